@@ -1,0 +1,47 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEFAULT_MODELS := all-minilm-l6-v2-int8 qwen2.5-coder-1.5b-instruct-q4_k_m
+TEST_MODELS    := all-minilm-l6-v2-int8 smollm2-135m-instruct-q4_1 qwen2.5-coder-0.5b-instruct-q4_k_m
+
+.PHONY: run test install models test-models browser lint bench clean
+
+run: install models  ## provision models, ingest seeds/, serve the web UI
+	$(BIN)/rag ingest seeds/
+	$(BIN)/rag serve
+
+test: install test-models browser  ## everything the suite needs, then the whole suite
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+# Re-installs only when pyproject.toml changes; llama-cpp-python compiles once and pip caches the wheel.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+models: install
+	$(BIN)/rag models pull $(DEFAULT_MODELS)
+
+test-models: install
+	$(BIN)/rag models pull $(TEST_MODELS)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+
+lint: install
+	$(BIN)/ruff check rag app tests bench
+	$(BIN)/mypy
+
+bench: install test-models models
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf data eval-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,218 @@
+"""Citation markers: keep those that point at a passage, drop the rest, and find the supporting sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rag.store import ScoredChunk
+
+MARKER = re.compile(r"\[(\s*\d{1,3}\s*(?:[,;]\s*\d{1,3}\s*)*)\]")
+_MAX_MARKER = 16  # longest bracket text we hold back while streaming
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’)]?|$)")
+_WORD = re.compile(r"[0-9a-z]+(?:['’][a-z]+)?")
+STOPWORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "them", "his", "her", "their", "who", "whom", "which", "what", "when", "where", "why", "how", "do", "does", "did", "has", "have", "had", "not", "no", "yes", "i", "you", "we", "our", "your", "my", "me", "us", "there", "here", "than", "then", "so", "such", "into", "about", "after", "before", "over", "under", "also", "according", "said", "says"]
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A marker [n] in the answer, resolved to the passage it cites."""
+
+    marker: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    start: int
+    end: int
+    snippet: str
+    support_start: int | None = None
+    support_end: int | None = None
+    inferred: bool = False
+
+    @property
+    def support(self) -> str | None:
+        """The sentence of the snippet that best supports the claim, if any."""
+        if self.support_start is None or self.support_end is None:
+            return None
+        return self.snippet[self.support_start - self.start : self.support_end - self.start]
+
+
+def _numbers(inner: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\d+", inner)]
+
+
+def _rewrite(match_text: str, valid: int) -> str:
+    """A marker with out-of-range numbers removed ("" when none is left)."""
+    m = MARKER.fullmatch(match_text)
+    if not m:
+        return match_text
+    keep: list[int] = []
+    for n in _numbers(m.group(1)):
+        if 1 <= n <= valid and n not in keep:
+            keep.append(n)
+    return "".join(f"[{n}]" for n in keep)
+
+
+def clean_markers(text: str, valid: int) -> str:
+    """Normalise markers to [n][m] form and remove any that point at no passage."""
+    out = MARKER.sub(lambda m: _rewrite(m.group(0), valid), text)
+    return re.sub(r"[ \t]+([.,;:!?])", r"\1", out) if out != text else out
+
+
+def strip_markers(text: str) -> str:
+    """The text with every marker removed (for conversation history)."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", text)).strip()
+
+
+class MarkerFilter:
+    """Streams text through, holding back a possible marker until it is complete, then cleaning it."""
+
+    def __init__(self, valid: int) -> None:
+        self.valid = valid
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        """Text that is safe to show now."""
+        text = self._held + piece
+        self._held = ""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            j = text.find("[", i)
+            if j < 0:
+                out.append(text[i:])
+                break
+            out.append(text[i:j])
+            k = text.find("]", j)
+            if k < 0:
+                tail = text[j:]
+                if len(tail) <= _MAX_MARKER and re.fullmatch(r"\[[\d\s,;]*", tail):
+                    self._held = tail  # may still become a marker
+                else:
+                    out.append(tail)
+                break
+            out.append(_rewrite(text[j : k + 1], self.valid))
+            i = k + 1
+        return "".join(out)
+
+    def flush(self) -> str:
+        """Whatever is still held at the end of the stream."""
+        held, self._held = self._held, ""
+        return held
+
+
+def cited_numbers(text: str) -> list[int]:
+    """Passage numbers cited in a text, in order of first appearance."""
+    seen: list[int] = []
+    for m in MARKER.finditer(text):
+        for n in _numbers(m.group(1)):
+            if n not in seen:
+                seen.append(n)
+    return seen
+
+
+def content_words(text: str) -> set[str]:
+    """Lowercased words of a text without stopwords."""
+    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+
+
+def sentences_with_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of a text."""
+    for m in _SENTENCE.finditer(text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            yield s, e
+
+
+def claims_for(text: str) -> dict[int, str]:
+    """For each cited number, the answer text it is attached to (the sentence before the marker)."""
+    claims: dict[int, list[str]] = {}
+    for m in MARKER.finditer(text):
+        before = text[: m.start()]
+        before = MARKER.sub("", before).rstrip()
+        cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
+        claim = before[cut + 1 :].strip()
+        for n in _numbers(m.group(1)):
+            claims.setdefault(n, []).append(claim)
+    return {n: " ".join(c) for n, c in claims.items()}
+
+
+def best_support(claim: str, passage_text: str) -> tuple[int, int] | None:
+    """Span (in the passage) of the sentence sharing the most content words with the claim."""
+    wanted = content_words(claim)
+    if not wanted:
+        return None
+    best: tuple[float, int, int] | None = None
+    for s, e in sentences_with_spans(passage_text):
+        overlap = len(wanted & content_words(passage_text[s:e]))
+        if overlap and (best is None or overlap > best[0]):
+            best = (overlap, s, e)
+    return None if best is None else (best[1], best[2])
+
+
+MIN_SUPPORT = 0.5  # share of a sentence's content words a passage must contain to be cited for it
+
+
+def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
+    """Add a marker to each answer sentence the model left uncited, when one passage clearly supports it."""
+    if not passages:
+        return text
+    vocab = [content_words(p.chunk.text) for p in passages]
+    out: list[str] = []
+    last = 0
+    for s, e in sentences_with_spans(text):
+        sentence = text[s:e]
+        after = text[e : e + 2]
+        if MARKER.search(sentence) or after.lstrip().startswith("["):
+            continue
+        words = content_words(sentence)
+        if len(words) < 2:
+            continue
+        shares = [len(words & v) / len(words) for v in vocab]
+        best = max(range(len(shares)), key=lambda i: shares[i])
+        if shares[best] < MIN_SUPPORT:
+            continue
+        cut = e - 1 if sentence[-1] in ".!?" else e
+        out.append(text[last:cut] + f" [{best + 1}]")
+        last = cut
+    out.append(text[last:])
+    return "".join(out)
+
+
+def resolve(text: str, passages: Sequence[ScoredChunk], model_text: str | None = None) -> list[Citation]:
+    """Citations for every valid marker in a cleaned answer, in order of first appearance.
+
+    Markers absent from `model_text` (the model's own words) are flagged as inferred.
+    """
+    own = set(cited_numbers(model_text if model_text is not None else text))
+    claims = claims_for(text)
+    citations = []
+    for n in cited_numbers(text):
+        if not 1 <= n <= len(passages):
+            continue
+        chunk = passages[n - 1].chunk
+        span = best_support(claims.get(n, ""), chunk.text)
+        citations.append(
+            Citation(
+                marker=n,
+                chunk_id=chunk.id,
+                doc_id=chunk.doc_id,
+                title=chunk.title,
+                source=chunk.source,
+                start=chunk.start,
+                end=chunk.end,
+                snippet=chunk.text,
+                support_start=chunk.start + span[0] if span else None,
+                support_end=chunk.start + span[1] if span else None,
+                inferred=n not in own,
+            )
+        )
+    return citations

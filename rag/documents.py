@@ -1,0 +1,174 @@
+"""Loading articles from files: text extraction, titles, and content-derived ids."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import IngestError
+
+SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+MAX_TITLE_CHARS = 160
+_HEAD_LINES = 10  # a headline sits near the top; deeper lines are body text
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article: its id, title, source path and full text."""
+
+    id: str
+    title: str
+    source: str
+    text: str
+
+    @property
+    def name(self) -> str:
+        """The source file name, for short display."""
+        return Path(self.source).name
+
+
+def normalise(text: str) -> str:
+    """Canonical form of a text for hashing: NFC, unified newlines, collapsed whitespace."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def document_id(text: str) -> str:
+    """A stable id from the normalised content, so the same article always gets the same id."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
+
+
+# Lines that sit above or beside a headline on web pages but are not it.
+_BOILERPLATE = re.compile(
+    r"""(
+        ^(by|photo|photos|image|video|credit|source|updated|published|posted|share|follow|subscribe|sign\ in|log\ in|
+          menu|home|skip\ to|advertisement|sponsored|read\ more|listen|print|email|cookie|search|close|watch)\b
+      | ©|\(c\)\s*\d{4}|all\ rights\ reserved
+      | getty\ images|/afp|\bap\ photo\b|\breuters\b/|\btns\)
+      | \best\.\s
+      | \b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\ \d{1,2},\ \d{4}\b
+      | \b(newspaper|newsletter|homepage)\b
+      | arrow-(left|right)|camera$
+      | ^https?://
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _headline_like(line: str) -> bool:
+    words = line.split()
+    if not 3 <= len(words) <= 25 or len(line) > MAX_TITLE_CHARS:
+        return False
+    if line.endswith((".", ",", ";", ":")) and not line.endswith("..."):
+        return False  # a sentence or a lead-in, not a headline
+    if line.startswith(("(", "[", "“", '"', "'", "-", "*", "|")):
+        return False
+    if _BOILERPLATE.search(line):
+        return False
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 0.6 * len(line.replace(" ", "")) and line[0].isupper()
+
+
+def guess_title(text: str, fallback: str) -> str:
+    """The headline: a markdown heading, else the first headline-like line near the top, else the fallback."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    for line in lines[:_HEAD_LINES]:
+        match = re.match(r"^#{1,3}\s+(.+?)\s*#*$", line)
+        if match:
+            return match.group(1).strip()[:MAX_TITLE_CHARS]
+    for line in lines[:_HEAD_LINES]:
+        if _headline_like(line):
+            return line
+    return fallback
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if not raw.strip():
+        raise IngestError(f"{path}: the file is empty; add text or remove it from the folder")
+    if b"\x00" in raw[:8192]:
+        raise IngestError(f"{path}: looks like a binary file, not text; only .txt, .md, .html and .pdf are read")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{path}: not valid UTF-8 (bad byte at offset {exc.start}); re-save the file as UTF-8"
+        ) from exc
+    if not text.strip():
+        raise IngestError(f"{path}: the file holds only whitespace; add text or remove it")
+    return text
+
+
+def _clean_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _read_html(raw: bytes, path: Path) -> tuple[str, str | None]:
+    import trafilatura  # imported lazily: it is slow to import and only HTML needs it
+
+    html = _decode(raw, path)
+    doc = trafilatura.bare_extraction(html, include_comments=False, include_tables=True, with_metadata=True)
+    body = getattr(doc, "text", None) if doc is not None else None
+    if not body or not body.strip():
+        raise IngestError(f"{path}: no article text found in the HTML; save the article page itself")
+    title = getattr(doc, "title", None)
+    return body, title
+
+
+def _read_pdf(path: Path) -> tuple[str, str | None]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta_title = reader.metadata.title if reader.metadata else None
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise IngestError(f"{path}: the PDF could not be read ({exc}); check the file is a complete PDF") from exc
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text.strip():
+        raise IngestError(f"{path}: the PDF has no extractable text (scanned images?); run OCR on it first")
+    return text, (meta_title or None)
+
+
+def load_document(path: Path) -> Document:
+    """Read one file into a Document, or raise IngestError with the reason and the fix."""
+    kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise IngestError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; supported: {supported}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read the file ({exc.strerror}); check it exists and is readable") from exc
+    title: str | None = None
+    if kind == "pdf":
+        if not raw.strip():
+            raise IngestError(f"{path}: the file is empty; add text or remove it from the folder")
+        text, title = _read_pdf(path)
+    elif kind == "html":
+        text, title = _read_html(raw, path)
+    else:
+        text = _decode(raw, path)
+    text = _clean_text(text)
+    if not text:
+        raise IngestError(f"{path}: no text left after cleaning")
+    title = (title or "").strip() or guess_title(text, fallback=path.stem)
+    return Document(id=document_id(text), title=title, source=str(path), text=text)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every file under the given files and folders (recursive, sorted, hidden files skipped)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    yield child
+        else:
+            yield path

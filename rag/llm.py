@@ -1,0 +1,127 @@
+"""Text generation: the Generator seam and its in-process llama.cpp implementation."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from rag.errors import ModelNotFoundError
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]
+
+
+class Generator(Protocol):
+    """Writes a chat reply token by token."""
+
+    @property
+    def name(self) -> str:
+        """The model's name (file name for a GGUF)."""
+        ...
+
+    @property
+    def context_length(self) -> int:
+        """Tokens of context available to prompt plus answer."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of a text in this model's vocabulary."""
+        ...
+
+    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        """The reply, piece by piece."""
+        ...
+
+
+class LlamaCppGenerator:
+    """A GGUF model run in-process by llama-cpp-python; the chat template comes from the file."""
+
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        context_length: int = 4096,
+        threads: int = 2,
+        batch_size: int = 512,
+        seed: int = 0,
+    ) -> None:
+        self.model_path = Path(model_path)
+        self._n_ctx = context_length
+        self.threads = threads
+        self.batch_size = batch_size
+        self.seed = seed
+        self._llm: Any = None
+        # llama.cpp contexts are not thread-safe: one generation (and one tokenisation) at a time.
+        self._lock = threading.RLock()
+
+    @property
+    def name(self) -> str:
+        """The GGUF file name without its extension."""
+        return self.model_path.stem
+
+    @property
+    def context_length(self) -> int:
+        """The context window allocated for this model."""
+        return self._n_ctx
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the weights are in memory."""
+        return self._llm is not None
+
+    def load(self) -> None:
+        """Load the weights (done lazily on first use)."""
+        with self._lock:
+            if self._llm is not None:
+                return
+            if not self.model_path.is_file():
+                raise ModelNotFoundError(f"model file {self.model_path} is missing; fetch it with `rag models pull`")
+            from llama_cpp import Llama
+
+            log.info("loading %s (%d threads, context %d)", self.model_path.name, self.threads, self._n_ctx)
+            self._llm = Llama(
+                model_path=str(self.model_path),
+                n_ctx=self._n_ctx,
+                n_threads=self.threads,
+                n_threads_batch=self.threads,
+                n_batch=self.batch_size,
+                seed=self.seed,
+                verbose=False,
+            )
+            trained = int(self._llm.n_ctx())
+            if trained < self._n_ctx:
+                log.info("model trained on %d tokens of context; using that", trained)
+                self._n_ctx = trained
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of a text in the model's vocabulary."""
+        self.load()
+        with self._lock:
+            return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        """Stream a chat completion; holds the model for the whole reply."""
+        self.load()
+        with self._lock:
+            chunks = self._llm.create_chat_completion(
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                seed=self.seed,
+                stream=True,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+
+    def close(self) -> None:
+        """Free the weights."""
+        with self._lock:
+            if self._llm is not None:
+                self._llm.close()
+                self._llm = None

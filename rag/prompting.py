@@ -1,0 +1,100 @@
+"""The prompt: numbered passages, strict instructions, and a budget that fits the model's context."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rag.citations import strip_markers
+from rag.store import ScoredChunk
+
+REFUSAL = "I couldn't find that in the articles."
+
+# Kept byte-for-byte stable and first in every prompt, so llama.cpp reuses its KV cache across questions.
+SYSTEM_PROMPT = f"""You answer questions about news articles using only the numbered passages the user gives you.
+Rules:
+- Use only facts stated in the passages. Never use outside knowledge.
+- After each sentence, put the number of the passage that supports it in square brackets, like [1] or [2][3].
+- Answer in one to three short sentences.
+- If the passages do not contain the answer, reply exactly: {REFUSAL}"""
+
+# Placed between the passages and the question: small models follow the instructions they read last.
+INSTRUCTION = (
+    "Using only the passages above, answer the question in one to three sentences, ending each sentence "
+    'with the number of its passage in brackets, for example: "The ship carried sugar [2]." '
+    f"If the passages do not say, reply exactly: {REFUSAL}"
+)
+
+# Room for the chat template's own tokens (role markers, newlines) around each message.
+TEMPLATE_OVERHEAD = 16
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier question and the answer given to it."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """Chat messages ready for the model, and the passages they number."""
+
+    messages: list[dict[str, str]]
+    passages: list[ScoredChunk]
+
+
+def prompt_hash() -> str:
+    """A short hash of the instructions, for evaluation fingerprints."""
+    return hashlib.sha256(SYSTEM_PROMPT.encode()).hexdigest()[:12]
+
+
+def format_passage(number: int, passage: ScoredChunk) -> str:
+    """One numbered passage with its article title."""
+    return f"[{number}] (from \"{passage.chunk.title}\")\n{passage.chunk.text}"
+
+
+def user_message(question: str, passages: list[ScoredChunk]) -> str:
+    """The final user message: the passages, then the question."""
+    if not passages:
+        return f"Passages: (none)\n\nQuestion: {question}"
+    body = "\n\n".join(format_passage(i, p) for i, p in enumerate(passages, start=1))
+    return f"Passages:\n{body}\n\n{INSTRUCTION}\n\nQuestion: {question}"
+
+
+def build_prompt(
+    question: str,
+    passages: list[ScoredChunk],
+    count_tokens: Callable[[str], int],
+    *,
+    context_length: int,
+    max_answer_tokens: int,
+    history: list[Turn] | None = None,
+) -> Prompt:
+    """Messages that fit in context: passages kept best-first, oldest history dropped first."""
+    history = list(history or [])
+    budget = context_length - max_answer_tokens - count_tokens(SYSTEM_PROMPT) - TEMPLATE_OVERHEAD
+    budget -= count_tokens(question) + TEMPLATE_OVERHEAD
+
+    def turns_cost(turns: list[Turn]) -> int:
+        return sum(count_tokens(t.question) + count_tokens(t.answer) + 2 * TEMPLATE_OVERHEAD for t in turns)
+
+    kept: list[ScoredChunk] = []
+    used = 0
+    for passage in passages:
+        cost = count_tokens(format_passage(len(kept) + 1, passage)) + 4
+        if used + cost > budget:
+            break
+        kept.append(passage)
+        used += cost
+    # Conversation history takes what the passages leave; the oldest turns go first.
+    while history and used + turns_cost(history) > budget:
+        history.pop(0)
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}]
+    for turn in history:
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": strip_markers(turn.answer)})
+    messages.append({"role": "user", "content": user_message(question, kept)})
+    return Prompt(messages, kept)

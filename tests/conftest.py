@@ -1,0 +1,65 @@
+"""Shared fixtures: settings in temporary folders, fakes, and the real small models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant, build_assistant
+from rag.config import Settings, load_settings
+from rag.models import Catalog, is_present
+from tests.fakes import FakeEmbedder, FakeGenerator
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+SEEDS = ROOT / "seeds"
+TINY = "smollm2-135m-instruct-q4_1"
+SMALL = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+SPOKESMAN = "004_93fa0684f6420914.txt"
+
+
+def require_model(model_id: str) -> None:
+    """Fail (in CI) or skip (elsewhere) when a model the test needs is not downloaded."""
+    spec = Catalog.load(MODELS / "catalog.toml").get(model_id)
+    if not is_present(MODELS, spec):
+        msg = f"model {model_id} missing; run `make test-models` (or rag models pull {model_id})"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh data folder and the repository's models."""
+    return load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS, chat_model=TINY)
+
+
+@pytest.fixture
+def fake_assistant(settings: Settings) -> Assistant:
+    """An assistant on a real Chroma store with a fake embedder and a scripted generator."""
+    return build_assistant(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
+
+
+@pytest.fixture(scope="session")
+def seeds_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed articles copied to a temporary folder (tests may not touch seeds/)."""
+    dest = tmp_path_factory.mktemp("seeds")
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, dest / path.name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def real_assistant(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -> Assistant:
+    """The real embedder and Chroma store over the seeds, with the 0.5B chat model."""
+    require_model("all-minilm-l6-v2-int8")
+    require_model(SMALL)
+    data = tmp_path_factory.mktemp("real-data")
+    settings = load_settings(env={}, data_dir=data, models_dir=MODELS, chat_model=SMALL)
+    assistant = build_assistant(settings)
+    report = assistant.ingest([seeds_copy])
+    assert not report.failed
+    return assistant

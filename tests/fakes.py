@@ -1,0 +1,52 @@
+"""Small fakes for fast unit tests: a hashing embedder and a generator that replays text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+DIM = 64
+
+
+class FakeEmbedder:
+    """Bag of words hashed into 64 dimensions: similar texts share words, so they score higher."""
+
+    fingerprint = "fake-embedder:v1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+|[^\w\s]", text))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1.0
+            out[row] /= max(np.linalg.norm(out[row]), 1e-9)
+        return out
+
+
+class FakeGenerator:
+    """Replays a scripted reply in small pieces and records the prompts it was given."""
+
+    name = "fake-generator"
+    context_length = 4096
+
+    def __init__(self, reply: str = "", piece: int = 3) -> None:
+        self.reply = reply
+        self.piece = piece
+        self.prompts: list[list[dict[str, str]]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        self.prompts.append(messages)
+        for i in range(0, len(self.reply), self.piece):
+            yield self.reply[i : i + self.piece]

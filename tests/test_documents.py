@@ -1,0 +1,86 @@
+from pathlib import Path
+
+import pytest
+
+from rag.documents import document_id, guess_title, load_document
+from rag.errors import IngestError
+from tests.conftest import SEEDS, SPOKESMAN
+from tests.pdfs import blank_pdf, text_pdf
+
+
+def test_headline_skips_masthead_and_photo_credit() -> None:
+    doc = load_document(SEEDS / SPOKESMAN)
+    assert doc.title == "Senior North Korean diplomat based in Cuba defects to South Korea"
+
+
+def test_title_falls_back_to_file_name_when_no_headline(tmp_path: Path) -> None:
+    path = tmp_path / "plain-story.txt"
+    path.write_text("This article starts straight away with a long sentence and no headline at all.\nMore text.")
+    assert load_document(path).title == "plain-story"
+
+
+def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("Menu | Home\n\n# Rivers rise after storm\n\nThe river rose two metres overnight.")
+    assert load_document(path).title == "Rivers rise after storm"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["By Jane Doe Bloomberg News", "Photo: (AP Photo/John Smith)", "Updated March 3, 2024 at 10:00",
+     "The Daily Planet Newspaper", "Spokane, Washington  Est. May 19, 1883"],
+)
+def test_boilerplate_lines_are_not_titles(line: str) -> None:
+    assert guess_title(f"{line}\nBody text follows here in a sentence.", "fallback") == "fallback"
+
+
+def test_id_depends_on_content_not_whitespace() -> None:
+    assert document_id("Hello  world\r\n") == document_id("Hello world")
+    assert document_id("Hello world") != document_id("Hello world!")
+
+
+def test_html_main_text_and_title(tmp_path: Path) -> None:
+    path = tmp_path / "story.html"
+    body = " ".join(["The council approved the new bridge on Monday after a long debate."] * 6)
+    path.write_text(
+        "<html><head><title>Council approves bridge</title></head><body>"
+        "<nav><a href='/'>Home</a><a href='/sports'>Sports</a></nav>"
+        f"<article><h1>Council approves bridge</h1><p>{body}</p></article>"
+        "<footer>Copyright 2024 Example News</footer></body></html>"
+    )
+    doc = load_document(path)
+    assert doc.title == "Council approves bridge"
+    assert "approved the new bridge" in doc.text
+    assert "Sports" not in doc.text
+
+
+def test_pdf_text_is_extracted(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(text_pdf(["Harbour Expansion Approved", "The port will add two berths by 2027."]))
+    doc = load_document(path)
+    assert "two berths" in doc.text
+    assert doc.title == "Harbour Expansion Approved"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("spaces.txt", b"   \n\t ", "empty"),
+        ("binary.txt", b"\x00\x01\x02PNG\x00" * 20, "binary"),
+        ("latin1.txt", "caf\xe9 au lait".encode("latin-1"), "not valid UTF-8"),
+        ("scan.pdf", blank_pdf(), "no extractable text"),
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "could not be read"),
+        ("data.docx", b"PK\x03\x04 word file", "unsupported file type"),
+    ],
+)
+def test_bad_files_say_why(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(IngestError, match=reason):
+        load_document(path)
+
+
+def test_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="cannot read"):
+        load_document(tmp_path / "gone.txt")
