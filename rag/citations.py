@@ -13,7 +13,10 @@ _MAX_MARKER = 16  # longest bracket text we hold back while streaming
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’)]?|$)")
 _WORD = re.compile(r"[0-9a-z]+(?:['’][a-z]+)?")
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "he", "she", "they", "them", "his", "her", "their", "who", "whom", "which", "what", "when", "where", "why", "how", "do", "does", "did", "has", "have", "had", "not", "no", "yes", "i", "you", "we", "our", "your", "my", "me", "us", "there", "here", "than", "then", "so", "such", "into", "about", "after", "before", "over", "under", "also", "according", "said", "says"]
+    """a an the and or but of to in on at for from by with as is are was were be been being it its this that
+    these those he she they them his her their who whom which what when where why how do does did has have
+    had not no yes i you we our your my me us there here than then so such into about after before over
+    under also according said says""".split()
 )
 
 

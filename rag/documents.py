@@ -11,7 +11,14 @@ from pathlib import Path
 
 from rag.errors import IngestError
 
-SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+SUPPORTED_SUFFIXES = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 MAX_TITLE_CHARS = 160
 _HEAD_LINES = 10  # a headline sits near the top; deeper lines are body text
 

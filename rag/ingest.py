@@ -133,6 +133,8 @@ class Indexer:
                     )
                     continue
                 result = self._ingest_file(file)
+                log.info("%s %s (%d chunks)%s", result.status, file, result.chunks,
+                         f": {result.reason}" if result.reason else "")
                 seen.add(str(file.resolve()))
                 report.results.append(result)
             if progress and files:

@@ -279,7 +279,9 @@ def pull_from_hub(models_dir: Path, spec: ModelSpec) -> Path:
     downloaded = Path(hf_hub_download(spec.hf_repo, spec.hf_file))
     got = sha256_file(downloaded)
     if got != mfile.sha256:
-        raise ModelFetchError(f"checksum mismatch for {spec.hf_repo}/{spec.hf_file}: expected {mfile.sha256}, got {got}")
+        raise ModelFetchError(
+            f"checksum mismatch for {spec.hf_repo}/{spec.hf_file}: expected {mfile.sha256}, got {got}"
+        )
     dest = file_paths(models_dir, spec)[0]
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_suffix(dest.suffix + ".part")

@@ -117,7 +117,7 @@ class Pipeline:
         passages = prompt.passages
         yield Retrieved(passages, found.ms)
 
-        pieces: list[str] = []
+        raw_pieces: list[str] = []
         first: float | None = None
         n_tokens = 0
         if passages:
@@ -126,24 +126,23 @@ class Pipeline:
                 prompt.messages, max_tokens=self.max_answer_tokens, temperature=self.temperature
             ):
                 n_tokens += 1
+                raw_pieces.append(raw)
                 shown = flt.feed(raw)
                 if shown:
                     if first is None:
                         first = time.perf_counter()
-                    pieces.append(shown)
                     yield Token(shown)
             tail = flt.flush()
             if tail:
-                pieces.append(tail)
                 yield Token(tail)
         else:
             # Nothing to answer from: say so without asking the model to guess.
             first = time.perf_counter()
-            pieces.append(self.refusal)
+            raw_pieces.append(self.refusal)
             yield Token(self.refusal)
         end = time.perf_counter()
 
-        model_text = clean_markers("".join(pieces).strip(), len(passages))
+        model_text = clean_markers("".join(raw_pieces).strip(), len(passages))
         refused = is_refusal(model_text, resolve(model_text, passages))
         if refused:
             text, citations = self.refusal, []

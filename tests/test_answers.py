@@ -1,0 +1,95 @@
+"""End to end through the real parts: ONNX embedder, Chroma on disk, llama.cpp with the 0.5B model."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from tests.conftest import MODELS, SMALL, SPOKESMAN, require_model
+
+pytestmark = pytest.mark.slow
+
+
+def test_seed_question_is_answered_with_a_citation_of_the_right_article(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("How old is Ri Il Gyu?")
+    assert not answer.refused
+    assert "52" in answer.text
+    assert answer.citations, answer.text
+    assert any(Path(c.source).name == SPOKESMAN for c in answer.citations)
+    cited = next(c for c in answer.citations if Path(c.source).name == SPOKESMAN)
+    assert "52" in (cited.support or cited.snippet)
+    assert answer.timings.first_token_ms and answer.timings.tokens_per_s
+
+
+def test_unrelated_question_is_refused_with_no_sources(real_assistant: Assistant) -> None:
+    answer = real_assistant.ask("What is a good recipe for banana bread?")
+    assert answer.refused and answer.citations == []
+
+
+def _rag(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": SMALL}
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def cli_data(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -> Path:
+    require_model(SMALL)
+    data = tmp_path_factory.mktemp("cli-data")
+    proc = _rag(data, "ingest", str(seeds_copy))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 added" in proc.stdout
+    return data
+
+
+def test_ask_json_spans_point_at_the_cited_text_in_the_source_file(cli_data: Path) -> None:
+    proc = _rag(cli_data, "ask", "--json", "How old is Ri Il Gyu?")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert "52" in answer["text"] and not answer["refused"]
+    assert answer["citations"]
+    for cit in answer["citations"]:
+        source = Path(cit["source"]).read_text(encoding="utf-8")
+        assert source[cit["start"] : cit["end"]] == cit["snippet"]
+        if cit["support_start"] is not None:
+            assert source[cit["support_start"] : cit["support_end"]] == cit["support"]
+    assert {"retrieval_ms", "first_token_ms", "total_ms", "tokens_per_s"} <= set(answer["timings"])
+    assert len(answer["retrieved"]) == 4 and answer["retrieved"][0]["rank"] == 1
+
+
+def test_ask_streams_text_then_sources(cli_data: Path) -> None:
+    proc = _rag(cli_data, "ask", "How old is Ri Il Gyu?")
+    assert proc.returncode == 0, proc.stderr
+    text, _, sources = proc.stdout.partition("\nSources:\n")
+    assert "52" in text
+    assert "Senior North Korean diplomat based in Cuba defects to South Korea" in sources
+
+
+def test_chat_follow_up_in_the_terminal(cli_data: Path) -> None:
+    proc = _rag(cli_data, "chat", stdin="Who is Ri Il Gyu?\nHow old is he?\n/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    replies = proc.stdout.split("assistant> ")
+    assert len(replies) == 3
+    assert "52" in replies[2]
+
+
+def test_status_and_missing_model_message(cli_data: Path) -> None:
+    proc = _rag(cli_data, "status")
+    assert "documents   2" in proc.stdout
+    proc = _rag(cli_data, "ask", "--model", "qwen2.5-coder-1.5b-instruct-q4_k_m", "Hi?")
+    if not (MODELS / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf").exists():
+        assert proc.returncode == 1
+        assert "rag models pull qwen2.5-coder-1.5b-instruct-q4_k_m" in proc.stderr
+    proc = _rag(cli_data, "ask", "--model", "no-such-model", "Hi?")
+    assert proc.returncode == 1 and "known:" in proc.stderr
+
+
+def test_models_list_shows_presence(cli_data: Path) -> None:
+    require_model("all-minilm-l6-v2-int8")
+    proc = _rag(cli_data, "models", "list")
+    line = next(ln for ln in proc.stdout.splitlines() if SMALL in ln)
+    assert line.startswith("present")

@@ -1,0 +1,61 @@
+from rag.chunking import Chunk
+from rag.citations import MarkerFilter, attribute, cited_numbers, clean_markers, resolve, strip_markers
+from rag.store import ScoredChunk
+
+
+def _passages(*texts: str) -> list[ScoredChunk]:
+    out = []
+    offset = 100
+    for i, text in enumerate(texts, start=1):
+        chunk = Chunk(f"d{i}-00000", f"d{i}", f"Title {i}", f"/src/{i}.txt", 0, offset, offset + len(text), text)
+        out.append(ScoredChunk(chunk, 0.5, i))
+        offset += 1000
+    return out
+
+
+def test_markers_pointing_nowhere_are_removed() -> None:
+    assert clean_markers("Paris is big [1][7]. Rome too [9].", valid=2) == "Paris is big [1]. Rome too."
+    assert clean_markers("A [1, 2, 5] and [2,2].", valid=2) == "A [1][2] and [2]."
+
+
+def test_streaming_filter_never_shows_an_invalid_marker() -> None:
+    text = "He is 52 [1]. He fled [3] in November [2][4]. Done."
+    for size in (1, 2, 3, 5, 8):
+        flt = MarkerFilter(valid=2)
+        shown = [flt.feed(text[i : i + size]) for i in range(0, len(text), size)] + [flt.flush()]
+        assert "[3]" not in "".join(shown) and "[4]" not in "".join(shown)
+        assert "".join(shown) == "He is 52 [1]. He fled  in November [2]. Done."
+
+
+def test_brackets_that_are_not_markers_pass_through() -> None:
+    flt = MarkerFilter(valid=2)
+    assert flt.feed("see [the report] and [") + flt.feed("note]") + flt.flush() == "see [the report] and [note]"
+
+
+def test_citations_carry_provenance_and_the_supporting_sentence() -> None:
+    passages = _passages(
+        "The embassy is in Havana. Ri Il Gyu is a 52-year-old counselor. He fled in November.",
+        "Cuba and South Korea opened ties in February.",
+    )
+    answer = "Ri Il Gyu is 52 years old [1]. Ties opened in February [2]."
+    cits = resolve(answer, passages)
+    assert [c.marker for c in cits] == [1, 2]
+    first = cits[0]
+    assert (first.title, first.source, first.doc_id) == ("Title 1", "/src/1.txt", "d1")
+    assert first.support == "Ri Il Gyu is a 52-year-old counselor."
+    # the span is in document coordinates: chunk start + offset in the chunk
+    assert passages[0].chunk.text[first.support_start - 100 : first.support_end - 100] == first.support
+    assert not first.inferred
+
+
+def test_uncited_sentence_gets_a_marker_only_with_clear_support() -> None:
+    passages = _passages("The vessel carried two MiG-21 jet fighters under sugar.", "Unrelated text about rain.")
+    text = attribute("The vessel carried MiG-21 jet fighters. Bananas are yellow.", passages)
+    assert text == "The vessel carried MiG-21 jet fighters [1]. Bananas are yellow."
+    [cit] = resolve(text, passages, model_text="The vessel carried MiG-21 jet fighters. Bananas are yellow.")
+    assert cit.inferred
+
+
+def test_cited_numbers_and_strip() -> None:
+    assert cited_numbers("a [2] b [1][2] c [3, 1]") == [2, 1, 3]
+    assert strip_markers("He is 52 [1]. Yes [2][3].") == "He is 52. Yes."

@@ -1,0 +1,61 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.embeddings import OnnxEmbedder
+from rag.errors import ModelNotFoundError
+from tests.conftest import MODELS, SEEDS, require_model
+
+BASE = MODELS / "all-minilm-l6-v2-int8"
+
+
+@pytest.fixture(scope="module")
+def embedder() -> OnnxEmbedder:
+    require_model("all-minilm-l6-v2-int8")
+    return OnnxEmbedder(BASE / "model.onnx", BASE / "tokenizer.json", batch_size=4)
+
+
+def chroma_default_function(tmp_path: Path):
+    """chromadb's own MiniLM embedding function, pointed at the same model files (no download)."""
+    from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+
+    folder = tmp_path / "onnx"
+    folder.mkdir()
+    (folder / "model.onnx").symlink_to(BASE / "model.onnx")
+    (folder / "tokenizer.json").symlink_to(BASE / "tokenizer.json")
+    for name in ("config.json", "special_tokens_map.json", "tokenizer_config.json", "vocab.txt"):
+        (folder / name).write_text("{}")
+    ef = ONNXMiniLM_L6_V2(preferred_providers=["CPUExecutionProvider"])
+    ef.DOWNLOAD_PATH = tmp_path  # type: ignore[misc]
+    return ef
+
+
+def test_same_vectors_as_chromadb_default_function(embedder: OnnxEmbedder, tmp_path: Path) -> None:
+    texts = [p for path in sorted(SEEDS.glob("*.txt")) for p in path.read_text().split("\n") if p.strip()]
+    texts += ["short", "How old is Ri Il Gyu?", "Ein Satz auf Deutsch mit Umlauten: Größe, Übermut."]
+    ours = embedder.embed(texts)
+    theirs = np.asarray(chroma_default_function(tmp_path)(texts), dtype=np.float32)
+    assert ours.shape == theirs.shape == (len(texts), 384)
+    cosines = (ours * theirs).sum(axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1))
+    assert cosines.min() >= 0.9999
+
+
+def test_vectors_are_unit_length_and_order_is_kept(embedder: OnnxEmbedder) -> None:
+    texts = ["a much longer sentence about harbours and ships and the sea", "ship", "rain in Spain"]
+    together = embedder.embed(texts)
+    alone = np.stack([embedder.embed([t])[0] for t in texts])
+    assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(together, alone, atol=1e-5)  # batching and sorting change nothing
+
+
+def test_related_texts_score_higher_than_unrelated(embedder: OnnxEmbedder) -> None:
+    q, related, unrelated = embedder.embed(
+        ["Which diplomat defected?", "A North Korean diplomat fled to the South.", "Bake the bread for an hour."]
+    )
+    assert q @ related > q @ unrelated + 0.2
+
+
+def test_missing_files_name_the_fetch_command(tmp_path: Path) -> None:
+    with pytest.raises(ModelNotFoundError, match="rag models pull"):
+        OnnxEmbedder(tmp_path / "model.onnx", tmp_path / "tokenizer.json").embed(["x"])

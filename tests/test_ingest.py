@@ -1,0 +1,158 @@
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from rag.assistant import Assistant
+from rag.ingest import ADDED, FAILED, IGNORED, REMOVED, SKIPPED, UPDATED
+from tests.conftest import ROOT, require_model
+from tests.pdfs import blank_pdf, text_pdf
+
+
+def _write(folder: Path, name: str, title: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(f"{title}\n\n{body}\n")
+    return path
+
+
+def _statuses(report) -> dict[str, str]:
+    return {Path(r.path).name: r.status for r in report.results}
+
+
+def test_ingest_is_idempotent_and_updates_replace(fake_assistant: Assistant, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    a = _write(docs, "a.txt", "Storm hits the coast", "Waves reached five metres on Friday. " * 20)
+    _write(docs, "b.md", "# Mayor opens library", "The new library holds ninety thousand books. " * 20)
+    first = fake_assistant.ingest([docs])
+    assert _statuses(first) == {"a.txt": ADDED, "b.md": ADDED}
+    chunks = fake_assistant.store.count_chunks()
+    assert chunks == sum(d.chunks for d in fake_assistant.documents())
+
+    again = fake_assistant.ingest([docs])
+    assert _statuses(again) == {"a.txt": SKIPPED, "b.md": SKIPPED}
+    assert fake_assistant.store.count_chunks() == chunks
+
+    a.write_text("Storm hits the coast\n\nWaves reached seven metres on Saturday.\n")
+    changed = fake_assistant.ingest([docs])
+    assert _statuses(changed) == {"a.txt": UPDATED, "b.md": SKIPPED}
+    titles = sorted(d.title for d in fake_assistant.documents())
+    assert titles == ["Mayor opens library", "Storm hits the coast"]
+    texts = " ".join(c.chunk.text for c in fake_assistant.retriever.retrieve("waves metres", 10).passages)
+    assert "seven" in texts and "five" not in texts
+
+
+def test_sync_removes_documents_whose_files_are_gone(fake_assistant: Assistant, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    keep = _write(docs, "keep.txt", "Harbour reopens after repairs", "Ships returned to the harbour. " * 5)
+    gone = _write(docs, "gone.txt", "Bridge closes for the winter", "The bridge closes in December. " * 5)
+    fake_assistant.ingest([docs])
+    gone.unlink()
+    report = fake_assistant.ingest([docs], sync=True)
+    assert _statuses(report) == {"keep.txt": SKIPPED, "gone.txt": REMOVED}
+    assert [d.source for d in fake_assistant.documents()] == [str(keep.resolve())]
+
+
+def test_remove_by_file_name_and_unknown_names_say_how_to_list(fake_assistant: Assistant, tmp_path: Path) -> None:
+    path = _write(tmp_path, "story.txt", "Council approves new park", "The park opens in May. " * 5)
+    fake_assistant.ingest([path])
+    record = fake_assistant.remove("story.txt")
+    assert record.title == "Council approves new park"
+    assert fake_assistant.documents() == [] and fake_assistant.store.count_chunks() == 0
+    import pytest
+
+    from rag.errors import DocumentNotFoundError
+
+    with pytest.raises(DocumentNotFoundError, match="rag status --docs"):
+        fake_assistant.remove("story.txt")
+
+
+def test_bad_files_are_reported_and_the_batch_goes_on(fake_assistant: Assistant, tmp_path: Path) -> None:
+    docs = tmp_path / "mixed"
+    docs.mkdir()
+    _write(docs, "good1.txt", "Farmers expect record harvest", "Wheat yields rose by a third this year. " * 5)
+    (docs / "good2.pdf").write_bytes(text_pdf(["Museum Wins Award", "The city museum won a national award."]))
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (docs / "latin1.md").write_bytes("Caf\xe9 news\n\nna\xefve text".encode("latin-1"))
+    (docs / "scan.pdf").write_bytes(blank_pdf())
+    (docs / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    report = fake_assistant.ingest([docs, tmp_path / "missing-folder"])
+    statuses = _statuses(report)
+    assert statuses["good1.txt"] == ADDED and statuses["good2.pdf"] == ADDED
+    for bad in ("empty.txt", "binary.txt", "latin1.md", "scan.pdf", "missing-folder"):
+        assert statuses[bad] == FAILED, bad
+    assert statuses["photo.jpg"] == IGNORED
+    reasons = {Path(r.path).name: r.reason for r in report.failed}
+    assert "empty" in reasons["empty.txt"] and "UTF-8" in reasons["latin1.md"]
+    assert len(fake_assistant.documents()) == 2
+
+
+def test_cli_exit_status_says_some_files_failed(tmp_path: Path) -> None:
+    require_model("all-minilm-l6-v2-int8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "ok.txt", "Town hall gets solar panels", "The panels cover the whole roof. " * 5)
+    (docs / "empty.txt").write_bytes(b"")
+    proc = _rag(tmp_path, "ingest", str(docs))
+    assert proc.returncode == 3, proc.stderr
+    assert "1 added" in proc.stdout and "1 failed" in proc.stdout and "empty.txt" in proc.stdout
+
+
+def _rag(tmp_path: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "RAG_MODELS_DIR": str(ROOT / "models")}
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=600, **kw)
+
+
+def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(tmp_path: Path) -> None:
+    require_model("all-minilm-l6-v2-int8")
+    docs = tmp_path / "many"
+    docs.mkdir()
+    for i in range(40):
+        body = " ".join(f"Report {i} sentence {j} about town {i * 7 + j} and its river." for j in range(60))
+        _write(docs, f"doc{i:03d}.txt", f"Town number {i} floods again", body)
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "RAG_MODELS_DIR": str(ROOT / "models")}
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "-v", "ingest", str(docs)], stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True, env=env)
+    added = 0
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "INFO rag.ingest: added" in line:
+            added += 1
+            if added == 5:
+                proc.send_signal(signal.SIGKILL)
+                break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+
+    from rag.assistant import build_assistant
+    from rag.config import load_settings
+
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=ROOT / "models"))
+    ready = assistant.documents()
+    assert 5 <= len(ready) < 40
+    for record in ready:  # every document that says it is ready has all of its chunks
+        assert len(assistant.store.document_chunks(record.id)) == record.chunks
+
+    rerun = _rag(tmp_path, "ingest", str(docs))
+    assert rerun.returncode == 0, rerun.stderr
+    final = assistant.documents()
+    assert len(final) == 40
+    assert assistant.store.count_chunks() == sum(r.chunks for r in final)  # no duplicates, no orphans
+
+
+def test_half_written_document_is_cleaned_up_and_hidden(fake_assistant: Assistant, tmp_path: Path) -> None:
+    from rag.chunking import Chunk
+    from rag.store import PENDING, DocumentRecord
+
+    store = fake_assistant.store
+    chunk = Chunk("zz-00000", "zz", "Half written", "/gone.txt", 0, 0, 20, "half written storm text")
+    store.put_document(DocumentRecord("zz", "Half written", "/gone.txt", 3, 60, "t", status=PENDING))
+    store.upsert_chunks([chunk], fake_assistant.embedder.embed([chunk.text]))
+    hits = fake_assistant.retriever.retrieve("half written storm text").passages
+    assert all(h.chunk.doc_id != "zz" for h in hits)  # readers never see a document being written
+    fake_assistant.ingest([])
+    assert store.count_chunks() == 0 and store.documents(status=None) == []

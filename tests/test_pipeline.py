@@ -1,0 +1,54 @@
+from pathlib import Path
+
+from rag.assistant import Assistant
+from rag.pipeline import Done, Retrieved, Token
+from rag.prompting import REFUSAL, Turn
+from tests.fakes import FakeGenerator
+
+
+def _ingest(assistant: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs it.")
+    (tmp_path / "b.txt").write_text("Railway station news\n\nThe new railway station opens in March with six tracks.")
+    assert not assistant.ingest([tmp_path / "a.txt", tmp_path / "b.txt"]).failed
+
+
+def test_stream_yields_passages_then_text_then_answer(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _ingest(fake_assistant, tmp_path)
+    fake_assistant._generator = FakeGenerator("Ana Ruiz is 47 years old [1]. Made up [9].")
+    events = list(fake_assistant.ask_stream("How old is the harbour master Ana Ruiz?"))
+    assert isinstance(events[0], Retrieved) and isinstance(events[-1], Done)
+    streamed = "".join(e.text for e in events if isinstance(e, Token))
+    assert "[9]" not in streamed
+    answer = events[-1].answer
+    assert answer.text == "Ana Ruiz is 47 years old [1]. Made up."
+    assert answer.passages[0].chunk.title == "Harbour master news"
+    [cit] = answer.citations
+    assert cit.title == "Harbour master news" and "47 years old" in (cit.support or "")
+    assert not answer.refused
+    assert answer.timings.first_token_ms is not None and answer.timings.total_ms >= answer.timings.first_token_ms
+
+
+def test_refusal_is_flagged_and_has_no_sources(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _ingest(fake_assistant, tmp_path)
+    fake_assistant._generator = FakeGenerator(f"{REFUSAL} But maybe [1].")
+    answer = fake_assistant.ask("How many platforms does the harbour have?")
+    assert answer.refused and answer.text == REFUSAL and answer.citations == []
+
+
+def test_empty_library_refuses_without_calling_the_model(fake_assistant: Assistant) -> None:
+    gen = FakeGenerator("should not be used")
+    fake_assistant._generator = gen
+    answer = fake_assistant.ask("Anything?")
+    assert answer.refused and gen.prompts == []
+
+
+def test_follow_up_retrieves_with_the_previous_question(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _ingest(fake_assistant, tmp_path)
+    gen = FakeGenerator("She is 47 [1].")
+    fake_assistant._generator = gen
+    history = [Turn("Who is the harbour master?", "Ana Ruiz [1].")]
+    answer = fake_assistant.ask("How old is she?", history=history)
+    assert "harbour master" in answer.retrieval_query
+    assert answer.passages[0].chunk.title == "Harbour master news"
+    roles = [m["role"] for m in gen.prompts[0]]
+    assert roles == ["system", "user", "assistant", "user"]
