@@ -1,0 +1,1 @@
+"""The web UI: a Gradio face on the `rag` engine."""

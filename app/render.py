@@ -1,0 +1,97 @@
+"""HTML for the web UI. Every piece of article text, file name and model output is escaped here."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from rag.citations import Citation
+from rag.pipeline import Answer, Timings
+from rag.store import ScoredChunk
+
+SNIPPET_CONTEXT = 400  # characters of the article shown on each side of a cited span
+
+
+def esc(text: object) -> str:
+    """Text made safe to place in HTML (or in Markdown that allows HTML)."""
+    return html.escape(str(text), quote=True)
+
+
+def answer_markdown(text: str) -> str:
+    """Model output for the chat: escaped so markup in it shows as text, and no Markdown links."""
+    return esc(text).replace("](", "]&#40;")
+
+
+def timings_line(t: Timings) -> str:
+    """A short line of timings."""
+    parts = [f"retrieval {t.retrieval_ms:.0f} ms"]
+    if t.first_token_ms is not None:
+        parts.append(f"first token {t.first_token_ms / 1000:.2f} s")
+    parts.append(f"total {t.total_ms / 1000:.2f} s")
+    if t.tokens_per_s:
+        parts.append(f"{t.tokens_per_s:.1f} tokens/s")
+    return " · ".join(parts)
+
+
+def _highlight(text: str, offset: int, start: int | None, end: int | None) -> str:
+    """Escaped text with [start, end) (document coordinates) wrapped in <mark>."""
+    if start is None or end is None or end <= offset or start >= offset + len(text):
+        return esc(text)
+    a, b = max(start - offset, 0), min(end - offset, len(text))
+    return f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
+
+
+def citation_html(c: Citation, article: str | None) -> str:
+    """One cited passage: number, title, source, snippet with its supporting sentence, the whole article."""
+    snippet = _highlight(c.snippet, c.start, c.support_start, c.support_end)
+    inferred = ' <span class="rag-note">(matched by the assistant)</span>' if c.inferred else ""
+    whole = ""
+    if article:
+        body = _highlight(article, 0, c.start, c.end)
+        whole = f'<details class="rag-article"><summary>Open the whole article</summary><div>{body}</div></details>'
+    return (
+        f'<div class="rag-source" data-marker="{c.marker}">'
+        f'<div class="rag-head"><span class="rag-num">[{c.marker}]</span> <b>{esc(c.title)}</b>{inferred}</div>'
+        f'<div class="rag-file">{esc(Path(c.source).name)} · characters {c.start}–{c.end}</div>'
+        f'<blockquote class="rag-snippet">{snippet}</blockquote>{whole}</div>'
+    )
+
+
+def uncited_html(passages: list[ScoredChunk], cited_ids: set[str]) -> str:
+    """Retrieved passages the answer did not cite, collapsed."""
+    rest = [p for p in passages if p.chunk.id not in cited_ids]
+    if not rest:
+        return ""
+    items = "".join(
+        f'<li><b>{esc(p.chunk.title)}</b> <span class="rag-file">{esc(Path(p.chunk.source).name)}'
+        f" · score {p.score:.2f}</span><div>{esc(p.chunk.text)}</div></li>"
+        for p in rest
+    )
+    return (
+        f'<details class="rag-uncited"><summary>{len(rest)} more retrieved passage(s), not cited</summary>'
+        f"<ol>{items}</ol></details>"
+    )
+
+
+def sources_html(answer: Answer, articles: dict[str, str]) -> str:
+    """The sources panel for an answer."""
+    if answer.refused:
+        body = '<p class="rag-empty">No sources: the articles do not contain the answer.</p>'
+        return body + uncited_html(answer.retrieved, set())
+    if not answer.citations:
+        head = '<p class="rag-empty">The answer cites no passage; check it against the passages below.</p>'
+    else:
+        head = "".join(citation_html(c, articles.get(c.doc_id)) for c in answer.citations)
+    return head + uncited_html(answer.retrieved or answer.passages, {c.chunk_id for c in answer.citations})
+
+
+CSS = """
+.rag-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
+.rag-num { font-weight: 700; color: var(--color-accent); }
+.rag-file, .rag-note { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.rag-snippet { margin: 6px 0; white-space: pre-wrap; border-left: 3px solid var(--color-accent); padding-left: 8px; }
+.rag-snippet mark, .rag-article mark { background: #fde68a; color: inherit; }
+.rag-article div { white-space: pre-wrap; max-height: 320px; overflow-y: auto; font-size: 0.9em; }
+.rag-uncited div { white-space: pre-wrap; font-size: 0.9em; }
+.rag-empty { color: var(--body-text-color-subdued); }
+"""

@@ -1,0 +1,277 @@
+"""The Gradio app: chat with streamed, cited answers; the sources; the article library; settings."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from app.render import CSS, answer_markdown, esc, sources_html, timings_line
+from rag.assistant import Assistant, go_offline
+from rag.documents import SUPPORTED_SUFFIXES
+from rag.errors import RagError
+from rag.ingest import FAILED, IGNORED
+from rag.pipeline import Done, Retrieved, Token
+from rag.prompting import Turn
+
+go_offline()  # before gradio is imported: no analytics, no version check
+
+import gradio as gr  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+LIBRARY_HEADERS = ["Title", "Source", "Chunks", "Added", "Id"]
+EMPTY_LIBRARY = "The library is empty: add articles in the **Library** tab (or run `rag ingest PATH`)."
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave its folder: no separators, no dots at the start, plain characters."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip(" ._") or "upload"
+    return f"{stem[:100]}{suffix}"
+
+
+class WebApp:
+    """UI glue over an Assistant: it formats, the engine decides."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.uploads = Path(self.settings.data_dir) / "uploads"
+
+    # --- library -------------------------------------------------------------------------
+    def library_rows(self) -> list[list[Any]]:
+        return [
+            [d.title, Path(d.source).name, d.chunks, d.added_at.replace("T", " ")[:16], d.id]
+            for d in self.assistant.documents()
+        ]
+
+    def doc_choices(self) -> list[tuple[str, str]]:
+        return [(f"{d.title} ({Path(d.source).name})", d.id) for d in self.assistant.documents()]
+
+    def library_outputs(self, message: str) -> tuple[Any, Any, str]:
+        return (
+            gr.update(value=self.library_rows()),
+            gr.update(choices=self.doc_choices(), value=None),
+            message,
+        )
+
+    def upload(
+        self, files: list[Any] | None, progress: gr.Progress = gr.Progress()  # noqa: B008 (Gradio injects it)
+    ) -> tuple[Any, Any, str]:
+        """Copy uploads into the data folder (checked names, types and sizes), then ingest them."""
+        if not files:
+            return self.library_outputs("Choose one or more files first.")
+        limit = int(self.settings.max_upload_mb * 1024 * 1024)
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        lines: list[str] = []
+        accepted: list[Path] = []
+        for f in files:
+            src = Path(getattr(f, "name", None) or str(f))
+            original = getattr(f, "orig_name", None) or src.name
+            name = safe_name(original)
+            if Path(name).suffix not in SUPPORTED_SUFFIXES:
+                lines.append(f"❌ {esc(original)}: unsupported type; use {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+                continue
+            size = src.stat().st_size
+            if size > limit:
+                mib = size / 1048576
+                lines.append(f"❌ {esc(original)}: {mib:.1f} MiB is over the {self.settings.max_upload_mb:g} MiB limit")
+                continue
+            dest = (self.uploads / name).resolve()
+            if not dest.is_relative_to(self.uploads.resolve()):  # safe_name makes this impossible; belt and braces
+                lines.append(f"❌ {esc(original)}: refused file name")
+                continue
+            shutil.copyfile(src, dest)
+            accepted.append(dest)
+        if accepted:
+            def tick(done: int, total: int, path: Path) -> None:
+                progress((done, total), desc=f"Indexing {path.name}")
+
+            try:
+                report = self.assistant.ingest(accepted, progress=tick)
+            except RagError as exc:
+                return self.library_outputs(f"❌ {esc(exc)}")
+            for r in report.results:
+                name = esc(Path(r.path).name)
+                if r.status in (FAILED, IGNORED):
+                    lines.append(f"❌ {name}: {esc(r.reason)}")
+                    Path(r.path).unlink(missing_ok=True)
+                elif r.status == "skipped":
+                    lines.append(f"➖ {name}: already in the library" + (f" ({esc(r.reason)})" if r.reason else ""))
+                else:
+                    lines.append(f"✅ {name}: {r.status}, {r.chunks} chunks — “{esc(r.title)}”")
+        return self.library_outputs("\n\n".join(lines))
+
+    def remove(self, doc_id: str | None) -> tuple[Any, Any, str]:
+        if not doc_id:
+            return self.library_outputs("Pick an article to remove.")
+        try:
+            record = self.assistant.remove(doc_id)
+        except RagError as exc:
+            return self.library_outputs(f"❌ {esc(exc)}")
+        src = Path(record.source)
+        if src.is_relative_to(self.uploads.resolve()):
+            src.unlink(missing_ok=True)  # our own copy of an upload; files ingested from disk stay
+        return self.library_outputs(f"🗑️ Removed “{esc(record.title)}” ({record.chunks} chunks).")
+
+    # --- settings --------------------------------------------------------------------------
+    def model_choices(self) -> list[str]:
+        return [model_id for model_id, present in self.assistant.chat_models() if present]
+
+    def set_model(self, model: str) -> str:
+        try:
+            self.assistant.set_chat_model(model)
+        except RagError as exc:
+            return f"❌ {esc(exc)}"
+        return f"Chat model: **{esc(model)}** (loads on the next question)."
+
+    def status_markdown(self) -> str:
+        st = self.assistant.status()
+        model = esc(st.chat_model)
+        if not st.chat_model_present:
+            return f"⚠️ Chat model **{model}** is not downloaded: run `rag models pull {model}`."
+        if st.documents == 0:
+            return EMPTY_LIBRARY
+        return f"{st.documents} article(s), {st.chunks} passages · model **{model}**"
+
+    # --- chat --------------------------------------------------------------------------------
+    def respond(
+        self, message: str, chat: list[dict[str, Any]], turns: list[Turn], k: float, show_timings: bool
+    ) -> Iterator[tuple[list[dict[str, Any]], str, list[Turn], str]]:
+        """Stream one answer into the chat, then show its sources."""
+        question = (message or "").strip()
+        if not question:
+            yield chat, gr.skip(), turns, ""
+            return
+        chat = [*chat, {"role": "user", "content": esc(question)}, {"role": "assistant", "content": ""}]
+        yield chat, "<p class='rag-empty'>Searching the articles…</p>", turns, ""
+        streamed = ""
+        try:
+            for event in self.assistant.ask_stream(question, turns, int(k)):
+                if isinstance(event, Retrieved):
+                    note = "Writing the answer…" if event.passages else "No matching passages."
+                    yield chat, f"<p class='rag-empty'>{note}</p>", turns, ""
+                elif isinstance(event, Token):
+                    streamed += event.text
+                    chat[-1] = {"role": "assistant", "content": answer_markdown(streamed)}
+                    yield chat, gr.skip(), turns, ""
+                elif isinstance(event, Done):
+                    answer = event.answer
+        except RagError as exc:
+            chat[-1] = {"role": "assistant", "content": f"⚠️ {esc(exc)}"}
+            yield chat, "", turns, ""
+            return
+        text = answer_markdown(answer.text)
+        if answer.refused and not self.assistant.documents():
+            text += f"\n\n_{EMPTY_LIBRARY}_"
+        if show_timings:
+            text += f"\n\n<sub>{esc(timings_line(answer.timings))}</sub>"
+        chat[-1] = {"role": "assistant", "content": text}
+        articles = {}
+        for c in answer.citations:
+            if c.doc_id not in articles:
+                try:
+                    articles[c.doc_id] = self.assistant.document_text(c.doc_id)
+                except RagError:
+                    articles[c.doc_id] = ""
+        yield chat, sources_html(answer, articles), [*turns, Turn(question, answer.text)], ""
+
+
+def build_ui(assistant: Assistant) -> gr.Blocks:
+    """The whole interface."""
+    web = WebApp(assistant)
+    s = assistant.settings
+    with gr.Blocks(title="Article assistant", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        gr.Markdown("## Ask your articles\nAnswers come only from the articles in the library, with numbered sources.")
+        status = gr.Markdown(web.status_markdown, elem_id="status")
+        with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                chatbot = gr.Chatbot(
+                    label="Conversation", height=460, elem_id="chatbot", render_markdown=True,
+                    sanitize_html=True, allow_tags=False, feedback_options=None, buttons=["copy"],
+                    placeholder="Ask something the articles can answer, e.g. *Who defected, and when?*",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Type a question and press Enter", show_label=False, scale=5,
+                        elem_id="question", lines=1, max_lines=4, autofocus=True,
+                    )
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                clear = gr.Button("New conversation", size="sm", elem_id="clear")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("### Sources")
+                sources = gr.HTML("<p class='rag-empty'>Cited passages appear here.</p>", elem_id="sources")
+        with gr.Tab("Library", id="library"):
+            library = gr.Dataframe(
+                value=web.library_rows, headers=LIBRARY_HEADERS, datatype=["str", "str", "number", "str", "str"],
+                interactive=False, wrap=True, elem_id="library",
+            )
+            upload = gr.File(
+                label=f"Add articles (.txt .md .html .pdf, up to {s.max_upload_mb:g} MiB each)",
+                file_count="multiple", file_types=sorted(SUPPORTED_SUFFIXES), elem_id="upload",
+            )
+            add = gr.Button("Add to library", variant="primary", elem_id="add")
+            with gr.Row():
+                doc = gr.Dropdown(choices=web.doc_choices(), label="Article", elem_id="remove-choice", scale=4)
+                remove = gr.Button("Remove", variant="stop", elem_id="remove", scale=1, min_width=90)
+            library_msg = gr.Markdown(elem_id="library-message")
+        with gr.Tab("Settings", id="settings"):
+            models = web.model_choices()
+            model = gr.Dropdown(
+                choices=models or [s.chat_model], value=s.chat_model, label="Chat model (downloaded ones)",
+                elem_id="model",
+            )
+            k = gr.Slider(1, 10, value=s.top_k, step=1, label="Passages per question", elem_id="k")
+            show_timings = gr.Checkbox(value=s.show_timings, label="Show timings", elem_id="timings")
+            model_msg = gr.Markdown()
+
+        ask_inputs = [question, chatbot, turns, k, show_timings]
+        ask_outputs = [chatbot, sources, turns, question]
+        # One model, one generation at a time: everyone else waits in Gradio's queue and sees their place.
+        for trigger in (question.submit, ask.click):
+            trigger(web.respond, ask_inputs, ask_outputs, concurrency_limit=1, concurrency_id="model")
+        chatbot.clear(lambda: [], None, turns, queue=False)
+        clear.click(lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", []), None,
+                    [chatbot, sources, turns], queue=False)
+        add.click(web.upload, [upload], [library, doc, library_msg], concurrency_limit=1,
+                  concurrency_id="ingest").then(web.status_markdown, None, status).then(lambda: None, None, upload)
+        remove.click(web.remove, [doc], [library, doc, library_msg], concurrency_limit=1,
+                     concurrency_id="ingest").then(web.status_markdown, None, status)
+        model.change(web.set_model, [model], [model_msg], concurrency_limit=1, concurrency_id="model").then(
+            web.status_markdown, None, status
+        )
+    return demo
+
+
+def theme() -> Any:
+    """System fonts only: no web-font requests from an offline machine."""
+    system = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"]
+    mono = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
+    return gr.themes.Soft(font=system, font_mono=mono)
+
+
+def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
+    """Launch the UI on the configured host and port."""
+    s = assistant.settings
+    demo = build_ui(assistant)
+    demo.queue(max_size=64, default_concurrency_limit=1)
+    demo.launch(
+        server_name=s.host,
+        server_port=s.port,
+        share=s.share,
+        max_file_size=f"{s.max_upload_mb:g}mb",
+        theme=theme(),
+        css=CSS,
+        ssr_mode=False,
+        footer_links=[],
+        prevent_thread_lock=not block,
+        quiet=False,
+        show_error=True,
+    )
+    return demo

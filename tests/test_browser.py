@@ -1,0 +1,227 @@
+"""The real app in a real headless Chromium (Debian's), with the real 0.5B model, store and embedder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MODELS, ROOT, SMALL, require_model
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SPOKESMAN_TITLE = "Senior North Korean diplomat based in Cuba defects to South Korea"
+ANSWER_TIMEOUT = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -> Iterator[str]:
+    require_model(SMALL)
+    require_model("all-minilm-l6-v2-int8")
+    if not Path(CHROMIUM).exists():
+        msg = "Debian's chromium is missing: run `make browser` (apt-get install chromium)"
+        pytest.fail(msg) if os.environ.get("CI") else pytest.skip(msg)
+    data = tmp_path_factory.mktemp("ui-data")
+    port = _free_port()
+    env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": SMALL,
+           "RAG_PORT": str(port)}
+    log = open(data / "serve.log", "w")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--ingest", str(seeds_copy)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+        assert proc.poll() is None, (data / "serve.log").read_text()
+    else:
+        pytest.fail("the app did not start: " + (data / "serve.log").read_text())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str, width: int = 1280, height: int = 900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    page.goto(url)
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    return page
+
+
+def _bot_text(page) -> str:
+    bots = page.locator("#chatbot [data-testid='bot']")
+    return bots.last.inner_text() if bots.count() else ""
+
+
+def _ask(page, question: str) -> list[str]:
+    """Ask, then watch the answer grow until the sources panel is filled; returns what was seen."""
+    before = page.locator("#chatbot [data-testid='bot']").count()
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    seen: list[str] = []
+    deadline = time.time() + ANSWER_TIMEOUT
+    while time.time() < deadline:
+        count = page.locator("#chatbot [data-testid='bot']").count()
+        text = _bot_text(page) if count > before else ""
+        if text and (not seen or seen[-1] != text):
+            seen.append(text)
+        sources = page.locator("#sources").inner_text()
+        if count > before and text and ("characters" in sources or "No sources" in sources
+                                        or "cites no passage" in sources):
+            time.sleep(0.3)
+            seen.append(_bot_text(page))
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"no answer within {ANSWER_TIMEOUT} s; saw {seen[-3:]}")
+
+
+def _go(page, tab: str) -> None:
+    page.get_by_role("tab", name=tab).click()
+
+
+def _upload(page, path: Path) -> str:
+    _go(page, "Library")
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_timeout(500)
+    page.click("#add")
+    page.wait_for_function(
+        "() => /✅|❌|➖/.test(document.querySelector('#library-message')?.innerText || '')", timeout=120_000
+    )
+    return page.locator("#library-message").inner_text()
+
+
+def test_seed_question_streams_an_answer_with_the_right_source(browser, server: str) -> None:
+    page = _open(browser, server)
+    seen = _ask(page, "How old is Ri Il Gyu?")
+    assert len(set(seen)) >= 3, f"the answer did not stream: {seen}"
+    assert "52" in seen[-1]
+    assert "[1]" in seen[-1] or "[2]" in seen[-1]
+    sources = page.locator("#sources")
+    assert SPOKESMAN_TITLE in sources.inner_text()
+    assert "52" in " ".join(sources.locator("mark").all_inner_texts())
+    page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+    page.close()
+
+
+def test_upload_ask_remove_changes_the_answer(browser, server: str, tmp_path: Path) -> None:
+    page = _open(browser, server)
+    article = tmp_path / "lighthouse.txt"
+    article.write_text(
+        "Varnholm lighthouse restored after storm\n\n"
+        "The Varnholm lighthouse was built in 1887 by the engineer Tilda Brask. "
+        "Its lamp can be seen from 40 kilometres away. Volunteers restored the tower last spring.\n"
+    )
+    message = _upload(page, article)
+    assert "✅" in message and "Varnholm lighthouse restored after storm" in message
+    assert "Varnholm" in page.locator("#library").inner_text()
+    _go(page, "Chat")
+    answer = _ask(page, "Who built the Varnholm lighthouse?")[-1]
+    assert "Brask" in answer
+    assert "Varnholm lighthouse restored after storm" in page.locator("#sources").inner_text()
+
+    _go(page, "Library")
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="Varnholm lighthouse restored after storm (lighthouse.txt)").click()
+    page.click("#remove")
+    page.wait_for_function("() => (document.querySelector('#library-message')?.innerText || '').includes('Removed')")
+    assert "Varnholm" not in page.locator("#library").inner_text()
+    _go(page, "Chat")
+    page.click("#clear")
+    after = _ask(page, "Who built the Varnholm lighthouse?")[-1]
+    assert "Brask" not in after
+    assert "Varnholm" not in page.locator("#sources").inner_text()
+    page.close()
+
+
+def test_markup_in_an_article_is_shown_as_text_and_never_runs(browser, server: str, tmp_path: Path) -> None:
+    page = _open(browser, server)
+    article = tmp_path / "<b>harbour<b>.txt"
+    article.write_text(
+        "Harbour <script>window.__xss = 1; alert('xss')</script> board report\n\n"
+        "The harbour board met on Monday. <img src=x onerror=\"window.__xss = 2; alert('img')\"> "
+        "The board said the Qelvik harbour will get a new crane in June.\n"
+    )
+    message = _upload(page, article)
+    assert "✅" in message
+    library = page.locator("#library").inner_text()
+    assert "<script>" in library  # the title is shown literally
+    _go(page, "Chat")
+    _ask(page, "When will the Qelvik harbour get a new crane?")
+    sources_text = page.locator("#sources").inner_text() + page.locator("#chatbot").inner_text()
+    assert "<img src=x onerror" in sources_text or "<script>" in sources_text
+    assert page.evaluate("() => window.__xss") is None
+    assert page.dialogs == []
+    assert page.locator("#sources img, #chatbot img[src='x'], #library img[src='x']").count() == 0
+    page.close()
+
+
+def test_two_sessions_asking_at_once_both_get_answers(browser, server: str) -> None:
+    pages = [_open(browser, server) for _ in range(2)]
+    results: dict[int, list[str]] = {}
+    questions = ["How old is Ri Il Gyu?", "Where was the North Korean diplomat stationed?"]
+    for page, q in zip(pages, questions, strict=True):
+        page.fill("#question textarea", q)
+    # Click both before either finishes; playwright's sync API is single-threaded, so poll both pages.
+    for page in pages:
+        page.click("#ask")
+    deadline = time.time() + 2 * ANSWER_TIMEOUT
+    waiting_seen = False
+    while time.time() < deadline and len(results) < 2:
+        for i, page in enumerate(pages):
+            if i in results:
+                continue
+            status = page.locator("#chatbot").inner_text()
+            waiting_seen = waiting_seen or "queue" in status.lower()
+            src = page.locator("#sources").inner_text()
+            if "characters" in src or "No sources" in src or "cites no passage" in src:
+                results[i] = [_bot_text(page)]
+        time.sleep(0.1)
+    assert len(results) == 2, "both sessions should get an answer"
+    assert "52" in results[0][0]
+    assert all(r[0].strip() for r in results.values())
+    assert waiting_seen, "the second session should see that it is waiting in the queue"
+    for page in pages:
+        page.close()
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, server: str) -> None:
+    page = _open(browser, server, width=390, height=844)
+    assert page.locator("#question textarea").is_visible()
+    assert page.locator("#ask").is_visible()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 392
+    page.close()

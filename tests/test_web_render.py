@@ -1,0 +1,44 @@
+"""The UI's own logic without a browser: escaping and upload names."""
+
+from app.render import answer_markdown, sources_html
+from app.web import safe_name
+from rag.chunking import Chunk
+from rag.citations import Citation
+from rag.pipeline import Answer, Timings
+from rag.store import ScoredChunk
+
+EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def _answer(refused: bool = False) -> Answer:
+    chunk = Chunk("d-00000", "d", f"Title {EVIL}", f"/up/{EVIL}.txt", 0, 10, 60, f"Snippet {EVIL} supports it.")
+    cit = Citation(1, chunk.id, "d", chunk.title, chunk.source, 10, 60, chunk.text, 10, 30)
+    other = Chunk("e-00000", "e", "Other", "/o.txt", 0, 0, 5, f"uncited {EVIL}")
+    return Answer("q?", f"Answer {EVIL} [1]", [] if refused else [cit],
+                  [ScoredChunk(chunk, 0.9, 1), ScoredChunk(other, 0.5, 2)], refused, Timings(), "m",
+                  retrieved=[ScoredChunk(chunk, 0.9, 1), ScoredChunk(other, 0.5, 2)])
+
+
+def test_sources_escape_every_piece_of_article_text() -> None:
+    html = sources_html(_answer(), {"d": f"Whole article {EVIL}" * 3})
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "<mark>" in html and "Open the whole article" in html and "not cited" in html
+
+
+def test_refused_answer_shows_no_sources() -> None:
+    html = sources_html(_answer(refused=True), {})
+    assert "No sources" in html and "rag-source" not in html
+
+
+def test_model_output_is_escaped_and_cannot_make_links() -> None:
+    md = answer_markdown(f"{EVIL} [1](javascript:alert(3))")
+    assert "<script>" not in md and "](" not in md and "[1]" in md
+
+
+def test_upload_names_cannot_leave_the_folder() -> None:
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name("..\\..\\win.ini.md") == "win.ini.md"
+    assert safe_name(".hidden.txt") == "hidden.txt"
+    assert safe_name("<b>x</b>.txt") == "b_x_b.txt"
+    assert "/" not in safe_name("a/b/c.pdf")
