@@ -11,7 +11,7 @@ from typing import Any
 from rag.citations import Citation, MarkerFilter, attribute, clean_markers, resolve
 from rag.llm import Generator
 from rag.prompting import REFUSAL, Turn, build_prompt
-from rag.retrieve import Retriever, retrieval_query
+from rag.retrieve import PassageSource, retrieval_query
 from rag.store import ScoredChunk
 
 _REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
@@ -87,7 +87,7 @@ def is_refusal(text: str, citations: list[Citation]) -> bool:
 class Pipeline:
     """Retriever + prompt + generator: the one code path that the CLI, UI and evaluation share."""
 
-    retriever: Retriever
+    retriever: PassageSource
     generator: Generator
     max_answer_tokens: int = 384
     temperature: float = 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from rag.embeddings import Embedder
 from rag.store import PENDING, ScoredChunk, VectorStore
@@ -16,6 +17,14 @@ class Retrieval:
     query: str
     passages: list[ScoredChunk]
     ms: float
+
+
+class PassageSource(Protocol):
+    """Anything that finds passages for a query (the real retriever, or an evaluation oracle)."""
+
+    def retrieve(self, query: str, k: int | None = None) -> Retrieval:
+        """The best passages for a query."""
+        ...
 
 
 def retrieval_query(question: str, previous_questions: list[str]) -> str:

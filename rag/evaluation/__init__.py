@@ -1,0 +1,1 @@
+"""The evaluation harness: gold questions in, honest metrics and reports out."""
