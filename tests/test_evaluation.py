@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import Chunk
 from rag.citations import Citation
 from rag.errors import EvalError
 from rag.evaluation.gold import load_gold

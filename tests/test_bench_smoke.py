@@ -1,0 +1,24 @@
+"""The benchmark suite's smoke pass: smallest sizes, tiny model; it must run and write its results."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, TINY, require_model
+
+
+@pytest.mark.slow
+def test_bench_smoke_pass_writes_results(tmp_path: Path) -> None:
+    require_model(TINY)
+    require_model("all-minilm-l6-v2-int8")
+    proc = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--out", str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((tmp_path / "results-smoke.json").read_text())
+    assert {"embedding", "ingest", "retrieval", "generation", "memory"} <= set(results)
+    assert results["embedding"]["short (~50 tokens)"]["speedup"] > 0
+    text = (tmp_path / "results-smoke.md").read_text()
+    assert "## 1. Embedding throughput" in text and "## 3. Retrieval latency" in text
