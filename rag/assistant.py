@@ -14,7 +14,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder, OnnxEmbedder
 from rag.errors import ModelNotFoundError
 from rag.ingest import Indexer, IngestReport, Progress
-from rag.llm import Generator, LlamaCppGenerator
+from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
 from rag.models import Catalog, file_paths, is_present, resolve_chat_model
 from rag.pipeline import Answer, Event, Pipeline
 from rag.prompting import Turn
@@ -93,6 +93,10 @@ class Assistant:
     def generator(self) -> Generator:
         """The chat model (created on first use, loaded on first generation)."""
         with self._gen_lock:
+            if self._generator is None and self.settings.chat_server:
+                self._generator = OpenAICompatibleGenerator(
+                    self.settings.chat_server, self.settings.chat_model, context_length=self.settings.context_length
+                )
             if self._generator is None:
                 path = resolve_chat_model(self.settings.models_dir, self.catalog, self.settings.chat_model)
                 self._generator = LlamaCppGenerator(
@@ -106,7 +110,8 @@ class Assistant:
 
     def set_chat_model(self, model: str) -> None:
         """Switch the chat model (catalogue id or .gguf path); the old one is freed."""
-        resolve_chat_model(self.settings.models_dir, self.catalog, model)  # fail early with the fix
+        if not self.settings.chat_server:
+            resolve_chat_model(self.settings.models_dir, self.catalog, model)  # fail early with the fix
         with self._gen_lock:
             if model == self.settings.chat_model and self._generator is not None:
                 return
@@ -190,7 +195,7 @@ class Assistant:
         """Counts, models and folders."""
         s = self.settings
         try:
-            present = resolve_chat_model(s.models_dir, self.catalog, s.chat_model).is_file()
+            present = bool(s.chat_server) or resolve_chat_model(s.models_dir, self.catalog, s.chat_model).is_file()
         except ModelNotFoundError:
             present = False
         return Status(

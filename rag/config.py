@@ -33,6 +33,9 @@ class Settings(BaseModel):
         "qwen2.5-coder-1.5b-instruct-q4_k_m",
         description="Chat model: a catalogue id or a path to any .gguf file.",
     )
+    chat_server: str = Field(
+        "", description="URL of an OpenAI-compatible chat server (e.g. http://127.0.0.1:8000/v1); empty = in-process."
+    )
     embed_model: str = Field("all-minilm-l6-v2-int8", description="Embedding model id from the catalogue.")
     chunk_tokens: int = Field(200, ge=16, le=254, description="Chunk size in embedder tokens.")
     chunk_overlap: int = Field(40, ge=0, description="Overlap between neighbouring chunks, in embedder tokens.")

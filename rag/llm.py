@@ -125,3 +125,65 @@ class LlamaCppGenerator:
             if self._llm is not None:
                 self._llm.close()
                 self._llm = None
+
+
+class OpenAICompatibleGenerator:
+    """A chat model behind an OpenAI-compatible HTTP server (llama.cpp's server, vLLM, ...), streamed over SSE."""
+
+    def __init__(self, base_url: str, model: str, *, context_length: int = 4096, api_key: str = "",
+                 timeout: float = 300.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self._n_ctx = context_length
+        self.api_key = api_key
+        self.timeout = timeout
+
+    @property
+    def name(self) -> str:
+        """The model name the server is asked for."""
+        return Path(self.model).stem
+
+    @property
+    def context_length(self) -> int:
+        """The context window assumed for the server's model."""
+        return self._n_ctx
+
+    def count_tokens(self, text: str) -> int:
+        """An upper estimate (the OpenAI API has no tokenizer endpoint): about 3 characters per token."""
+        return len(text) // 3 + 1
+
+    def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
+        """Stream a chat completion from the server."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        from rag.errors import RagError
+
+        body = json.dumps({"model": self.model, "messages": messages, "max_tokens": max_tokens,
+                           "temperature": temperature, "stream": True}).encode()
+        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=body, headers=headers)
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            raise RagError(f"the chat server at {self.base_url} answered {exc.code}: {exc.read()[:200]!r}") from exc
+        except OSError as exc:
+            raise RagError(
+                f"cannot reach the chat server at {self.base_url} ({exc}); start it, or unset chat_server "
+                "to run the model in-process"
+            ) from exc
+        with response:
+            for raw in response:
+                line = raw.decode("utf-8").strip()
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                choices = json.loads(data).get("choices") or [{}]
+                piece = (choices[0].get("delta") or {}).get("content")
+                if piece:
+                    yield piece

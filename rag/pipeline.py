@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Generator as Gen
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rag.citations import Citation, MarkerFilter, attribute, clean_markers, resolve
+from rag.citations import Citation, MarkerFilter, attribute, clean_markers, resolve, strip_markers
 from rag.llm import Generator
-from rag.prompting import REFUSAL, Turn, build_prompt
+from rag.prompting import REFUSAL, Turn, build_prompt, without_citation_rule
 from rag.retrieve import PassageSource, retrieval_query
 from rag.store import ScoredChunk
 
+_WORDY = re.compile(r"\w")
+# A small model sometimes echoes a passage header ("[2] (from \"Title\")") instead of answering.
+_HEADER_ECHO = re.compile(r'\(from "[^"]*"\)?')
+_HEADER_START = re.compile(r'\((?:f(?:r(?:o(?:m(?:\s+"[^"]*)?)?)?)?)?')
 _REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
 
 
@@ -75,6 +80,14 @@ class Done:
 Event = Retrieved | Token | Done
 
 
+def _has_words(text: str) -> bool:
+    """Whether a text says anything beyond citation markers and echoed passage headers (even half-streamed)."""
+    rest = _HEADER_ECHO.sub("", strip_markers(text)).strip()
+    if _HEADER_START.fullmatch(rest):
+        return False
+    return bool(_WORDY.search(rest))
+
+
 def is_refusal(text: str, citations: list[Citation]) -> bool:
     """The model said the articles lack the answer: it led with the fixed sentence, or said it and cited nothing."""
     flat = re.sub(r"\W+", " ", text.lower()).strip()
@@ -117,32 +130,24 @@ class Pipeline:
         passages = prompt.passages
         yield Retrieved(passages, found.ms)
 
-        raw_pieces: list[str] = []
         first: float | None = None
         n_tokens = 0
         if passages:
-            flt = MarkerFilter(len(passages))
-            for raw in self.generator.stream(
-                prompt.messages, max_tokens=self.max_answer_tokens, temperature=self.temperature
-            ):
-                n_tokens += 1
-                raw_pieces.append(raw)
-                shown = flt.feed(raw)
-                if shown:
-                    if first is None:
-                        first = time.perf_counter()
-                    yield Token(shown)
-            tail = flt.flush()
-            if tail:
-                yield Token(tail)
+            model_raw, n_tokens, first = yield from self._stream(prompt.messages, len(passages))
+            if first is None:
+                # Only bare markers came back (small models do this): ask again for plain prose, whose
+                # citations are then attached by lexical support. The passages prefix stays cached.
+                retry = without_citation_rule(prompt, question)
+                model_raw, extra, first = yield from self._stream(retry.messages, len(passages))
+                n_tokens += extra
         else:
             # Nothing to answer from: say so without asking the model to guess.
             first = time.perf_counter()
-            raw_pieces.append(self.refusal)
+            model_raw = self.refusal
             yield Token(self.refusal)
         end = time.perf_counter()
 
-        model_text = clean_markers("".join(raw_pieces).strip(), len(passages))
+        model_text = clean_markers(model_raw.strip(), len(passages))
         refused = is_refusal(model_text, resolve(model_text, passages))
         if refused:
             text, citations = self.refusal, []
@@ -169,6 +174,35 @@ class Pipeline:
             retrieved=found.passages,
         )
         yield Done(answer)
+
+    def _stream(
+        self, messages: list[dict[str, str]], valid: int
+    ) -> Gen[Token, None, tuple[str, int, float | None]]:
+        """Stream one generation; leading bare markers are held back until words arrive.
+
+        Returns the raw text, the number of pieces, and when the first shown text appeared (None if no words).
+        """
+        flt = MarkerFilter(valid)
+        raw: list[str] = []
+        pending = ""
+        first: float | None = None
+        for piece in self.generator.stream(messages, max_tokens=self.max_answer_tokens, temperature=self.temperature):
+            raw.append(piece)
+            shown = flt.feed(piece)
+            if first is None:
+                pending += shown
+                if not _has_words(pending):
+                    continue
+                shown, pending = pending, ""
+                first = time.perf_counter()
+            if shown:
+                yield Token(shown)
+        tail = pending + flt.flush() if first is None else flt.flush()
+        if first is None and _has_words(tail):
+            first = time.perf_counter()
+        if first is not None and tail:
+            yield Token(tail)
+        return "".join(raw), len(raw), first
 
     def ask(self, question: str, history: list[Turn] | None = None, k: int | None = None) -> Answer:
         """Answer a question without streaming."""

@@ -22,7 +22,13 @@ Rules:
 # Placed between the passages and the question: small models follow the instructions they read last.
 INSTRUCTION = (
     "Using only the passages above, answer the question in one to three sentences, ending each sentence "
-    'with the number of its passage in brackets, for example: "The ship carried sugar [2]." '
+    "with the number of its passage in square brackets, like [2]. "
+    f"If the passages do not say, reply exactly: {REFUSAL}"
+)
+
+# Used when a model answered with bare markers: ask for plain prose and attach citations afterwards.
+PLAIN_INSTRUCTION = (
+    "Using only the passages above, answer the question in one to three sentences. "
     f"If the passages do not say, reply exactly: {REFUSAL}"
 )
 
@@ -56,12 +62,18 @@ def format_passage(number: int, passage: ScoredChunk) -> str:
     return f"[{number}] (from \"{passage.chunk.title}\")\n{passage.chunk.text}"
 
 
-def user_message(question: str, passages: list[ScoredChunk]) -> str:
-    """The final user message: the passages, then the question."""
+def user_message(question: str, passages: list[ScoredChunk], cite: bool = True) -> str:
+    """The final user message: the passages, the instruction, then the question."""
     if not passages:
         return f"Passages: (none)\n\nQuestion: {question}"
     body = "\n\n".join(format_passage(i, p) for i, p in enumerate(passages, start=1))
-    return f"Passages:\n{body}\n\n{INSTRUCTION}\n\nQuestion: {question}"
+    return f"Passages:\n{body}\n\n{INSTRUCTION if cite else PLAIN_INSTRUCTION}\n\nQuestion: {question}"
+
+
+def without_citation_rule(prompt: Prompt, question: str) -> Prompt:
+    """The same prompt asking for a plain answer (the passages, and so the KV cache prefix, stay the same)."""
+    messages = [*prompt.messages[:-1], {"role": "user", "content": user_message(question, prompt.passages, False)}]
+    return Prompt(messages, prompt.passages)
 
 
 def build_prompt(

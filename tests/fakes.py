@@ -38,8 +38,8 @@ class FakeGenerator:
     name = "fake-generator"
     context_length = 4096
 
-    def __init__(self, reply: str = "", piece: int = 3) -> None:
-        self.reply = reply
+    def __init__(self, reply: str | list[str] = "", piece: int = 3) -> None:
+        self.replies = [reply] if isinstance(reply, str) else list(reply)
         self.piece = piece
         self.prompts: list[list[dict[str, str]]] = []
 
@@ -48,5 +48,6 @@ class FakeGenerator:
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.prompts.append(messages)
-        for i in range(0, len(self.reply), self.piece):
-            yield self.reply[i : i + self.piece]
+        reply = self.replies[min(len(self.prompts), len(self.replies)) - 1]
+        for i in range(0, len(reply), self.piece):
+            yield reply[i : i + self.piece]

@@ -52,3 +52,26 @@ def test_follow_up_retrieves_with_the_previous_question(fake_assistant: Assistan
     assert answer.passages[0].chunk.title == "Harbour master news"
     roles = [m["role"] for m in gen.prompts[0]]
     assert roles == ["system", "user", "assistant", "user"]
+
+
+def test_bare_marker_answer_is_asked_again_in_prose_and_cited(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _ingest(fake_assistant, tmp_path)
+    gen = FakeGenerator(["[1]", "The harbour master Ana Ruiz is 47 years old."])
+    fake_assistant._generator = gen
+    events = list(fake_assistant.ask_stream("How old is the harbour master Ana Ruiz?"))
+    shown = "".join(e.text for e in events if isinstance(e, Token))
+    assert shown == "The harbour master Ana Ruiz is 47 years old."  # the bare "[1]" never reached the reader
+    assert len(gen.prompts) == 2
+    assert "square brackets" in gen.prompts[0][-1]["content"]
+    assert "square brackets" not in gen.prompts[1][-1]["content"]
+    assert gen.prompts[0][:-1] == gen.prompts[1][:-1]
+    answer = events[-1].answer
+    assert answer.text.endswith("[1].") and answer.citations[0].inferred
+
+
+def test_an_echoed_passage_header_counts_as_no_answer(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _ingest(fake_assistant, tmp_path)
+    gen = FakeGenerator(['[1] (from "Harbour master news")', "Ana Ruiz is 47 years old."])
+    fake_assistant._generator = gen
+    answer = fake_assistant.ask("How old is the harbour master Ana Ruiz?")
+    assert len(gen.prompts) == 2 and answer.text.startswith("Ana Ruiz is 47")
