@@ -148,7 +148,8 @@ class Pipeline:
         end = time.perf_counter()
 
         model_text = clean_markers(model_raw.strip(), len(passages))
-        refused = is_refusal(model_text, resolve(model_text, passages))
+        # No words even after asking again: there is no answer to show, so say so plainly.
+        refused = first is None or is_refusal(model_text, resolve(model_text, passages))
         if refused:
             text, citations = self.refusal, []
         else:

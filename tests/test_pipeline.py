@@ -75,3 +75,10 @@ def test_an_echoed_passage_header_counts_as_no_answer(fake_assistant: Assistant,
     fake_assistant._generator = gen
     answer = fake_assistant.ask("How old is the harbour master Ana Ruiz?")
     assert len(gen.prompts) == 2 and answer.text.startswith("Ana Ruiz is 47")
+
+
+def test_no_words_after_asking_again_is_shown_as_no_answer(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _ingest(fake_assistant, tmp_path)
+    fake_assistant._generator = FakeGenerator(["[1]", "[2]"])
+    answer = fake_assistant.ask("How old is the harbour master Ana Ruiz?")
+    assert answer.refused and answer.text == REFUSAL and answer.citations == []
