@@ -277,7 +277,7 @@ def render(results: dict[str, Any]) -> str:
                   f"+{g['first_token_overhead_ms']} ms |",
                   f"| decode tokens/s | {g['raw_decode_tokens_per_s']} | {g['ours_decode_tokens_per_s']} | "
                   f"{g['decode_ratio']}x |",
-                  f"| first token, system prompt already cached | – | {g['prefix_reused_first_token_ms']} | "
+                  f"| first token, same passages already in the KV cache (new question only) | – | {g['prefix_reused_first_token_ms']} | "
                   f"{g['prefix_reuse_ratio']}x of cold |"]
     e2e = results.get("end_to_end")
     if e2e:

@@ -1,8 +1,13 @@
-"""Run a module as __main__ and write its own peak resident memory (MiB) to the file named first."""
+"""Run a module as __main__ and write its own peak resident memory (MiB) to the file named first.
 
-import resource
+VmHWM is read from /proc, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child forked from a big
+parent would report the parent's peak.
+"""
+
+import re
 import runpy
 import sys
+from pathlib import Path
 
 if __name__ == "__main__":
     out, module, *rest = sys.argv[1:]
@@ -14,5 +19,6 @@ if __name__ == "__main__":
     else:
         code = 0
     with open(out, "w") as fh:
-        fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+        status = Path("/proc/self/status").read_text()
+        fh.write(str(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) // 1024))  # type: ignore[union-attr]
     sys.exit(code)
