@@ -121,6 +121,8 @@ class Indexer:
                         FileResult(str(path), FAILED, reason=f"{path}: no such file or folder; check the path")
                     )
             files = list(iter_files(p for p in paths if p.exists()))
+            # Loaded once per run, then kept up to date: asking the store per file would be quadratic.
+            ready = {r.id: r for r in self.store.documents(status=READY)}
             explicit = {p.resolve() for p in paths if p.is_file()}
             seen: set[str] = set()
             for done, file in enumerate(files):
@@ -132,7 +134,7 @@ class Indexer:
                         FileResult(str(file), IGNORED, reason=f"unsupported file type {file.suffix or '(none)'}")
                     )
                     continue
-                result = self._ingest_file(file)
+                result = self._ingest_file(file, ready)
                 log.info("%s %s (%d chunks)%s", result.status, file, result.chunks,
                          f": {result.reason}" if result.reason else "")
                 seen.add(str(file.resolve()))
@@ -144,24 +146,29 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_file(self, path: Path) -> FileResult:
+    def _ingest_file(self, path: Path, ready: dict[str, DocumentRecord]) -> FileResult:
         try:
             doc = load_document(path)
         except IngestError as exc:
             return FileResult(str(path), FAILED, reason=str(exc))
         doc = Document(id=doc.id, title=doc.title, source=str(path.resolve()), text=doc.text)
         try:
-            return self.add_document(doc)
+            return self.add_document(doc, ready)
         except IngestError as exc:
             return FileResult(str(path), FAILED, doc_id=doc.id, title=doc.title, reason=str(exc))
 
-    def add_document(self, doc: Document) -> FileResult:
-        """Index one loaded document; an unchanged one is skipped, a changed one replaces its old version."""
-        ready = {r.id: r for r in self.store.documents(status=READY)}
+    def add_document(self, doc: Document, ready: dict[str, DocumentRecord] | None = None) -> FileResult:
+        """Index one loaded document; an unchanged one is skipped, a changed one replaces its old version.
+
+        `ready` (the store's ready documents by id) is updated in place when given.
+        """
+        if ready is None:
+            ready = {r.id: r for r in self.store.documents(status=READY)}
         stale = [r for r in ready.values() if r.source == doc.source and r.id != doc.id]
         if doc.id in ready:
             for record in stale:  # an update that was interrupted after the new version landed
                 self.store.delete_document(record.id)
+                ready.pop(record.id, None)
             same = ready[doc.id]
             reason = None if same.source == doc.source else f"same content as {same.source}"
             return FileResult(doc.source, SKIPPED, doc.id, same.title, 0, reason)
@@ -181,9 +188,12 @@ class Indexer:
         self.store.put_document(record)
         vectors = self.embedder.embed([c.text for c in chunks])
         self.store.upsert_chunks(chunks, vectors)
-        self.store.put_document(DocumentRecord(**{**record.__dict__, "status": READY}))
+        done = DocumentRecord(**{**record.__dict__, "status": READY})
+        self.store.put_document(done)
+        ready[done.id] = done
         for old in stale:
             self.store.delete_document(old.id)
+            ready.pop(old.id, None)
         return FileResult(doc.source, UPDATED if stale else ADDED, doc.id, doc.title, len(chunks))
 
     def _sync(self, paths: list[Path], seen: set[str]) -> list[FileResult]:
