@@ -50,6 +50,20 @@ def headline_table(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _category_score(m: dict[str, Any]) -> float | None:
+    """Answer accuracy, or refusal accuracy for a category of unanswerable questions."""
+    return m.get("answer_accuracy") if m.get("answer_accuracy") is not None else m.get("refusal_accuracy")
+
+
+def _save(fig: Any, path: Path, paths: list[Path]) -> None:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    paths.append(path)
+
+
 def category_table(summary: dict[str, Any]) -> str:
     """Answer accuracy (or refusal accuracy) by category and system (Markdown)."""
     systems = list(summary["systems"])
@@ -59,9 +73,7 @@ def category_table(summary: dict[str, Any]) -> str:
         first = summary["systems"][systems[0]]["by_category"][cat]
         cells = []
         for s in systems:
-            m = summary["systems"][s]["by_category"].get(cat, {})
-            value = m.get("answer_accuracy") if m.get("answer_accuracy") is not None else m.get("refusal_accuracy")
-            cells.append(_fmt("x", value))
+            cells.append(_fmt("x", _category_score(summary["systems"][s]["by_category"].get(cat, {}))))
         lines.append(f"| {cat} | {first['questions']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -73,26 +85,19 @@ def _plots(out: Path, summary: dict[str, Any], results: dict[str, list[dict[str,
     import matplotlib.pyplot as plt
 
     systems = list(summary["systems"])
-    paths = []
+    paths: list[Path] = []
     cats = sorted({c for s in systems for c in summary["systems"][s]["by_category"]})
     fig, ax = plt.subplots(figsize=(8, 4))
     width = 0.8 / max(len(systems), 1)
     for i, s in enumerate(systems):
-        vals = []
-        for c in cats:
-            m = summary["systems"][s]["by_category"].get(c, {})
-            v = m.get("answer_accuracy") if m.get("answer_accuracy") is not None else m.get("refusal_accuracy")
-            vals.append(v or 0.0)
+        vals = [_category_score(summary["systems"][s]["by_category"].get(c, {})) or 0.0 for c in cats]
         ax.bar([x + i * width for x in range(len(cats))], vals, width, label=s)
     ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(cats))], cats)
     ax.set_ylim(0, 1)
     ax.set_ylabel("accuracy (refusal accuracy for unanswerable)")
     ax.set_title("Accuracy by category")
     ax.legend()
-    fig.tight_layout()
-    paths.append(out / "accuracy_by_category.png")
-    fig.savefig(paths[-1], dpi=100)
-    plt.close(fig)
+    _save(fig, out / "accuracy_by_category.png", paths)
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for s in systems:
@@ -104,10 +109,7 @@ def _plots(out: Path, summary: dict[str, Any], results: dict[str, list[dict[str,
     ax.set_ylim(0, 1.05)
     ax.set_title("Retrieval hit@k")
     ax.legend()
-    fig.tight_layout()
-    paths.append(out / "hit_at_k.png")
-    fig.savefig(paths[-1], dpi=100)
-    plt.close(fig)
+    _save(fig, out / "hit_at_k.png", paths)
 
     fig, ax = plt.subplots(figsize=(7, 4))
     data, labels = [], []
@@ -121,10 +123,7 @@ def _plots(out: Path, summary: dict[str, Any], results: dict[str, list[dict[str,
         ax.boxplot(data, tick_labels=labels)
     ax.set_ylabel("seconds")
     ax.set_title("Latency per question")
-    fig.tight_layout()
-    paths.append(out / "latency.png")
-    fig.savefig(paths[-1], dpi=100)
-    plt.close(fig)
+    _save(fig, out / "latency.png", paths)
     return paths
 
 
