@@ -52,3 +52,12 @@ def test_other_embedder_settings_are_a_clear_error(tmp_path: Path) -> None:
     ChromaStore(tmp_path / "db").ensure_built_with({"embedder": "m1", "chunking": "200/40"})
     with pytest.raises(StoreMismatchError, match=r"chunking: store has '200/40', settings ask for '100/10'.*--rebuild"):
         ChromaStore(tmp_path / "db").ensure_built_with({"embedder": "m1", "chunking": "100/10"})
+
+
+def test_query_asks_for_more_than_the_store_holds(tmp_path: Path) -> None:
+    store = ChromaStore(tmp_path / "db")
+    assert store.query(_vectors(1, 5)[0], k=4) == []
+    store.upsert_chunks(_chunks("a", 2), _vectors(2, 6))
+    hits = store.query(_vectors(1, 7)[0], k=10)
+    assert sorted(h.chunk.id for h in hits) == ["a-00000", "a-00001"]
+    assert [h.rank for h in hits] == [1, 2] and hits[0].score >= hits[1].score
