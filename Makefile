@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEFAULT_MODELS := all-minilm-l6-v2-int8 qwen2.5-coder-1.5b-instruct-q4_k_m
 TEST_MODELS    := all-minilm-l6-v2-int8 smollm2-135m-instruct-q4_1 qwen2.5-coder-0.5b-instruct-q4_k_m
 
-.PHONY: run test install models test-models browser lint bench clean
+.PHONY: run test install models test-models browser lint bench bench-e2e clean
 
 run: install models  ## provision models, ingest seeds/, serve the web UI
 	$(BIN)/rag ingest seeds/
@@ -42,6 +42,16 @@ lint: install
 
 bench: install test-models models
 	$(BIN)/python -m bench
+
+# End to end against the naive bracket, one `rag eval` run per passage budget (about 12 minutes each here);
+# `make bench` then puts bench/e2e/*.json into section 5 of bench/results.md.
+PASSAGE_BUDGETS ?= 0 300
+bench-e2e: install models
+	mkdir -p bench/e2e
+	for n in $(PASSAGE_BUDGETS); do \
+	  $(BIN)/rag eval --gold seeds/gold.jsonl --corpus seeds --compare naive --passage-tokens $$n \
+	    --out eval-out/e2e-$$n && cp eval-out/e2e-$$n/summary.json bench/e2e/passage-tokens-$$n.json || exit 1; \
+	done
 
 clean:
 	rm -rf data eval-out .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,8 @@ def answer_markdown(text: str) -> str:
 def timings_line(t: Timings) -> str:
     """A short line of timings."""
     parts = [f"retrieval {t.retrieval_ms:.0f} ms"]
+    if t.excerpt_ms:
+        parts.append(f"excerpts {t.excerpt_ms:.0f} ms")
     if t.first_token_ms is not None:
         parts.append(f"first token {t.first_token_ms / 1000:.2f} s")
     parts.append(f"total {t.total_ms / 1000:.2f} s")

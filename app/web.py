@@ -141,7 +141,13 @@ class WebApp:
 
     # --- chat --------------------------------------------------------------------------------
     def respond(
-        self, message: str, chat: list[dict[str, Any]], turns: list[Turn], k: float, show_timings: bool
+        self,
+        message: str,
+        chat: list[dict[str, Any]],
+        turns: list[Turn],
+        k: float,
+        show_timings: bool,
+        passage_tokens: float = 0,
     ) -> Iterator[tuple[list[dict[str, Any]], str, list[Turn], str]]:
         """Stream one answer into the chat, then show its sources."""
         question = (message or "").strip()
@@ -152,7 +158,7 @@ class WebApp:
         yield chat, "<p class='rag-empty'>Searching the articles…</p>", turns, ""
         streamed = ""
         try:
-            for event in self.assistant.ask_stream(question, turns, int(k)):
+            for event in self.assistant.ask_stream(question, turns, int(k), int(passage_tokens)):
                 if isinstance(event, Retrieved):
                     note = "Writing the answer…" if event.passages else "No matching passages."
                     yield chat, f"<p class='rag-empty'>{note}</p>", turns, ""
@@ -228,10 +234,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 elem_id="model",
             )
             k = gr.Slider(1, 10, value=s.top_k, step=1, label="Passages per question", elem_id="k")
+            budget = gr.Slider(
+                0, 800, value=s.passage_tokens, step=50, elem_id="passage-tokens",
+                label="Excerpt budget in tokens (0 = whole passages; lower = sooner first words, less context)",
+            )
             show_timings = gr.Checkbox(value=s.show_timings, label="Show timings", elem_id="timings")
             model_msg = gr.Markdown()
 
-        ask_inputs = [question, chatbot, turns, k, show_timings]
+        ask_inputs = [question, chatbot, turns, k, show_timings, budget]
         ask_outputs = [chatbot, sources, turns, question]
         # One model, one generation at a time: everyone else waits in Gradio's queue and sees their place.
         for trigger in (question.submit, ask.click):

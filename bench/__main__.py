@@ -24,6 +24,7 @@ import numpy as np
 from bench.corpus import passages, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
+SECTIONS = {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory"}
 MODELS = ROOT / "models"
 
 
@@ -213,6 +214,61 @@ def bench_generation(model_path: Path, reps: int, threads: int) -> dict[str, Any
             "prefix_reuse_ratio": round(med["ours_prefix_reused"][0] / med["ours"][0], 2)}
 
 
+def bench_llama_settings(model_path: Path, threads: int, reps: int) -> dict[str, Any]:
+    """Prompt processing (time to first token) on one prompt under thread, batch and attention settings."""
+    from llama_cpp import Llama
+
+    text = "\n\n".join(p.read_text()[:1400] for p in sorted((ROOT / "seeds").glob("*.txt")))
+    prompt = f"Passages:\n{text}\n\nQuestion: How old is Ri Il Gyu?\nAnswer:"
+    configs = [("default", threads, 512, False)]
+    configs += [(f"threads={t}", t, 512, False) for t in sorted({1, max(1, threads // 2), threads * 2}) if t != threads]
+    configs += [(f"batch={b}", threads, b, False) for b in (64, 128, 256)]
+    configs += [("flash attention", threads, 512, True)]
+    rows: dict[str, dict[str, Any]] = {}
+    tokens = 0
+    for label, t, batch, flash in configs:
+        llm = Llama(model_path=str(model_path), n_ctx=2048, n_threads=t, n_threads_batch=t, n_batch=batch,
+                    flash_attn=flash, seed=0, verbose=False)
+        tokens = len(llm.tokenize(prompt.encode()))
+        llm.create_completion(prompt[:200], max_tokens=1)  # warm up
+        times = []
+        for _ in range(reps):
+            llm.reset()
+            start = time.perf_counter()
+            llm.create_completion(prompt, max_tokens=1, temperature=0.0)
+            times.append((time.perf_counter() - start) * 1000)
+        llm.close()
+        rows[label] = {"threads": t, "batch": batch, "flash_attn": flash, "first_token_ms": round(min(times))}
+    base = rows["default"]["first_token_ms"]
+    for row in rows.values():
+        row["ratio"] = round(row["first_token_ms"] / base, 2)
+        row["prompt_tokens_per_s"] = round(tokens / (row["first_token_ms"] / 1000), 1)
+    return {"model": model_path.name, "prompt_tokens": tokens, "configs": rows}
+
+
+def end_to_end(summaries: list[Path]) -> list[dict[str, Any]]:
+    """Ours against the naive bracket, each pair from one `rag eval --compare naive` run's summary.json."""
+    rows = []
+    for path in summaries:
+        summary = json.loads(path.read_text())
+        fp = summary["fingerprint"]
+        ours, naive = (summary["systems"][k]["overall"] for k in ("ours", "naive"))
+        rows.append({
+            "source": str(path.relative_to(ROOT)), "model": fp["chat_model"], "k": fp["k"],
+            "passage_tokens": fp.get("passage_tokens", 0),
+            "ours_ttft_p50": ours["first_token_ms_p50"], "naive_ttft_p50": naive["first_token_ms_p50"],
+            "ours_ttft_p95": ours["first_token_ms_p95"], "naive_ttft_p95": naive["first_token_ms_p95"],
+            "ttft_p50_ratio": round(ours["first_token_ms_p50"] / naive["first_token_ms_p50"], 2),
+            "ttft_p95_ratio": round(ours["first_token_ms_p95"] / naive["first_token_ms_p95"], 2),
+            "ours_accuracy": ours["answer_accuracy"], "naive_accuracy": naive["answer_accuracy"],
+            "ours_refusal": ours["refusal_accuracy"], "naive_refusal": naive["refusal_accuracy"],
+            "ours_answer_in_context": ours["answer_in_context"],
+            "ours_citation_precision": ours["citation_precision"],
+            "ours_citation_coverage": ours["citation_coverage"],
+        })
+    return sorted(rows, key=lambda r: (r["passage_tokens"] != 0, -r["passage_tokens"]))
+
+
 def _rss_mib(pid: int) -> int:
     text = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(r"VmRSS:\s+(\d+)", text).group(1)) // 1024  # type: ignore[union-attr]
@@ -251,6 +307,9 @@ def render(results: dict[str, Any]) -> str:
              f"Machine: {m['cores']} cores, {m['cpu']}, {m['memory_mib']} MiB; Python {m['python']}, "
              f"chromadb {m['chromadb']}, onnxruntime {m['onnxruntime']}, llama-cpp-python {m['llama_cpp_python']}.",
              f"Run on {results['date']}. Ratios compare against a baseline measured in the same run.", ""]
+    if results.get("section_dates"):
+        when = ", ".join(f"{k} {v}" for k, v in sorted(results["section_dates"].items()))
+        lines += [f"Sections re-measured on their own (each ratio is still within one run): {when}.", ""]
     e = results.get("embedding", {})
     if e:
         lines += ["## 1. Embedding throughput (ours vs chromadb's default MiniLM function, same model files)", "",
@@ -279,16 +338,27 @@ def render(results: dict[str, Any]) -> str:
                   f"{g['decode_ratio']}x |",
                   f"| first token, same passages already in the KV cache (new question only) | – | {g['prefix_reused_first_token_ms']} | "
                   f"{g['prefix_reuse_ratio']}x of cold |"]
+    ls = results.get("llama_settings")
+    if ls:
+        lines += ["", f"## 4b. llama.cpp settings for this machine ({ls['model']}, {ls['prompt_tokens']}-token prompt, "
+                  "raw llama-cpp-python)", "",
+                  "| setting | threads | batch | flash attention | first token ms | prompt tokens/s | ratio to default |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {k} | {v['threads']} | {v['batch']} | {'on' if v['flash_attn'] else 'off'} | {v['first_token_ms']} | "
+                  f"{v['prompt_tokens_per_s']} | {v['ratio']}x |" for k, v in ls["configs"].items()]
     e2e = results.get("end_to_end")
     if e2e:
-        lines += ["", f"## 5. End to end on the seed gold questions ({e2e['model']}, from `{e2e['source']}`)", "",
-                  "| | ours | naive bracket (same run) | ratio |", "|---|---|---|---|",
-                  f"| first token p50 s | {e2e['ours_ttft_p50'] / 1000:.2f} | {e2e['naive_ttft_p50'] / 1000:.2f} | "
-                  f"{e2e['ttft_p50_ratio']}x |",
-                  f"| first token p95 s | {e2e['ours_ttft_p95'] / 1000:.2f} | {e2e['naive_ttft_p95'] / 1000:.2f} | "
-                  f"{e2e['ttft_p95_ratio']}x |",
-                  f"| answer accuracy | {e2e['ours_accuracy']} | {e2e['naive_accuracy']} | |",
-                  f"| refusal accuracy | {e2e['ours_refusal']} | {e2e['naive_refusal']} | |"]
+        lines += ["", f"## 5. End to end on the seed gold questions ({e2e[0]['model']}, `rag eval --compare naive`)", "",
+                  "Each row is one run: our pipeline, then the naive bracket, on the same warm model. `passage tokens` is "
+                  "the excerpt budget (0 = whole chunks, the default).", "",
+                  "| k | passage tokens | first token p50 s: ours / naive | ratio | p95 ratio | answer acc. ours / naive | "
+                  "refusal acc. ours / naive | answer in context | citation precision / coverage |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['k']} | {r['passage_tokens'] or 'whole chunks'} | {r['ours_ttft_p50'] / 1000:.2f} / "
+                  f"{r['naive_ttft_p50'] / 1000:.2f} | **{r['ttft_p50_ratio']}x** | {r['ttft_p95_ratio']}x | "
+                  f"{r['ours_accuracy']:.3f} / {r['naive_accuracy']:.3f} | {r['ours_refusal']:.2f} / {r['naive_refusal']:.2f} | "
+                  f"{r['ours_answer_in_context']:.2f} | {r['ours_citation_precision']:.2f} / {r['ours_citation_coverage']:.2f} |"
+                  for r in e2e]
     mem = results.get("memory")
     if mem:
         lines += ["", f"## 6. Memory ({mem['model']})", "",
@@ -305,12 +375,15 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="chat model id for generation and memory")
     parser.add_argument("--ingest-sizes", default="1000", help="chunk counts for the ingest benchmark (e.g. 1000,10000)")
     parser.add_argument("--retrieval-sizes", default="1000,10000,100000", help="chunk counts for retrieval latency")
-    parser.add_argument("--only", default="", help="comma-separated sections: embedding,ingest,retrieval,generation,memory")
+    parser.add_argument("--only", default="", help="comma-separated sections: embedding,ingest,retrieval,generation,llama_settings,memory")
     args = parser.parse_args()
     from rag.assistant import go_offline
 
     go_offline()
-    sections = set(filter(None, args.only.split(","))) or {"embedding", "ingest", "retrieval", "generation", "memory"}
+    sections = set(filter(None, args.only.split(","))) or set(SECTIONS)
+    unknown = sections - SECTIONS
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(SECTIONS))}")
     smoke = args.smoke
     model = args.model or ("smollm2-135m-instruct-q4_1" if smoke else "qwen2.5-coder-1.5b-instruct-q4_k_m")
     results: dict[str, Any] = {"mode": "smoke" if smoke else "full", "machine": machine(),
@@ -333,25 +406,29 @@ def main() -> int:
         path = build_assistant(load_settings(env={}, models_dir=MODELS, chat_model=model)).generator.model_path
         results["generation"] = bench_generation(Path(path), 1 if smoke else 3, threads)
         print("generation", results["generation"], flush=True)
+    if "llama_settings" in sections:
+        from rag.assistant import build_assistant
+        from rag.config import load_settings
+
+        path = build_assistant(load_settings(env={}, models_dir=MODELS, chat_model=model)).generator.model_path
+        results["llama_settings"] = bench_llama_settings(Path(path), threads, 1 if smoke else 3)
+        print("llama_settings", results["llama_settings"], flush=True)
     if "memory" in sections:
         results["memory"] = bench_memory(model)
         print("memory", results["memory"], flush=True)
-    summary_path = ROOT / "docs" / "eval" / "summary.json"
-    if not smoke and summary_path.is_file():
-        # Target 5 comes from one `rag eval --compare naive` run: both pipelines measured in the same run.
-        summary = json.loads(summary_path.read_text())
-        ours, naive = (summary["systems"][k]["overall"] for k in ("ours", "naive"))
-        results["end_to_end"] = {
-            "source": str(summary_path.relative_to(ROOT)), "model": summary["fingerprint"]["chat_model"],
-            "ours_ttft_p50": ours["first_token_ms_p50"], "naive_ttft_p50": naive["first_token_ms_p50"],
-            "ours_ttft_p95": ours["first_token_ms_p95"], "naive_ttft_p95": naive["first_token_ms_p95"],
-            "ttft_p50_ratio": round(ours["first_token_ms_p50"] / naive["first_token_ms_p50"], 2),
-            "ttft_p95_ratio": round(ours["first_token_ms_p95"] / naive["first_token_ms_p95"], 2),
-            "ours_accuracy": ours["answer_accuracy"], "naive_accuracy": naive["answer_accuracy"],
-            "ours_refusal": ours["refusal_accuracy"], "naive_refusal": naive["refusal_accuracy"],
-        }
+    if not smoke:
+        # Target 5 comes from `rag eval --compare naive` runs (bench/e2e/*.json): both pipelines in the same run.
+        results["end_to_end"] = end_to_end(sorted((ROOT / "bench" / "e2e").glob("*.json")))
     args.out.mkdir(parents=True, exist_ok=True)
     name = "results-smoke" if smoke else "results"
+    previous = args.out / f"{name}.json"
+    if args.only and previous.is_file():
+        # A partial run updates its sections and keeps the others, each with the date it was measured.
+        old = json.loads(previous.read_text())
+        dates = old.get("section_dates", {})
+        kept = {k: v for k, v in old.items() if k in SECTIONS | {"end_to_end"} and k not in results}
+        results = {**kept, **results, "section_dates": {**dates, **{k: results["date"] for k in results
+                                                                        if k in SECTIONS}}}
     (args.out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / f"{name}.md").write_text(render(results))
     print(f"wrote {args.out}/{name}.md and {name}.json")

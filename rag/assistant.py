@@ -13,6 +13,7 @@ from rag.chunking import Chunker
 from rag.config import Settings
 from rag.embeddings import Embedder, OnnxEmbedder
 from rag.errors import ModelNotFoundError
+from rag.excerpts import Excerpter
 from rag.ingest import Indexer, IngestReport, Progress
 from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
 from rag.models import Catalog, file_paths, is_present, resolve_chat_model
@@ -130,8 +131,8 @@ class Assistant:
             if spec.kind == "chat"
         ]
 
-    def pipeline(self) -> Pipeline:
-        """A pipeline over the current generator."""
+    def pipeline(self, passage_tokens: int | None = None) -> Pipeline:
+        """A pipeline over the current generator (`passage_tokens` overrides the excerpt budget)."""
         return Pipeline(
             self.retriever,
             self.generator,
@@ -139,7 +140,13 @@ class Assistant:
             temperature=self.settings.temperature,
             history_turns=self.settings.history_turns,
             min_score=self.settings.min_score,
+            excerpter=self.excerpter(passage_tokens),
         )
+
+    def excerpter(self, passage_tokens: int | None = None) -> Excerpter | None:
+        """The passage-narrowing stage, when a passage token budget is set."""
+        budget = self.settings.passage_tokens if passage_tokens is None else passage_tokens
+        return Excerpter(self.embedder, budget) if budget > 0 else None
 
     def ingest(
         self, paths: Iterable[Path], *, sync: bool = False, rebuild: bool = False, progress: Progress | None = None
@@ -181,10 +188,16 @@ class Assistant:
                 text = text[: chunk.start] + chunk.text
         return text
 
-    def ask_stream(self, question: str, history: list[Turn] | None = None, k: int | None = None) -> Iterator[Event]:
+    def ask_stream(
+        self,
+        question: str,
+        history: list[Turn] | None = None,
+        k: int | None = None,
+        passage_tokens: int | None = None,
+    ) -> Iterator[Event]:
         """Stream an answer: passages, text pieces, then the Answer."""
         self._check_store()
-        return self.pipeline().ask_stream(question, history, k)
+        return self.pipeline(passage_tokens).ask_stream(question, history, k)
 
     def ask(self, question: str, history: list[Turn] | None = None, k: int | None = None) -> Answer:
         """Answer a question."""

@@ -190,6 +190,36 @@ def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
     return "".join(out)
 
 
+_GROUP = re.compile(rf"{MARKER.pattern}(?:\s*{MARKER.pattern})*")
+
+
+def repoint(text: str, passages: Sequence[ScoredChunk]) -> str:
+    """Move a citation that no cited passage supports to the one passage that clearly does.
+
+    Small models often write the right sentence with the wrong number. A group of markers is changed only when
+    none of its passages holds half of the sentence's content words and another passage does; otherwise the
+    model's choice stands (paraphrase defeats word overlap, so this never removes a supported citation).
+    """
+    if not passages:
+        return text
+    vocab = [content_words(p.chunk.text) for p in passages]
+
+    def fix(m: re.Match[str]) -> str:
+        before = MARKER.sub("", text[: m.start()]).rstrip()
+        cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
+        words = content_words(before[cut + 1 :])
+        if len(words) < 2:
+            return m.group()
+        shares = [len(words & v) / len(words) for v in vocab]
+        cited = [n for n in _numbers(" ".join(MARKER.findall(m.group()))) if 1 <= n <= len(passages)]
+        if any(shares[n - 1] >= MIN_SUPPORT for n in cited):
+            return m.group()
+        best = max(range(len(shares)), key=lambda i: shares[i])
+        return f"[{best + 1}]" if shares[best] >= MIN_SUPPORT else m.group()
+
+    return _GROUP.sub(fix, text)
+
+
 def resolve(text: str, passages: Sequence[ScoredChunk], model_text: str | None = None) -> list[Citation]:
     """Citations for every valid marker in a cleaned answer, in order of first appearance.
 

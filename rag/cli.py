@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print the whole answer as JSON")
         p.add_argument("--model", help="chat model id or .gguf path")
         p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
+        p.add_argument("--passage-tokens", type=int, help="passage tokens the model reads (0 = whole chunks)")
 
     p = sub.add_parser("status", help="documents, chunks, models and folders")
     p.add_argument("--docs", action="store_true", help="list every document")
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="folder to index into a fresh temporary store")
     p.add_argument("--model", help="chat model id or .gguf path")
     p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
+    p.add_argument("--passage-tokens", type=int, help="passage tokens the model reads (0 = whole chunks)")
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="folder for results and reports")
     p.add_argument("--compare", default="", help="brackets to run too: closed-book,oracle,naive")
     p.add_argument("--limit", type=int, help="only the first N questions")
@@ -96,6 +98,7 @@ def _make_settings(args: argparse.Namespace) -> Settings:
         "models_dir": args.models_dir,
         "chat_model": getattr(args, "model", None),
         "top_k": getattr(args, "top_k", None),
+        "passage_tokens": getattr(args, "passage_tokens", None),
         "host": getattr(args, "host", None),
         "port": getattr(args, "port", None),
     }
@@ -166,18 +169,23 @@ def format_sources(answer: Any, width: int = 100) -> str:
 
 
 def _stream_answer(assistant: Any, question: str, history: list[Any], out: TextIO) -> Any:
+    from rag.citations import cited_numbers
     from rag.pipeline import Done, Token
 
     answer = None
+    streamed = ""
     for event in assistant.ask_stream(question, history):
         if isinstance(event, Token):
+            streamed += event.text
             out.write(event.text)
             out.flush()
         elif isinstance(event, Done):
             answer = event.answer
     out.write("\n")
-    if answer is not None and answer.refused:
-        pass
+    # Citations are checked once the answer is complete (added where missing, moved where wrong): a terminal
+    # cannot rewrite what it printed, so show the checked text when its markers differ from the streamed ones.
+    if answer is not None and not answer.refused and cited_numbers(answer.text) != cited_numbers(streamed):
+        out.write(f"With checked citations: {answer.text}\n")
     return answer
 
 

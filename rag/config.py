@@ -43,6 +43,12 @@ class Settings(BaseModel):
     min_score: float = Field(
         0.1, ge=-1.0, le=1.0, description="Passages scoring below this cosine similarity are not shown to the model."
     )
+    passage_tokens: int = Field(
+        0,
+        ge=0,
+        description="Most tokens of passage text the model reads per question: the retrieved chunks' sentences "
+        "most similar to the question are kept; 0 = whole chunks.",
+    )
     context_length: int = Field(4096, ge=512, description="Model context window (tokens) to allocate.")
     max_answer_tokens: int = Field(384, ge=16, description="Most tokens the model may write per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 is deterministic.")

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from rag.citations import Citation, MarkerFilter, attribute, clean_markers, resolve, strip_markers
+from rag.citations import Citation, MarkerFilter, attribute, clean_markers, repoint, resolve, strip_markers
+from rag.excerpts import Excerpter
 from rag.llm import Generator
 from rag.prompting import REFUSAL, Turn, build_prompt, without_citation_rule
 from rag.retrieve import PassageSource, retrieval_query
@@ -27,6 +28,7 @@ class Timings:
     """Where the time of one answer went."""
 
     retrieval_ms: float = 0.0
+    excerpt_ms: float = 0.0
     first_token_ms: float | None = None
     total_ms: float = 0.0
     completion_tokens: int = 0
@@ -107,6 +109,7 @@ class Pipeline:
     history_turns: int = 3
     min_score: float = 0.1
     refusal: str = field(default=REFUSAL)
+    excerpter: Excerpter | None = None
 
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, k: int | None = None
@@ -119,6 +122,10 @@ class Pipeline:
         found = self.retriever.retrieve(query, k)
         # Passages below the floor are unrelated to the question (MiniLM scores unrelated text near 0).
         relevant = [p for p in found.passages if p.score >= self.min_score]
+        narrowed = time.perf_counter()
+        if self.excerpter is not None:
+            relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens)
+        excerpt_ms = (time.perf_counter() - narrowed) * 1000
         prompt = build_prompt(
             question,
             relevant,
@@ -153,11 +160,12 @@ class Pipeline:
         if refused:
             text, citations = self.refusal, []
         else:
-            text = attribute(model_text, passages)
+            text = attribute(repoint(model_text, passages), passages)
             citations = resolve(text, passages, model_text)
         decode_s = end - first if first is not None else 0.0
         timings = Timings(
             retrieval_ms=found.ms,
+            excerpt_ms=excerpt_ms,
             first_token_ms=(first - started) * 1000 if first is not None else None,
             total_ms=(end - started) * 1000,
             completion_tokens=n_tokens,

@@ -61,6 +61,21 @@ def test_ask_json_spans_point_at_the_cited_text_in_the_source_file(cli_data: Pat
     assert len(answer["retrieved"]) == 4 and answer["retrieved"][0]["rank"] == 1
 
 
+def test_ask_with_an_excerpt_budget_reads_less_and_keeps_true_spans(cli_data: Path) -> None:
+    whole = json.loads(_rag(cli_data, "ask", "--json", "How old is Ri Il Gyu?").stdout)
+    proc = _rag(cli_data, "ask", "--json", "--passage-tokens", "120", "How old is Ri Il Gyu?")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert sum(len(p["chunk"]["text"]) for p in answer["passages"]) < sum(
+        len(p["chunk"]["text"]) for p in whole["passages"]) / 2
+    for p in answer["passages"]:
+        source = Path(p["chunk"]["source"]).read_text(encoding="utf-8")
+        assert source[p["chunk"]["start"] : p["chunk"]["end"]] == p["chunk"]["text"]
+    assert any("52" in p["chunk"]["text"] for p in answer["passages"])
+    assert "52" in answer["text"] and answer["citations"]
+    assert answer["timings"]["excerpt_ms"] > 0
+
+
 def test_ask_streams_text_then_sources(cli_data: Path) -> None:
     proc = _rag(cli_data, "ask", "How old is Ri Il Gyu?")
     assert proc.returncode == 0, proc.stderr

@@ -18,7 +18,19 @@ def test_bench_smoke_pass_writes_results(tmp_path: Path) -> None:
                           text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((tmp_path / "results-smoke.json").read_text())
-    assert {"embedding", "ingest", "retrieval", "generation", "memory"} <= set(results)
+    assert {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory"} <= set(results)
+    assert results["llama_settings"]["configs"]["default"]["ratio"] == 1.0
     assert results["embedding"]["short (~50 tokens)"]["speedup"] > 0
     text = (tmp_path / "results-smoke.md").read_text()
     assert "## 1. Embedding throughput" in text and "## 3. Retrieval latency" in text
+
+    # A partial run re-measures its section and keeps the others, dated.
+    again = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "retrieval", "--out", str(tmp_path)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    merged = json.loads((tmp_path / "results-smoke.json").read_text())
+    assert merged["embedding"] == results["embedding"] and set(merged["section_dates"]) == {"retrieval"}
+    assert "re-measured on their own" in (tmp_path / "results-smoke.md").read_text()
+    bad = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "nonsense"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "unknown section" in bad.stderr

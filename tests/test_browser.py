@@ -229,3 +229,24 @@ def test_phone_width_has_no_horizontal_scroll(browser, server: str) -> None:
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 392
     page.close()
+
+
+def test_excerpt_budget_in_settings_narrows_the_cited_snippets(browser, server: str) -> None:
+    import re
+
+    page = _open(browser, server)
+    _ask(page, "How old is Ri Il Gyu?")
+    spans = [int(b) - int(a) for a, b in re.findall(r"characters (\d+)–(\d+)", page.locator("#sources").inner_text())]
+    assert spans and max(spans) > 600  # whole chunks by default
+    _go(page, "Settings")
+    box = page.locator("#passage-tokens input[type=number]")
+    box.fill("100")
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    _go(page, "Chat")
+    seen = _ask(page, "How old is Ri Il Gyu?")
+    assert "52" in seen[-1]
+    narrowed = [int(b) - int(a) for a, b in re.findall(r"characters (\d+)–(\d+)",
+                                                       page.locator("#sources").inner_text())]
+    assert narrowed and max(narrowed) < min(600, max(spans)), (spans, narrowed)
+    page.close()

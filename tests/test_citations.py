@@ -1,5 +1,5 @@
 from rag.chunking import Chunk
-from rag.citations import MarkerFilter, attribute, cited_numbers, clean_markers, resolve, strip_markers
+from rag.citations import MarkerFilter, attribute, cited_numbers, clean_markers, repoint, resolve, strip_markers
 from rag.store import ScoredChunk
 
 
@@ -59,3 +59,24 @@ def test_uncited_sentence_gets_a_marker_only_with_clear_support() -> None:
 def test_cited_numbers_and_strip() -> None:
     assert cited_numbers("a [2] b [1][2] c [3, 1]") == [2, 1, 3]
     assert strip_markers("He is 52 [1]. Yes [2][3].") == "He is 52. Yes."
+
+
+def test_a_wrong_number_moves_to_the_passage_that_supports_the_sentence() -> None:
+    passages = _passages("The council met on Monday in the town hall.",
+                         "The lighthouse will be rebuilt for 4 million dollars next spring.")
+    text = "The lighthouse rebuild costs 4 million dollars [1]. The council met on Monday [1]."
+    fixed = "The lighthouse rebuild costs 4 million dollars [2]. The council met on Monday [1]."
+    assert repoint(text, passages) == fixed
+    cits = resolve(repoint(text, passages), passages, text)
+    assert [c.marker for c in cits] == [2, 1] and cits[0].inferred and not cits[1].inferred
+
+
+def test_a_supported_or_unclear_citation_is_left_alone() -> None:
+    passages = _passages("The council met on Monday in the town hall.",
+                         "The lighthouse will be rebuilt for 4 million dollars next spring.")
+    # One of the cited passages supports it: the model's choice stands, both numbers kept.
+    assert repoint("The council met on Monday [2][1].", passages) == "The council met on Monday [2][1]."
+    # No passage clearly supports it (a paraphrase): nothing is moved.
+    assert repoint("Officials gathered early in the week [2].", passages) == "Officials gathered early in the week [2]."
+    assert repoint("Yes [1].", passages) == "Yes [1]."
+    assert repoint("Anything [1].", []) == "Anything [1]."

@@ -57,12 +57,14 @@ def score(item: GoldItem, answer: Answer, ranked_sources: list[str] | None) -> d
         "refused": refused,
         "timings": {
             "retrieval_ms": answer.timings.retrieval_ms,
+            "excerpt_ms": answer.timings.excerpt_ms,
             "first_token_ms": answer.timings.first_token_ms,
             "total_ms": answer.timings.total_ms,
             "tokens_per_s": answer.timings.tokens_per_s,
         },
         "passages": [
-            {"rank": p.rank, "chunk_id": p.chunk.id, "source": Path(p.chunk.source).name, "score": round(p.score, 4)}
+            {"rank": p.rank, "chunk_id": p.chunk.id, "source": Path(p.chunk.source).name, "score": round(p.score, 4),
+             "start": p.chunk.start, "end": p.chunk.end}
             for p in answer.passages
         ],
     }
@@ -119,8 +121,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             _mean([float(r["first_relevant_rank"] is not None and r["first_relevant_rank"] <= k) for r in ranked])
             for k in range(1, RANK_DEPTH + 1)
         ]
-    for key in ("retrieval_ms", "first_token_ms", "total_ms"):
-        values = [r["timings"][key] for r in rows if r["timings"][key] is not None]
+    for key in ("retrieval_ms", "excerpt_ms", "first_token_ms", "total_ms"):
+        values = [r["timings"][key] for r in rows if r["timings"].get(key) is not None]
         out[f"{key}_p50"] = round(M.percentile(values, 50) or 0.0, 1) if values else None
         out[f"{key}_p95"] = round(M.percentile(values, 95) or 0.0, 1) if values else None
     speeds = [r["timings"]["tokens_per_s"] for r in rows if r["timings"]["tokens_per_s"]]
@@ -152,6 +154,7 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
         "embedder": assistant.embedder.fingerprint,
         "chunking": assistant.fingerprint["chunking"],
         "k": settings.top_k,
+        "passage_tokens": settings.passage_tokens,
         "min_score": settings.min_score,
         "prompt_hash": prompt_hash(),
         "seed": settings.seed,
@@ -194,8 +197,10 @@ def run_eval(
         results[name] = []
     gen.count_tokens("warm up")  # load the model once, outside every timing
     try:
-        for item in items:
-            for name in systems:
+        # One system answers every question, then the next: like a user's session, each system keeps its own
+        # stable prompt prefix in the model's KV cache instead of having it evicted by another system's prompt.
+        for name in systems:
+            for item in items:
                 if progress:
                     progress(f"{name}:{item.id}")
                 history: list[Turn] = []
@@ -226,7 +231,7 @@ def _answer(name: str, assistant: Assistant, pipeline: Pipeline, naive: NaiveRag
     if name == "oracle":
         oracle = Pipeline(OracleSource(assistant.store, item.gold_docs), assistant.generator,
                           max_answer_tokens=settings.max_answer_tokens, temperature=settings.temperature,
-                          history_turns=settings.history_turns, min_score=-1.0)
+                          history_turns=settings.history_turns, min_score=-1.0, excerpter=assistant.excerpter())
         return oracle.ask(question, history)
     if name == "naive" and naive is not None:
         return naive.ask(assistant.generator, question, _history_pairs(history), settings.max_answer_tokens)
