@@ -264,6 +264,7 @@ def end_to_end(summaries: list[Path]) -> list[dict[str, Any]]:
             "ours_refusal": ours["refusal_accuracy"], "naive_refusal": naive["refusal_accuracy"],
             "ours_answer_in_context": ours["answer_in_context"],
             "ours_citation_precision": ours["citation_precision"],
+            "ours_citation_holds_answer": ours.get("citation_answer_precision"),
             "ours_citation_coverage": ours["citation_coverage"],
         })
     return sorted(rows, key=lambda r: (r["passage_tokens"] != 0, -r["passage_tokens"]))
@@ -299,6 +300,10 @@ def bench_memory(model: str) -> dict[str, Any]:
     _, raw_peak, _ = _peak_run("bench.rawload", [str(path)], dict(os.environ))
     return {"model": model, "serve_idle_rss_mib": idle, "answering_peak_rss_mib": ask_peak,
             "raw_llama_load_peak_rss_mib": raw_peak, "answering_ratio_to_raw": round(ask_peak / raw_peak, 2)}
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def render(results: dict[str, Any]) -> str:
@@ -349,15 +354,16 @@ def render(results: dict[str, Any]) -> str:
     e2e = results.get("end_to_end")
     if e2e:
         lines += ["", f"## 5. End to end on the seed gold questions ({e2e[0]['model']}, `rag eval --compare naive`)", "",
-                  "Each row is one run: our pipeline, then the naive bracket, on the same warm model. `passage tokens` is "
+                  "Each row is one `rag eval` run (our pipeline over all questions, then the brackets) on one warm model. `passage tokens` is "
                   "the excerpt budget (0 = whole chunks, the default).", "",
                   "| k | passage tokens | first token p50 s: ours / naive | ratio | p95 ratio | answer acc. ours / naive | "
-                  "refusal acc. ours / naive | answer in context | citation precision / coverage |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "refusal acc. ours / naive | answer in context | citation precision / coverage | cited passage holds the answer |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         lines += [f"| {r['k']} | {r['passage_tokens'] or 'whole chunks'} | {r['ours_ttft_p50'] / 1000:.2f} / "
                   f"{r['naive_ttft_p50'] / 1000:.2f} | **{r['ttft_p50_ratio']}x** | {r['ttft_p95_ratio']}x | "
                   f"{r['ours_accuracy']:.3f} / {r['naive_accuracy']:.3f} | {r['ours_refusal']:.2f} / {r['naive_refusal']:.2f} | "
-                  f"{r['ours_answer_in_context']:.2f} | {r['ours_citation_precision']:.2f} / {r['ours_citation_coverage']:.2f} |"
+                  f"{r['ours_answer_in_context']:.2f} | {r['ours_citation_precision']:.2f} / {r['ours_citation_coverage']:.2f} | "
+                  f"{_num(r['ours_citation_holds_answer'])} |"
                   for r in e2e]
     mem = results.get("memory")
     if mem:

@@ -99,6 +99,8 @@ def test_run_and_reports_with_fakes(fake_assistant, tmp_path: Path) -> None:
     ours = summarise(results["ours"])
     assert ours["answer_accuracy"] == 1.0 and ours["refusal_accuracy"] == 0.0
     assert ours["hit@1"] == 1.0 and ours["citation_coverage"] == 1.0
+    # The invented answer to the unanswerable question cites a passage without any answer in it.
+    assert ours["citation_answer_precision"] == 0.5
     from rag.evaluation.runner import fingerprint
 
     out = tmp_path / "out"

@@ -19,6 +19,7 @@ COLUMNS = [
     ("mrr", "MRR"),
     ("answer_in_context", "answer in context"),
     ("citation_precision", "citation precision"),
+    ("citation_answer_precision", "cited passage holds the answer"),
     ("citation_coverage", "citation coverage"),
     ("first_token_ms_p50", "first token p50 (s)"),
     ("first_token_ms_p95", "first token p95 (s)"),

@@ -84,8 +84,10 @@ def score(item: GoldItem, answer: Answer, ranked_sources: list[str] | None) -> d
     cits = []
     for c in [] if refused else answer.citations:
         valid = M.citation_valid(c, answer.text, item.answers, item.evidence)
+        # Stricter, and independent of the word-overlap rule the pipeline uses to add or move markers.
+        holds = M.contains_alias(c.snippet, item.answers) or M.contains_alias(c.snippet, item.evidence)
         cits.append({"marker": c.marker, "source": Path(c.source).name, "chunk_id": c.chunk_id, "valid": valid,
-                     "inferred": c.inferred})
+                     "holds_answer": holds, "inferred": c.inferred})
     row["citations"] = cits
     return row
 
@@ -110,6 +112,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "false_refusal_rate": _mean([float(r["refused"]) for r in answerable]),
         "answer_in_context": _mean([float(r["answer_in_context"]) for r in answerable]),
         "citation_precision": _mean([float(c["valid"]) for c in all_cits]),
+        "citation_answer_precision": _mean([float(c.get("holds_answer", False)) for c in all_cits]),
         "citation_coverage": _mean([float(any(c["valid"] for c in r["citations"])) for r in answered]),
     }
     if ranked:
