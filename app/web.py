@@ -147,7 +147,7 @@ class WebApp:
         turns: list[Turn],
         k: float,
         show_timings: bool,
-        passage_tokens: float = 0,
+        passage_tokens: float | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], str, list[Turn], str]]:
         """Stream one answer into the chat, then show its sources."""
         question = (message or "").strip()
@@ -158,7 +158,9 @@ class WebApp:
         yield chat, "<p class='rag-empty'>Searching the articles…</p>", turns, ""
         streamed = ""
         try:
-            for event in self.assistant.ask_stream(question, turns, int(k), int(passage_tokens)):
+            for event in self.assistant.ask_stream(
+                question, turns, int(k), None if passage_tokens is None else int(passage_tokens)
+            ):
                 if isinstance(event, Retrieved):
                     note = "Writing the answer…" if event.passages else "No matching passages."
                     yield chat, f"<p class='rag-empty'>{note}</p>", turns, ""

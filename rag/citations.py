@@ -135,14 +135,18 @@ def sentences_with_spans(text: str) -> Iterator[tuple[int, int]]:
             yield s, e
 
 
+def _claim_before(text: str, pos: int) -> str:
+    """The sentence a marker at `pos` is attached to: the text since the previous sentence end, markers removed."""
+    before = MARKER.sub("", text[:pos]).rstrip()
+    cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
+    return before[cut + 1 :].strip()
+
+
 def claims_for(text: str) -> dict[int, str]:
     """For each cited number, the answer text it is attached to (the sentence before the marker)."""
     claims: dict[int, list[str]] = {}
     for m in MARKER.finditer(text):
-        before = text[: m.start()]
-        before = MARKER.sub("", before).rstrip()
-        cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
-        claim = before[cut + 1 :].strip()
+        claim = _claim_before(text, m.start())
         for n in _numbers(m.group(1)):
             claims.setdefault(n, []).append(claim)
     return {n: " ".join(c) for n, c in claims.items()}
@@ -164,6 +168,11 @@ def best_support(claim: str, passage_text: str) -> tuple[int, int] | None:
 MIN_SUPPORT = 0.5  # share of a sentence's content words a passage must contain to be cited for it
 
 
+def _shares(words: set[str], vocab: list[set[str]]) -> list[float]:
+    """For each passage vocabulary, the share of `words` it contains."""
+    return [len(words & v) / len(words) for v in vocab]
+
+
 def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
     """Add a marker to each answer sentence the model left uncited, when one passage clearly supports it."""
     if not passages:
@@ -179,7 +188,7 @@ def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
         words = content_words(sentence)
         if len(words) < 2:
             continue
-        shares = [len(words & v) / len(words) for v in vocab]
+        shares = _shares(words, vocab)
         best = max(range(len(shares)), key=lambda i: shares[i])
         if shares[best] < MIN_SUPPORT:
             continue
@@ -205,13 +214,11 @@ def repoint(text: str, passages: Sequence[ScoredChunk]) -> str:
     vocab = [content_words(p.chunk.text) for p in passages]
 
     def fix(m: re.Match[str]) -> str:
-        before = MARKER.sub("", text[: m.start()]).rstrip()
-        cut = max(before.rfind(". "), before.rfind("! "), before.rfind("? "), before.rfind("\n"))
-        words = content_words(before[cut + 1 :])
+        words = content_words(_claim_before(text, m.start()))
         if len(words) < 2:
             return m.group()
-        shares = [len(words & v) / len(words) for v in vocab]
-        cited = [n for n in _numbers(" ".join(MARKER.findall(m.group()))) if 1 <= n <= len(passages)]
+        shares = _shares(words, vocab)
+        cited = [n for n in cited_numbers(m.group()) if 1 <= n <= len(passages)]
         if any(shares[n - 1] >= MIN_SUPPORT for n in cited):
             return m.group()
         best = max(range(len(shares)), key=lambda i: shares[i])

@@ -41,9 +41,7 @@ def stems(text: str) -> set[str]:
 
 def _ranks(values: list[float]) -> list[int]:
     """1 for the highest value; equal values share a rank, so ties favour no position."""
-    distinct = sorted(set(values), reverse=True)
-    position = {value: 1 + sum(values.count(v) for v in distinct[:i]) for i, value in enumerate(distinct)}
-    return [position[v] for v in values]
+    return [1 + sum(other > value for other in values) for value in values]
 
 
 @dataclass(frozen=True)
