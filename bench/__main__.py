@@ -24,7 +24,7 @@ import numpy as np
 from bench.corpus import passages, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory"}
+SECTIONS = {"embedding", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory"}
 MODELS = ROOT / "models"
 
 
@@ -120,6 +120,33 @@ def bench_ingest(sizes: list[int]) -> dict[str, Any]:
                                      "chunks_per_s": round(made / wall, 1), "peak_rss_mib": peak,
                                      "embed_only_chunks_per_s": round(embed_only, 1),
                                      "ratio_to_embed_only": round((made / wall) / embed_only, 2)}
+    return out
+
+
+def bench_ingest_batch(chunks: int, sizes: list[int]) -> dict[str, Any]:
+    """The write-batching lever: one ingest per batch size, in this process, on the same corpus.
+
+    A batch of 1 chunk writes every document on its own (three store calls per document), as before batching.
+    """
+    from rag.assistant import build_assistant
+    from rag.config import load_settings
+
+    out: dict[str, Any] = {}
+    embedder = our_embedder()
+    embedder.embed(passages(64, 150))  # loaded and warm before the first timed run
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "corpus"
+        write_corpus(folder, max(1, round(chunks / 4)))
+        for size in sizes:
+            settings = load_settings(env={}, data_dir=Path(tmp) / f"data-{size}", models_dir=MODELS)
+            assistant = build_assistant(settings, embedder=embedder)
+            assistant.indexer.batch_chunks = size
+            report = assistant.ingest([folder])
+            out[str(size)] = {"chunks": report.chunks, "seconds": round(report.seconds, 1),
+                              "chunks_per_s": round(report.chunks / report.seconds, 1)}
+    base = out[str(sizes[0])]["chunks_per_s"]
+    for row in out.values():
+        row["ratio"] = round(row["chunks_per_s"] / base, 2)
     return out
 
 
@@ -327,6 +354,14 @@ def render(results: dict[str, Any]) -> str:
                   "| size | docs/s | chunks/s | peak RSS MiB | embedding-only chunks/s | ratio |", "|---|---|---|---|---|---|"]
         lines += [f"| {k} | {v['documents_per_s']} | {v['chunks_per_s']} | {v['peak_rss_mib']} | "
                   f"{v['embed_only_chunks_per_s']} | {v['ratio_to_embed_only']}x |" for k, v in i.items()]
+    ib = results.get("ingest_batch", {})
+    if ib:
+        lines += ["", "## 2b. Ingest write batching (documents written together until a batch holds N chunks)", "",
+                  "N = 1 writes every document on its own: a pending record, its chunks and a ready record, three "
+                  "store calls per document. Same corpus and embedder in one process.", "",
+                  "| batch (chunks) | chunks | seconds | chunks/s | ratio to N = 1 |", "|---|---|---|---|---|"]
+        lines += [f"| {k} | {v['chunks']} | {v['seconds']} | {v['chunks_per_s']} | {v['ratio']}x |"
+                  for k, v in ib.items()]
     r = results.get("retrieval", {})
     if r:
         lines += ["", "## 3. Retrieval latency (query embedding + Chroma HNSW + filtering)", "",
@@ -381,7 +416,7 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="chat model id for generation and memory")
     parser.add_argument("--ingest-sizes", default="1000", help="chunk counts for the ingest benchmark (e.g. 1000,10000)")
     parser.add_argument("--retrieval-sizes", default="1000,10000,100000", help="chunk counts for retrieval latency")
-    parser.add_argument("--only", default="", help="comma-separated sections: embedding,ingest,retrieval,generation,llama_settings,memory")
+    parser.add_argument("--only", default="", help="comma-separated sections: " + ",".join(sorted(SECTIONS)))
     args = parser.parse_args()
     from rag.assistant import go_offline
 
@@ -401,6 +436,9 @@ def main() -> int:
     if "ingest" in sections:
         results["ingest"] = bench_ingest([40] if smoke else [int(x) for x in args.ingest_sizes.split(",")])
         print("ingest", results["ingest"], flush=True)
+    if "ingest_batch" in sections:
+        results["ingest_batch"] = bench_ingest_batch(40 if smoke else 1000, [1, 128] if smoke else [1, 32, 128, 512])
+        print("ingest_batch", results["ingest_batch"], flush=True)
     if "retrieval" in sections:
         sizes = [1000] if smoke else [int(x) for x in args.retrieval_sizes.split(",")]
         results["retrieval"] = bench_retrieval(sizes, 20 if smoke else 200)

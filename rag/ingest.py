@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rag.chunking import Chunker
+from rag.chunking import Chunk, Chunker
 from rag.documents import SUPPORTED_SUFFIXES, Document, iter_files, load_document
 from rag.embeddings import Embedder
 from rag.errors import DocumentNotFoundError, IngestError
@@ -64,6 +64,36 @@ class IngestReport:
         return f"{', '.join(parts + extra)}; {self.chunks} chunks; {self.seconds:.1f} s"
 
 
+@dataclass
+class _Prepared:
+    """A loaded, split document waiting in a batch; `slot` is its place in the report."""
+
+    doc: Document
+    chunks: list[Chunk]
+    stale: list[DocumentRecord]
+    slot: int = -1
+
+
+@dataclass
+class _Batch:
+    """Documents written together: one store call per step instead of three per document."""
+
+    docs: list[_Prepared] = field(default_factory=list)
+    chunks: int = 0
+
+    def add(self, prepared: _Prepared) -> None:
+        self.docs.append(prepared)
+        self.chunks += len(prepared.chunks)
+
+    def source_of(self, doc_id: str) -> str | None:
+        """The source of a document with this id already in the batch (same content twice in one run)."""
+        return next((p.doc.source for p in self.docs if p.doc.id == doc_id), None)
+
+    def clear(self) -> None:
+        self.docs.clear()
+        self.chunks = 0
+
+
 def now_iso() -> str:
     """The current UTC time, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -84,8 +114,11 @@ def _write_lock(data_dir: Path) -> Iterator[None]:
 class Indexer:
     """Adds, updates and removes documents in a vector store."""
 
-    def __init__(self, store: VectorStore, embedder: Embedder, chunker: Chunker, data_dir: Path) -> None:
+    def __init__(
+        self, store: VectorStore, embedder: Embedder, chunker: Chunker, data_dir: Path, batch_chunks: int = 128
+    ) -> None:
         self.store = store
+        self.batch_chunks = batch_chunks  # documents are written together until a batch holds this many chunks
         self.embedder = embedder
         self.chunker = chunker
         self.data_dir = Path(data_dir)
@@ -125,45 +158,54 @@ class Indexer:
             ready = {r.id: r for r in self.store.documents(status=READY)}
             explicit = {p.resolve() for p in paths if p.is_file()}
             seen: set[str] = set()
-            for done, file in enumerate(files):
-                if progress:
-                    progress(done, len(files), file)
+            batch = _Batch()
+            finished = 0
+
+            def commit() -> None:
+                nonlocal finished
+                for slot, result in self._commit(batch, ready):
+                    report.results[slot] = result
+                    log.info("%s %s (%d chunks)", result.status, result.path, result.chunks)
+                finished += len(batch.docs)
+                if progress and batch.docs:
+                    progress(finished, len(files), Path(batch.docs[-1].doc.source))
+                batch.clear()
+
+            for file in files:
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES and file.resolve() not in explicit:
                     # Inside a folder, other file types are listed but do not count as failures.
                     report.results.append(
                         FileResult(str(file), IGNORED, reason=f"unsupported file type {file.suffix or '(none)'}")
                     )
+                    finished += 1
                     continue
-                result = self._ingest_file(file, ready)
-                log.info("%s %s (%d chunks)%s", result.status, file, result.chunks,
-                         f": {result.reason}" if result.reason else "")
                 seen.add(str(file.resolve()))
-                report.results.append(result)
-            if progress and files:
-                progress(len(files), len(files), files[-1])
+                prepared = self._prepare(file, ready, batch)
+                if isinstance(prepared, FileResult):
+                    log.info("%s %s%s", prepared.status, file, f": {prepared.reason}" if prepared.reason else "")
+                    report.results.append(prepared)
+                    finished += 1
+                    if progress:
+                        progress(finished, len(files), file)
+                    continue
+                prepared.slot = len(report.results)
+                report.results.append(FileResult(prepared.doc.source, PENDING, prepared.doc.id, prepared.doc.title))
+                batch.add(prepared)
+                if batch.chunks >= self.batch_chunks:
+                    commit()
+            commit()
             if sync:
                 report.results.extend(self._sync(paths, seen))
         report.seconds = time.perf_counter() - started
         return report
 
-    def _ingest_file(self, path: Path, ready: dict[str, DocumentRecord]) -> FileResult:
+    def _prepare(self, path: Path, ready: dict[str, DocumentRecord], batch: _Batch) -> _Prepared | FileResult:
+        """Load and split a file; a result when there is nothing to write (skipped or failed)."""
         try:
             doc = load_document(path)
         except IngestError as exc:
             return FileResult(str(path), FAILED, reason=str(exc))
         doc = Document(id=doc.id, title=doc.title, source=str(path.resolve()), text=doc.text)
-        try:
-            return self.add_document(doc, ready)
-        except IngestError as exc:
-            return FileResult(str(path), FAILED, doc_id=doc.id, title=doc.title, reason=str(exc))
-
-    def add_document(self, doc: Document, ready: dict[str, DocumentRecord] | None = None) -> FileResult:
-        """Index one loaded document; an unchanged one is skipped, a changed one replaces its old version.
-
-        `ready` (the store's ready documents by id) is updated in place when given.
-        """
-        if ready is None:
-            ready = {r.id: r for r in self.store.documents(status=READY)}
         stale = [r for r in ready.values() if r.source == doc.source and r.id != doc.id]
         if doc.id in ready:
             for record in stale:  # an update that was interrupted after the new version landed
@@ -172,29 +214,44 @@ class Indexer:
             same = ready[doc.id]
             reason = None if same.source == doc.source else f"same content as {same.source}"
             return FileResult(doc.source, SKIPPED, doc.id, same.title, 0, reason)
+        twin = batch.source_of(doc.id)
+        if twin is not None:
+            return FileResult(doc.source, SKIPPED, doc.id, doc.title, 0, f"same content as {twin}")
         chunks = self.chunker.split(doc)
         if not chunks:
-            raise IngestError(f"{doc.source}: no text to index after splitting")
-        record = DocumentRecord(
-            id=doc.id,
-            title=doc.title,
-            source=doc.source,
-            chunks=len(chunks),
-            chars=len(doc.text),
-            added_at=now_iso(),
-            status=PENDING,
-        )
-        # Order matters for crash safety: pending record, chunks, ready record, then old version out.
-        self.store.put_document(record)
+            return FileResult(doc.source, FAILED, doc.id, doc.title,
+                              reason=f"{doc.source}: no text to index after splitting")
+        return _Prepared(doc, chunks, stale)
+
+    def _commit(self, batch: _Batch, ready: dict[str, DocumentRecord]) -> list[tuple[int, FileResult]]:
+        """Write a batch of documents with one store call per step; results by their report slot.
+
+        Order matters for crash safety: pending records, chunks, ready records, then old versions out.
+        A run killed part way leaves only pending records and their chunks, which `recover` removes.
+        """
+        if not batch.docs:
+            return []
+        added_at = now_iso()
+        records = [
+            DocumentRecord(id=p.doc.id, title=p.doc.title, source=p.doc.source, chunks=len(p.chunks),
+                           chars=len(p.doc.text), added_at=added_at, status=PENDING)
+            for p in batch.docs
+        ]
+        self.store.put_documents(records)
+        chunks = [c for p in batch.docs for c in p.chunks]
         vectors = self.embedder.embed([c.text for c in chunks])
         self.store.upsert_chunks(chunks, vectors)
-        done = DocumentRecord(**{**record.__dict__, "status": READY})
-        self.store.put_document(done)
-        ready[done.id] = done
-        for old in stale:
-            self.store.delete_document(old.id)
-            ready.pop(old.id, None)
-        return FileResult(doc.source, UPDATED if stale else ADDED, doc.id, doc.title, len(chunks))
+        done = [DocumentRecord(**{**r.__dict__, "status": READY}) for r in records]
+        self.store.put_documents(done)
+        results = []
+        for prepared, record in zip(batch.docs, done, strict=True):
+            ready[record.id] = record
+            for old in prepared.stale:
+                self.store.delete_document(old.id)
+                ready.pop(old.id, None)
+            status = UPDATED if prepared.stale else ADDED
+            results.append((prepared.slot, FileResult(record.source, status, record.id, record.title, record.chunks)))
+        return results
 
     def _sync(self, paths: list[Path], seen: set[str]) -> list[FileResult]:
         roots = [p.resolve() for p in paths if p.is_dir()]

@@ -60,8 +60,8 @@ class VectorStore(Protocol):
         """Insert or overwrite chunks by id."""
         ...
 
-    def put_document(self, record: DocumentRecord) -> None:
-        """Insert or overwrite a document record."""
+    def put_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Insert or overwrite document records."""
         ...
 
     def delete_document(self, doc_id: str) -> None:
@@ -158,10 +158,16 @@ class ChromaStore:
             metadatas=[c.metadata() for c in chunks],
         )
 
-    def put_document(self, record: DocumentRecord) -> None:
-        """Insert or overwrite a document record."""
+    def put_documents(self, records: Sequence[DocumentRecord]) -> None:
+        """Insert or overwrite document records, in one write."""
         self._open()
-        self._docs.upsert(ids=[record.id], embeddings=[_NO_VECTOR], metadatas=[record.metadata()])
+        if not records:
+            return
+        self._docs.upsert(
+            ids=[r.id for r in records],
+            embeddings=[_NO_VECTOR] * len(records),
+            metadatas=[r.metadata() for r in records],
+        )
 
     def delete_document(self, doc_id: str) -> None:
         """Remove chunks first, then the record, so a crash in between leaves a retryable record."""

@@ -150,9 +150,95 @@ def test_half_written_document_is_cleaned_up_and_hidden(fake_assistant: Assistan
 
     store = fake_assistant.store
     chunk = Chunk("zz-00000", "zz", "Half written", "/gone.txt", 0, 0, 20, "half written storm text")
-    store.put_document(DocumentRecord("zz", "Half written", "/gone.txt", 3, 60, "t", status=PENDING))
+    store.put_documents([DocumentRecord("zz", "Half written", "/gone.txt", 3, 60, "t", status=PENDING)])
     store.upsert_chunks([chunk], fake_assistant.embedder.embed([chunk.text]))
     hits = fake_assistant.retriever.retrieve("half written storm text").passages
     assert all(h.chunk.doc_id != "zz" for h in hits)  # readers never see a document being written
     fake_assistant.ingest([])
     assert store.count_chunks() == 0 and store.documents(status=None) == []
+
+
+class _CountingStore:
+    """Wraps a store, counting write calls; can fail the chunk write to stand in for a crash."""
+
+    def __init__(self, store, fail_chunks: bool = False) -> None:
+        self.store, self.fail_chunks, self.calls = store, fail_chunks, {"put_documents": 0, "upsert_chunks": 0}
+
+    def put_documents(self, records) -> None:
+        self.calls["put_documents"] += 1
+        self.store.put_documents(records)
+
+    def upsert_chunks(self, chunks, vectors) -> None:
+        self.calls["upsert_chunks"] += 1
+        if self.fail_chunks:
+            raise OSError("disk full")
+        self.store.upsert_chunks(chunks, vectors)
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+
+def _many(folder: Path, n: int) -> None:
+    folder.mkdir()
+    for i in range(n):
+        _write(folder, f"doc{i:02d}.txt", f"Ferry route {i} reopens", f"Ferry {i} sails at {i} o'clock daily. " * 8)
+
+
+def test_documents_are_written_in_batches_with_one_store_call_per_step(
+    fake_assistant: Assistant, tmp_path: Path
+) -> None:
+    _many(tmp_path / "docs", 10)
+    indexer = fake_assistant.indexer
+    counting = _CountingStore(indexer.store)
+    indexer.store = counting  # type: ignore[assignment]
+    ticks: list[tuple[int, int]] = []
+    report = indexer.ingest([tmp_path / "docs"], progress=lambda done, total, _: ticks.append((done, total)))
+    assert [Path(r.path).name for r in report.results] == [f"doc{i:02d}.txt" for i in range(10)]  # file order kept
+    assert all(r.status == ADDED and r.chunks > 0 for r in report.results)
+    # Ten documents, one batch: pending records, chunks, ready records.
+    assert counting.calls == {"put_documents": 2, "upsert_chunks": 1}
+    assert ticks[-1] == (10, 10) and [d for d, _ in ticks] == sorted(d for d, _ in ticks)
+    for record in fake_assistant.documents():
+        assert len(fake_assistant.store.document_chunks(record.id)) == record.chunks
+
+
+def test_same_content_twice_in_one_batch_is_stored_once(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _many(tmp_path / "docs", 4)
+    (tmp_path / "docs" / "zz-copy.txt").write_text((tmp_path / "docs" / "doc00.txt").read_text())
+    report = fake_assistant.ingest([tmp_path / "docs"])  # five small files: one batch
+    statuses = _statuses(report)
+    assert statuses.pop("zz-copy.txt") == SKIPPED and set(statuses.values()) == {ADDED}
+    skipped = next(r for r in report.results if r.status == SKIPPED)
+    assert skipped.reason == f"same content as {(tmp_path / 'docs' / 'doc00.txt').resolve()}"
+    assert len(fake_assistant.documents()) == 4
+
+
+def test_a_batch_is_written_when_it_holds_enough_chunks(fake_assistant: Assistant, tmp_path: Path) -> None:
+    _many(tmp_path / "docs", 6)
+    indexer = fake_assistant.indexer
+    counting = _CountingStore(indexer.store)
+    indexer.store, indexer.batch_chunks = counting, 1  # type: ignore[assignment]
+    report = indexer.ingest([tmp_path / "docs"])
+    assert report.count(ADDED) == 6
+    assert counting.calls["upsert_chunks"] == 6  # every document fills a batch on its own
+    assert len(fake_assistant.documents()) == 6
+
+
+def test_a_failed_batch_write_leaves_nothing_visible_and_a_rerun_completes(
+    fake_assistant: Assistant, tmp_path: Path
+) -> None:
+    import pytest
+
+    _many(tmp_path / "docs", 5)
+    indexer = fake_assistant.indexer
+    real = indexer.store
+    indexer.store = _CountingStore(real, fail_chunks=True)  # type: ignore[assignment]
+    with pytest.raises(OSError, match="disk full"):
+        indexer.ingest([tmp_path / "docs"])
+    assert fake_assistant.documents() == []  # pending records only, hidden from readers
+    assert len(real.documents(status=None)) == 5
+    indexer.store = real
+    report = indexer.ingest([tmp_path / "docs"])
+    assert report.count(ADDED) == 5
+    assert real.count_chunks() == sum(r.chunks for r in fake_assistant.documents())
+    assert len(real.documents(status=None)) == 5

@@ -29,7 +29,7 @@ def test_roundtrip_query_and_delete(tmp_path: Path) -> None:
     hits = store.query(vb[1], k=2)
     assert hits[0].chunk == b[1] and hits[0].rank == 1
     assert hits[0].score == pytest.approx(1.0, abs=1e-4)
-    store.put_document(DocumentRecord("a", "Title a", "/a.txt", 3, 30, "2024-01-01T00:00:00+00:00"))
+    store.put_documents([DocumentRecord("a", "Title a", "/a.txt", 3, 30, "2024-01-01T00:00:00+00:00")])
     store.delete_document("a")
     assert store.count_chunks() == 2 and store.documents() == []
     assert [c.id for c in store.document_chunks("b")] == ["b-00000", "b-00001"]
@@ -38,7 +38,7 @@ def test_roundtrip_query_and_delete(tmp_path: Path) -> None:
 def test_persists_across_clients(tmp_path: Path) -> None:
     store = ChromaStore(tmp_path / "db")
     store.upsert_chunks(_chunks("a", 2), _vectors(2, 3))
-    store.put_document(DocumentRecord("a", "Title a", "/a.txt", 2, 20, "t", status=PENDING))
+    store.put_documents([DocumentRecord("a", "Title a", "/a.txt", 2, 20, "t", status=PENDING)])
     again = ChromaStore(tmp_path / "db")
     assert again.count_chunks() == 2
     assert [d.id for d in again.documents(status=PENDING)] == ["a"]
