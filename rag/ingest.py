@@ -64,6 +64,35 @@ class IngestReport:
         return f"{', '.join(parts + extra)}; {self.chunks} chunks; {self.seconds:.1f} s"
 
 
+class _Library:
+    """The store's ready documents by id and by source, loaded once per run and kept up to date.
+
+    Asking the store per file, or scanning every record per file, would make a large ingest quadratic.
+    """
+
+    def __init__(self, records: Iterable[DocumentRecord]) -> None:
+        self._by_id: dict[str, DocumentRecord] = {}
+        self._by_source: dict[str, set[str]] = {}
+        for record in records:
+            self.add(record)
+
+    def get(self, doc_id: str) -> DocumentRecord | None:
+        return self._by_id.get(doc_id)
+
+    def add(self, record: DocumentRecord) -> None:
+        self._by_id[record.id] = record
+        self._by_source.setdefault(record.source, set()).add(record.id)
+
+    def drop(self, doc_id: str) -> None:
+        record = self._by_id.pop(doc_id, None)
+        if record is not None:
+            self._by_source[record.source].discard(doc_id)
+
+    def others_from(self, source: str, doc_id: str) -> list[DocumentRecord]:
+        """Ready documents from this source file with another id: older versions of it."""
+        return [self._by_id[i] for i in sorted(self._by_source.get(source, ())) if i != doc_id]
+
+
 @dataclass
 class _Prepared:
     """A loaded, split document waiting in a batch; `slot` is its place in the report."""
@@ -80,18 +109,21 @@ class _Batch:
 
     docs: list[_Prepared] = field(default_factory=list)
     chunks: int = 0
+    _sources: dict[str, str] = field(default_factory=dict)
 
     def add(self, prepared: _Prepared) -> None:
         self.docs.append(prepared)
         self.chunks += len(prepared.chunks)
+        self._sources[prepared.doc.id] = prepared.doc.source
 
     def source_of(self, doc_id: str) -> str | None:
         """The source of a document with this id already in the batch (same content twice in one run)."""
-        return next((p.doc.source for p in self.docs if p.doc.id == doc_id), None)
+        return self._sources.get(doc_id)
 
     def clear(self) -> None:
         self.docs.clear()
         self.chunks = 0
+        self._sources.clear()
 
 
 def now_iso() -> str:
@@ -154,8 +186,7 @@ class Indexer:
                         FileResult(str(path), FAILED, reason=f"{path}: no such file or folder; check the path")
                     )
             files = list(iter_files(p for p in paths if p.exists()))
-            # Loaded once per run, then kept up to date: asking the store per file would be quadratic.
-            ready = {r.id: r for r in self.store.documents(status=READY)}
+            ready = _Library(self.store.documents(status=READY))
             explicit = {p.resolve() for p in paths if p.is_file()}
             seen: set[str] = set()
             batch = _Batch()
@@ -199,19 +230,19 @@ class Indexer:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _prepare(self, path: Path, ready: dict[str, DocumentRecord], batch: _Batch) -> _Prepared | FileResult:
+    def _prepare(self, path: Path, ready: _Library, batch: _Batch) -> _Prepared | FileResult:
         """Load and split a file; a result when there is nothing to write (skipped or failed)."""
         try:
             doc = load_document(path)
         except IngestError as exc:
             return FileResult(str(path), FAILED, reason=str(exc))
         doc = Document(id=doc.id, title=doc.title, source=str(path.resolve()), text=doc.text)
-        stale = [r for r in ready.values() if r.source == doc.source and r.id != doc.id]
-        if doc.id in ready:
+        stale = ready.others_from(doc.source, doc.id)
+        same = ready.get(doc.id)
+        if same is not None:
             for record in stale:  # an update that was interrupted after the new version landed
                 self.store.delete_document(record.id)
-                ready.pop(record.id, None)
-            same = ready[doc.id]
+                ready.drop(record.id)
             reason = None if same.source == doc.source else f"same content as {same.source}"
             return FileResult(doc.source, SKIPPED, doc.id, same.title, 0, reason)
         twin = batch.source_of(doc.id)
@@ -223,7 +254,7 @@ class Indexer:
                               reason=f"{doc.source}: no text to index after splitting")
         return _Prepared(doc, chunks, stale)
 
-    def _commit(self, batch: _Batch, ready: dict[str, DocumentRecord]) -> list[tuple[int, FileResult]]:
+    def _commit(self, batch: _Batch, ready: _Library) -> list[tuple[int, FileResult]]:
         """Write a batch of documents with one store call per step; results by their report slot.
 
         Order matters for crash safety: pending records, chunks, ready records, then old versions out.
@@ -245,10 +276,10 @@ class Indexer:
         self.store.put_documents(done)
         results = []
         for prepared, record in zip(batch.docs, done, strict=True):
-            ready[record.id] = record
+            ready.add(record)
             for old in prepared.stale:
                 self.store.delete_document(old.id)
-                ready.pop(old.id, None)
+                ready.drop(old.id)
             status = UPDATED if prepared.stale else ADDED
             results.append((prepared.slot, FileResult(record.source, status, record.id, record.title, record.chunks)))
         return results
