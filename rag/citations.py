@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.store import ScoredChunk
+from rag.text import content_words, sentence_spans
 
 MARKER = re.compile(r"\[(\s*\d{1,3}\s*(?:[,;]\s*\d{1,3}\s*)*)\]")
 _MAX_MARKER = 16  # longest bracket text we hold back while streaming
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+[\"”’)]?|$)")
-_WORD = re.compile(r"[0-9a-z]+(?:['’][a-z]+)?")
-STOPWORDS = frozenset(
-    """a an the and or but of to in on at for from by with as is are was were be been being it its this that
-    these those he she they them his her their who whom which what when where why how do does did has have
-    had not no yes i you we our your my me us there here than then so such into about after before over
-    under also according said says""".split()
-)
 
 
 @dataclass(frozen=True)
@@ -118,23 +111,6 @@ def cited_numbers(text: str) -> list[int]:
     return seen
 
 
-def content_words(text: str) -> set[str]:
-    """Lowercased words of a text without stopwords."""
-    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
-
-
-def sentences_with_spans(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence of a text."""
-    for m in _SENTENCE.finditer(text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            yield s, e
-
-
 def _claim_before(text: str, pos: int) -> str:
     """The sentence a marker at `pos` is attached to: the text since the previous sentence end, markers removed."""
     before = MARKER.sub("", text[:pos]).rstrip()
@@ -158,7 +134,7 @@ def best_support(claim: str, passage_text: str) -> tuple[int, int] | None:
     if not wanted:
         return None
     best: tuple[float, int, int] | None = None
-    for s, e in sentences_with_spans(passage_text):
+    for s, e in sentence_spans(passage_text):
         overlap = len(wanted & content_words(passage_text[s:e]))
         if overlap and (best is None or overlap > best[0]):
             best = (overlap, s, e)
@@ -180,7 +156,7 @@ def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
     vocab = [content_words(p.chunk.text) for p in passages]
     out: list[str] = []
     last = 0
-    for s, e in sentences_with_spans(text):
+    for s, e in sentence_spans(text):
         sentence = text[s:e]
         after = text[e : e + 2]
         if MARKER.search(sentence) or after.lstrip().startswith("["):

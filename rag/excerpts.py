@@ -11,24 +11,14 @@ Every excerpt is an exact slice of its document, so its character span stays tru
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.citations import content_words
 from rag.embeddings import Embedder
 from rag.store import ScoredChunk
-
-# A sentence ends at . ! ? or … (plus closing quotes/brackets) before whitespace, or at a line break.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\s*\n\s*")
-# Words whose trailing full stop does not end a sentence ("Mr. Kim", "U.S. officials", "Jan. 5").
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Lt|Col|Capt|Sgt|Sen|Rep|Gov|Rev|No|Vol|vs|etc|Inc|Corp|Ltd|Co|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
-)
-
+from rag.text import content_words, sentence_spans
 
 # Reciprocal rank fusion constant (Cormack et al. 2009): damps the difference between neighbouring ranks.
 RRF_K = 60
@@ -52,22 +42,6 @@ class _Span:
     start: int
     end: int
     text: str
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of a text, not cut after common abbreviations or initials."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        piece = text[start : m.start()]
-        if "\n" not in m.group() and _ABBREVIATION.search(piece):
-            continue  # "Mr." or "U.S." - the sentence goes on
-        if piece.strip():
-            spans.append((start, m.start() + len(m.group()) - len(m.group().lstrip("\"”’)]"))))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return [(s, e) for s, e in spans if e > s]
 
 
 def merge_overlapping(passages: list[ScoredChunk]) -> list[_Span]:

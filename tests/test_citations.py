@@ -1,5 +1,14 @@
 from rag.chunking import Chunk
-from rag.citations import MarkerFilter, attribute, cited_numbers, clean_markers, repoint, resolve, strip_markers
+from rag.citations import (
+    MarkerFilter,
+    attribute,
+    best_support,
+    cited_numbers,
+    clean_markers,
+    repoint,
+    resolve,
+    strip_markers,
+)
 from rag.store import ScoredChunk
 
 
@@ -80,3 +89,10 @@ def test_a_supported_or_unclear_citation_is_left_alone() -> None:
     assert repoint("Officials gathered early in the week [2].", passages) == "Officials gathered early in the week [2]."
     assert repoint("Yes [1].", passages) == "Yes [1]."
     assert repoint("Anything [1].", []) == "Anything [1]."
+
+
+def test_the_supporting_sentence_is_not_cut_at_an_abbreviation() -> None:
+    passage = "The envoy left Havana in July. Mr. Ri told the U.S. press he defected for his family. No comment."
+    span = best_support("Ri defected for the sake of his family.", passage)
+    assert span is not None
+    assert passage[span[0] : span[1]] == "Mr. Ri told the U.S. press he defected for his family."

@@ -4,8 +4,9 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.chunking import Chunk
-from rag.excerpts import Excerpter, merge_overlapping, sentence_spans
+from rag.excerpts import Excerpter, merge_overlapping
 from rag.store import ScoredChunk
+from rag.text import sentence_spans
 from tests.conftest import SPOKESMAN
 from tests.fakes import FakeEmbedder
 

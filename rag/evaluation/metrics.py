@@ -7,7 +7,8 @@ import string
 from collections import Counter
 from collections.abc import Sequence
 
-from rag.citations import Citation, claims_for, content_words
+from rag.citations import Citation, claims_for
+from rag.text import content_words
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = set(string.punctuation) | set("“”‘’–—…")
