@@ -232,7 +232,7 @@ def build_embedder(settings: Settings, catalog: Catalog) -> OnnxEmbedder:
         paths["tokenizer.json"],
         name=spec.id,
         max_tokens=spec.max_tokens or 256,
-        batch_size=settings.embed_batch_size,
+        batch_tokens=settings.embed_batch_tokens,
         threads=settings.threads,
         sha256=onnx.sha256,
     )

@@ -55,7 +55,9 @@ class Settings(BaseModel):
     seed: int = Field(0, description="Random seed for sampling.")
     threads: int = Field(default_factory=_default_threads, ge=1, description="CPU threads for llama.cpp.")
     batch_size: int = Field(512, ge=8, description="llama.cpp prompt-processing batch size.")
-    embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    embed_batch_tokens: int = Field(
+        512, ge=256, description="Most tokens per embedding batch, counting padding (texts x longest text)."
+    )
     history_turns: int = Field(3, ge=0, description="Earlier question/answer pairs kept in a chat.")
     host: str = Field("127.0.0.1", description="Address the web UI listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")

@@ -39,7 +39,12 @@ def _file_digest(path: Path) -> str:
 
 
 class OnnxEmbedder:
-    """all-MiniLM-L6-v2 on onnxruntime: batches padded to their longest text, masked mean pooling."""
+    """all-MiniLM-L6-v2 on onnxruntime: length-sorted batches of a token budget, masked mean pooling.
+
+    A batch holds as many texts as fit `batch_tokens` once padded to its longest text: many short queries
+    at once, a few full chunks. Attention memory grows with texts x length^2, and on a small CPU big
+    batches are no faster (bench table 1b), so the budget, not a text count, bounds a batch.
+    """
 
     def __init__(
         self,
@@ -48,7 +53,7 @@ class OnnxEmbedder:
         *,
         name: str = "all-minilm-l6-v2-int8",
         max_tokens: int = 256,
-        batch_size: int = 32,
+        batch_tokens: int = 512,
         threads: int | None = None,
         sha256: str | None = None,
     ) -> None:
@@ -56,7 +61,7 @@ class OnnxEmbedder:
         self.tokenizer_path = Path(tokenizer_path)
         self.name = name
         self.max_tokens = max_tokens
-        self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.threads = threads
         self._sha256 = sha256
         self._session: Any = None
@@ -86,7 +91,7 @@ class OnnxEmbedder:
 
             tok = Tokenizer.from_file(str(self.tokenizer_path))
             tok.enable_truncation(max_length=self.max_tokens)
-            tok.enable_padding(pad_id=0, pad_token="[PAD]")  # pads to the longest text of each batch
+            tok.no_padding()  # the file may ask for padding; `_embed_batch` pads each batch to its longest text
             counter = Tokenizer.from_file(str(self.tokenizer_path))
             counter.no_truncation()
             counter.no_padding()
@@ -114,20 +119,28 @@ class OnnxEmbedder:
             self.load()
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        # Sorting by length keeps similar lengths together, so little padding is computed.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: list[np.ndarray | None] = [None] * len(texts)
-        for begin in range(0, len(order), self.batch_size):
-            idx = order[begin : begin + self.batch_size]
-            vectors = self._embed_batch([texts[i] for i in idx])
-            for i, vec in zip(idx, vectors, strict=True):
-                out[i] = vec
-        return np.stack(out)  # type: ignore[arg-type]
+        # Sorted by token count, so a batch pads little; returned in input order.
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        batches: list[list[int]] = [[]]
+        for i in order:
+            # Sorted ascending, so text i is the longest yet: the padded size is (texts + 1) x its length.
+            if batches[-1] and (len(batches[-1]) + 1) * len(encodings[i].ids) > self.batch_tokens:
+                batches.append([])
+            batches[-1].append(i)
+        vectors = [self._embed_batch([encodings[j] for j in batch]) for batch in batches]
+        out = np.empty((len(texts), vectors[0].shape[1]), dtype=np.float32)
+        for batch, vecs in zip(batches, vectors, strict=True):
+            out[batch] = vecs
+        return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _embed_batch(self, encodings: list[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)

@@ -13,7 +13,7 @@ BASE = MODELS / "all-minilm-l6-v2-int8"
 @pytest.fixture(scope="module")
 def embedder() -> OnnxEmbedder:
     require_model("all-minilm-l6-v2-int8")
-    return OnnxEmbedder(BASE / "model.onnx", BASE / "tokenizer.json", batch_size=4)
+    return OnnxEmbedder(BASE / "model.onnx", BASE / "tokenizer.json", batch_tokens=256)
 
 
 def chroma_default_function(tmp_path: Path):
@@ -59,3 +59,21 @@ def test_related_texts_score_higher_than_unrelated(embedder: OnnxEmbedder) -> No
 def test_missing_files_name_the_fetch_command(tmp_path: Path) -> None:
     with pytest.raises(ModelNotFoundError, match="rag models pull"):
         OnnxEmbedder(tmp_path / "model.onnx", tmp_path / "tokenizer.json").embed(["x"])
+
+
+def test_batches_keep_to_the_token_budget(embedder: OnnxEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    shapes: list[tuple[int, int]] = []
+    real = embedder._embed_batch
+
+    def spy(encodings):
+        shapes.append((len(encodings), max(len(e.ids) for e in encodings)))
+        return real(encodings)
+
+    monkeypatch.setattr(embedder, "_embed_batch", spy)
+    long = " ".join(f"harbour{i}" for i in range(300))  # truncated to 256 tokens
+    texts = ["ship"] * 20 + [long] * 3
+    vectors = embedder.embed(texts)
+    assert vectors.shape == (23, 384)
+    assert all(n == 1 or n * width <= embedder.batch_tokens for n, width in shapes), shapes
+    assert sum(n for n, _ in shapes) == 23
+    assert max(n for n, _ in shapes) == 20 and (1, 256) in shapes  # short texts together, long ones alone

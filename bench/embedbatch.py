@@ -1,0 +1,26 @@
+"""`python -m bench.embedbatch MODELS_DIR BUDGET WORDS N`: embedding speed at one batch token budget.
+
+Run under `bench.peak` in its own process, so the peak memory measured is this budget's alone.
+Prints {"texts_per_s": ...}, the best of two passes over N passages of about WORDS words.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from bench.corpus import passages
+from rag.embeddings import OnnxEmbedder
+
+if __name__ == "__main__":
+    models, budget, words, n = Path(sys.argv[1]), *(int(x) for x in sys.argv[2:5])
+    base = models / "all-minilm-l6-v2-int8"
+    embedder = OnnxEmbedder(base / "model.onnx", base / "tokenizer.json", batch_tokens=budget)
+    texts = passages(n, words)
+    embedder.embed(texts[:16])  # loaded and warm
+    seconds = []
+    for _ in range(2):
+        started = time.perf_counter()
+        embedder.embed(texts)
+        seconds.append(time.perf_counter() - started)
+    print(json.dumps({"texts_per_s": n / min(seconds)}))
