@@ -349,6 +349,12 @@ def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def _sweep(title: str, intro: str, columns: list[str], rows: list[list[Any]]) -> list[str]:
+    """A measured sweep: heading, a sentence on what it varies, and its table."""
+    table = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return ["", title, "", intro, "", *table, *("| " + " | ".join(str(c) for c in row) + " |" for row in rows)]
+
+
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [f"# Benchmark results ({results['mode']})", "",
@@ -366,12 +372,12 @@ def render(results: dict[str, Any]) -> str:
                   f"{v['ours_tokens_per_s']} | **{v['speedup']}x** |" for k, v in e.items()]
     eb = results.get("embed_batch", {})
     if eb:
-        lines += ["", "## 1b. Embedding batch size (most tokens per batch, padding counted; own process each)", "",
-                  "The default is 512. 8192 tokens is 32 full chunks, the batch of 32 texts used before; ratios are "
-                  "to it.", "",
-                  "| texts | budget (tokens) | texts/s | peak RSS MiB | ratio to 8192 |", "|---|---|---|---|---|"]
-        lines += [f"| {label} | {b} | {v['texts_per_s']} | {v['peak_rss_mib']} | {v['ratio']}x |"
-                  for label, rows in eb.items() for b, v in rows.items()]
+        lines += _sweep("## 1b. Embedding batch size (most tokens per batch, padding counted; own process each)",
+                        "The default is 512. 8192 tokens is 32 full chunks, the batch of 32 texts used before; "
+                        "ratios are to it.",
+                        ["texts", "budget (tokens)", "texts/s", "peak RSS MiB", "ratio to 8192"],
+                        [[label, b, v["texts_per_s"], v["peak_rss_mib"], f"{v['ratio']}x"]
+                         for label, rows in eb.items() for b, v in rows.items()])
     i = results.get("ingest", {})
     if i:
         lines += ["", "## 2. Ingest end to end (`rag ingest`, Chroma writes included)", "",
@@ -380,12 +386,11 @@ def render(results: dict[str, Any]) -> str:
                   f"{v['embed_only_chunks_per_s']} | {v['ratio_to_embed_only']}x |" for k, v in i.items()]
     ib = results.get("ingest_batch", {})
     if ib:
-        lines += ["", "## 2b. Ingest write batching (documents written together until a batch holds N chunks)", "",
-                  "N = 1 writes every document on its own: a pending record, its chunks and a ready record, three "
-                  "store calls per document. Same corpus and embedder in one process.", "",
-                  "| batch (chunks) | chunks | seconds | chunks/s | ratio to N = 1 |", "|---|---|---|---|---|"]
-        lines += [f"| {k} | {v['chunks']} | {v['seconds']} | {v['chunks_per_s']} | {v['ratio']}x |"
-                  for k, v in ib.items()]
+        lines += _sweep("## 2b. Ingest write batching (documents written together until a batch holds N chunks)",
+                        "N = 1 writes every document on its own: a pending record, its chunks and a ready record, "
+                        "three store calls per document. Same corpus and embedder in one process.",
+                        ["batch (chunks)", "chunks", "seconds", "chunks/s", "ratio to N = 1"],
+                        [[k, v["chunks"], v["seconds"], v["chunks_per_s"], f"{v['ratio']}x"] for k, v in ib.items()])
     r = results.get("retrieval", {})
     if r:
         lines += ["", "## 3. Retrieval latency (query embedding + Chroma HNSW + filtering)", "",
