@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEFAULT_MODELS := all-minilm-l6-v2-int8 qwen2.5-coder-1.5b-instruct-q4_k_m
 TEST_MODELS    := all-minilm-l6-v2-int8 smollm2-135m-instruct-q4_1 qwen2.5-coder-0.5b-instruct-q4_k_m
 
-.PHONY: run test install models test-models browser lint bench bench-e2e clean
+.PHONY: run test test-fast install models test-models browser lint bench bench-e2e clean
 
 run: install models  ## provision models, ingest seeds/, serve the web UI
 	$(BIN)/rag ingest seeds/
@@ -14,6 +14,10 @@ run: install models  ## provision models, ingest seeds/, serve the web UI
 
 test: install test-models browser  ## everything the suite needs, then the whole suite
 	$(BIN)/python -m pytest
+
+# The edit-test loop: no real chat model, no browser (under a minute).
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser and not eval" -q
 
 install: $(STAMP)
 

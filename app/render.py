@@ -5,9 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from rag.citations import Citation
-from rag.pipeline import Answer, Timings
-from rag.store import ScoredChunk
+from rag.types import Answer, Check, Citation, ScoredChunk, Timings
 
 SNIPPET_CONTEXT = 400  # characters of the article shown on each side of a cited span
 
@@ -35,6 +33,13 @@ def timings_line(t: Timings) -> str:
     return " · ".join(parts)
 
 
+def withheld_line(withheld: list[Check]) -> str:
+    """What the grounding check removed from an answer, in words."""
+    n = len(withheld)
+    reasons = "; ".join(c.detail for c in withheld)
+    return f"{n} sentence{'s' if n != 1 else ''} withheld ({reasons})."
+
+
 def _highlight(text: str, offset: int, start: int | None, end: int | None) -> str:
     """Escaped text with [start, end) (document coordinates) wrapped in <mark>."""
     if start is None or end is None or end <= offset or start >= offset + len(text):
@@ -59,7 +64,7 @@ def citation_html(c: Citation, article: str | None) -> str:
     )
 
 
-def uncited_html(passages: list[ScoredChunk], cited_ids: set[str]) -> str:
+def uncited_html(passages: list[ScoredChunk], cited_ids: set[str], label: str = "not cited") -> str:
     """Retrieved passages the answer did not cite, collapsed."""
     rest = [p for p in passages if p.chunk.id not in cited_ids]
     if not rest:
@@ -70,7 +75,7 @@ def uncited_html(passages: list[ScoredChunk], cited_ids: set[str]) -> str:
         for p in rest
     )
     return (
-        f'<details class="rag-uncited"><summary>{len(rest)} more retrieved passage(s), not cited</summary>'
+        f'<details class="rag-uncited"><summary>{len(rest)} more retrieved passage(s), {label}</summary>'
         f"<ol>{items}</ol></details>"
     )
 
@@ -79,7 +84,7 @@ def sources_html(answer: Answer, articles: dict[str, str]) -> str:
     """The sources panel for an answer."""
     if answer.refused:
         body = '<p class="rag-empty">No sources: the articles do not contain the answer.</p>'
-        return body + uncited_html(answer.retrieved, set())
+        return body + uncited_html(answer.retrieved, set(), "searched, not used")
     if not answer.citations:
         head = '<p class="rag-empty">The answer cites no passage; check it against the passages below.</p>'
     else:

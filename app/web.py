@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.render import CSS, answer_markdown, esc, sources_html, timings_line
-from rag.assistant import Assistant, go_offline
+from app.render import CSS, answer_markdown, esc, sources_html, timings_line, withheld_line
+from rag.assistant import Assistant
+from rag.build import go_offline
 from rag.documents import SUPPORTED_SUFFIXES
 from rag.errors import RagError
 from rag.ingest import FAILED, IGNORED
-from rag.pipeline import Done, Retrieved, Token
-from rag.prompting import Turn
+from rag.types import Done, Retrieved, Token, Turn
 
 go_offline()  # before gradio is imported: no analytics, no version check
 
@@ -177,6 +177,8 @@ class WebApp:
         text = answer_markdown(answer.text)
         if answer.refused and not self.assistant.documents():
             text += f"\n\n_{EMPTY_LIBRARY}_"
+        if answer.withheld:
+            text += f"\n\n<sub>{esc(withheld_line(answer.withheld))}</sub>"
         if show_timings:
             text += f"\n\n<sub>{esc(timings_line(answer.timings))}</sub>"
         chat[-1] = {"role": "assistant", "content": text}
@@ -272,7 +274,7 @@ def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
     """Launch the UI on the configured host and port."""
     s = assistant.settings
     demo = build_ui(assistant)
-    demo.queue(max_size=64, default_concurrency_limit=1)
+    demo.queue(max_size=s.queue_size, default_concurrency_limit=1)
     demo.launch(
         server_name=s.host,
         server_port=s.port,

@@ -3,40 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from rag.documents import Document
 from rag.errors import ConfigError
+from rag.types import Chunk
 
 # Paragraphs first, then lines, then sentence ends, then words: cut where a reader would.
 SEPARATORS = [r"\n\n+", r"\n", r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’)]))\s+", r"(?<=[;:])\s+", r"\s+", ""]
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of a document, with its provenance and character span in the document text."""
-
-    id: str
-    doc_id: str
-    title: str
-    source: str
-    index: int
-    start: int
-    end: int
-    text: str
-
-    def metadata(self) -> dict[str, str | int]:
-        """Flat metadata for the vector store."""
-        return {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "source": self.source,
-            "index": self.index,
-            "start": self.start,
-            "end": self.end,
-        }
 
 
 def chunk_id(doc_id: str, index: int) -> str:

@@ -4,37 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from rag.store import ScoredChunk
 from rag.text import content_words, sentence_spans
+from rag.types import Citation, ScoredChunk
 
 MARKER = re.compile(r"\[(\s*\d{1,3}\s*(?:[,;]\s*\d{1,3}\s*)*)\]")
 _MAX_MARKER = 16  # longest bracket text we hold back while streaming
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A marker [n] in the answer, resolved to the passage it cites."""
-
-    marker: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    source: str
-    start: int
-    end: int
-    snippet: str
-    support_start: int | None = None
-    support_end: int | None = None
-    inferred: bool = False
-
-    @property
-    def support(self) -> str | None:
-        """The sentence of the snippet that best supports the claim, if any."""
-        if self.support_start is None or self.support_end is None:
-            return None
-        return self.snippet[self.support_start - self.start : self.support_end - self.start]
 
 
 def _numbers(inner: str) -> list[int]:
@@ -141,7 +116,7 @@ def best_support(claim: str, passage_text: str) -> tuple[int, int] | None:
     return None if best is None else (best[1], best[2])
 
 
-MIN_SUPPORT = 0.5  # share of a sentence's content words a passage must contain to be cited for it
+MIN_SUPPORT = 0.5  # default share of a sentence's content words a passage must hold to be cited for it
 
 
 def _shares(words: set[str], vocab: list[set[str]]) -> list[float]:
@@ -149,7 +124,7 @@ def _shares(words: set[str], vocab: list[set[str]]) -> list[float]:
     return [len(words & v) / len(words) for v in vocab]
 
 
-def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
+def attribute(text: str, passages: Sequence[ScoredChunk], min_support: float = MIN_SUPPORT) -> str:
     """Add a marker to each answer sentence the model left uncited, when one passage clearly supports it."""
     if not passages:
         return text
@@ -166,7 +141,7 @@ def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
             continue
         shares = _shares(words, vocab)
         best = max(range(len(shares)), key=lambda i: shares[i])
-        if shares[best] < MIN_SUPPORT:
+        if shares[best] < min_support:
             continue
         cut = e - 1 if sentence[-1] in ".!?" else e
         out.append(text[last:cut] + f" [{best + 1}]")
@@ -178,7 +153,7 @@ def attribute(text: str, passages: Sequence[ScoredChunk]) -> str:
 _GROUP = re.compile(rf"{MARKER.pattern}(?:\s*{MARKER.pattern})*")
 
 
-def repoint(text: str, passages: Sequence[ScoredChunk]) -> str:
+def repoint(text: str, passages: Sequence[ScoredChunk], min_support: float = MIN_SUPPORT) -> str:
     """Move a citation that no cited passage supports to the one passage that clearly does.
 
     Small models often write the right sentence with the wrong number. A group of markers is changed only when
@@ -195,10 +170,10 @@ def repoint(text: str, passages: Sequence[ScoredChunk]) -> str:
             return m.group()
         shares = _shares(words, vocab)
         cited = [n for n in cited_numbers(m.group()) if 1 <= n <= len(passages)]
-        if any(shares[n - 1] >= MIN_SUPPORT for n in cited):
+        if any(shares[n - 1] >= min_support for n in cited):
             return m.group()
         best = max(range(len(shares)), key=lambda i: shares[i])
-        return f"[{best + 1}]" if shares[best] >= MIN_SUPPORT else m.group()
+        return f"[{best + 1}]" if shares[best] >= min_support else m.group()
 
     return _GROUP.sub(fix, text)
 

@@ -88,7 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--passage-tokens", type=int, help="passage tokens the model reads (0 = whole chunks)")
     p.add_argument("--out", type=Path, default=Path("eval-out"), help="folder for results and reports")
     p.add_argument("--compare", default="", help="brackets to run too: closed-book,oracle,naive")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="all",
+                   help="gold questions of one split (tune on dev, report test)")
     p.add_argument("--limit", type=int, help="only the first N questions")
+    for flag, name, what in (("hybrid", "hybrid", "BM25 fused with vector search"),
+                             ("check-specifics", "check_specifics", "the question-specifics gate"),
+                             ("check-claims", "check_claims", "withholding unsupported sentences")):
+        p.add_argument(f"--no-{flag}", dest=name, action="store_false", default=None, help=f"switch off {what}")
     return parser
 
 
@@ -101,6 +107,9 @@ def _make_settings(args: argparse.Namespace) -> Settings:
         "passage_tokens": getattr(args, "passage_tokens", None),
         "host": getattr(args, "host", None),
         "port": getattr(args, "port", None),
+        "hybrid": getattr(args, "hybrid", None),
+        "check_specifics": getattr(args, "check_specifics", None),
+        "check_claims": getattr(args, "check_claims", None),
     }
     if getattr(args, "share", False):
         overrides["share"] = True
@@ -122,7 +131,7 @@ def _progress_bar(desc: str, unit: str = "file") -> Any:
 
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     """Ingest files and folders, print a summary line and one line per problem."""
-    from rag.assistant import build_assistant
+    from rag.build import build_assistant
     from rag.ingest import ADDED, FAILED, IGNORED, REMOVED, UPDATED
 
     assistant = build_assistant(_make_settings(args))
@@ -148,7 +157,7 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
     """Delete one document."""
-    from rag.assistant import build_assistant
+    from rag.build import build_assistant
 
     record = build_assistant(_make_settings(args)).remove(args.doc)
     out.write(f"removed {record.id} {record.title} ({record.chunks} chunks)\n")
@@ -156,21 +165,32 @@ def cmd_remove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def format_sources(answer: Any, width: int = 100) -> str:
-    """The cited passages of an answer, each with its title, source, span and supporting sentence."""
-    if answer.refused or not answer.citations:
-        return ""
-    lines = ["", "Sources:"]
+    """What the checks did, then the cited passages (or, for a refusal, the closest passages, not used)."""
+    lines: list[str] = []
+    withheld = [c for c in answer.checks if c.kind == "withheld"]
+    if withheld:
+        lines += ["", f"Withheld {len(withheld)} sentence(s) the cited passages don't support:"]
+        for check in withheld:
+            lines.extend(textwrap.wrap(f"- {check.text} ({check.detail})", width=width, subsequent_indent="  "))
+    if answer.refused:
+        if answer.retrieved:
+            lines += ["", "Closest passages searched (not used):"]
+            for p in answer.retrieved[:3]:
+                lines.append(f"  {p.chunk.title} ({_rel(p.chunk.source)}, characters {p.chunk.start}-{p.chunk.end})")
+        return "\n".join(lines) + "\n" if lines else ""
+    if answer.citations:
+        lines += ["", "Sources:"]
     for c in answer.citations:
         lines.append(f"[{c.marker}] {c.title}")
         lines.append(f"    {_rel(c.source)}, characters {c.start}-{c.end}")
         quote = c.support or textwrap.shorten(c.snippet, 300, placeholder=" …")
         lines.extend(textwrap.wrap(f'"{quote}"', width=width, initial_indent="    ", subsequent_indent="    "))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def _stream_answer(assistant: Any, question: str, history: list[Any], out: TextIO) -> Any:
     from rag.citations import cited_numbers
-    from rag.pipeline import Done, Token
+    from rag.types import Done, Token
 
     answer = None
     streamed = ""
@@ -184,14 +204,16 @@ def _stream_answer(assistant: Any, question: str, history: list[Any], out: TextI
     out.write("\n")
     # Citations are checked once the answer is complete (added where missing, moved where wrong): a terminal
     # cannot rewrite what it printed, so show the checked text when its markers differ from the streamed ones.
-    if answer is not None and not answer.refused and cited_numbers(answer.text) != cited_numbers(streamed):
-        out.write(f"With checked citations: {answer.text}\n")
+    if answer is not None and not answer.refused and (
+        cited_numbers(answer.text) != cited_numbers(streamed) or answer.withheld
+    ):
+        out.write(f"Checked: {answer.text}\n")
     return answer
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     """Answer one question, streamed; or print the whole Answer as JSON."""
-    from rag.assistant import build_assistant
+    from rag.build import build_assistant
 
     assistant = build_assistant(_make_settings(args))
     if args.json:
@@ -205,8 +227,8 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> int:
     """A multi-turn conversation; follow-ups see the earlier turns."""
-    from rag.assistant import build_assistant
-    from rag.prompting import Turn
+    from rag.build import build_assistant
+    from rag.types import Turn
 
     assistant = build_assistant(_make_settings(args))
     status = assistant.status()
@@ -243,7 +265,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     """Counts, models and folders."""
-    from rag.assistant import build_assistant
+    from rag.build import build_assistant
 
     assistant = build_assistant(_make_settings(args))
     st = assistant.status()
@@ -294,14 +316,21 @@ def cmd_models(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _frontend(name: str) -> Any:
+    """A front end registered under the `rag.frontends` entry point group (the web UI registers "web")."""
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep for ep in entry_points(group="rag.frontends")}
+    if name not in found:
+        raise RagError(f"the {name} front end is not installed; install the project with `pip install -e .`")
+    return found[name].load()
+
+
 def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     """Start the web UI (blocks until interrupted)."""
-    from rag.assistant import build_assistant
+    from rag.build import build_assistant
 
-    try:
-        from app.web import serve
-    except ImportError as exc:  # the UI lives beside the engine; a bare engine install has no app/
-        raise RagError(f"the web UI is not installed ({exc}); install the project with `pip install -e .`") from exc
+    serve = _frontend("web")
     assistant = build_assistant(_make_settings(args))
     if args.ingest:
         report = assistant.ingest(args.ingest)
@@ -311,10 +340,39 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
-    """Run the evaluation harness."""
-    from rag.evaluation.runner import run_cli
+    """`rag eval`: build the index, run the questions, write the files, print the headline table."""
+    from tqdm import tqdm
 
-    return run_cli(args, _make_settings(args), out)
+    from rag.evaluation.gold import load_gold
+    from rag.evaluation.report import headline_table
+    from rag.evaluation.runner import evaluate, parse_compare
+
+    items = load_gold(args.gold)
+    if args.split != "all":
+        items = [it for it in items if it.split == args.split]
+    if args.limit:
+        items = items[: args.limit]
+    if not items:
+        raise RagError(f"no gold questions in {args.gold} for split {args.split!r}")
+    compare = parse_compare(args.compare or "")
+    bar = tqdm(total=len(items) * (1 + len(compare)), desc="questions", unit="q", file=sys.stderr,
+               dynamic_ncols=True)
+
+    def tick(label: str) -> None:
+        bar.update(1)
+        bar.set_postfix_str(label[:40])
+
+    def say(line: str) -> None:
+        out.write(line + "\n")
+
+    try:
+        summary = evaluate(_make_settings(args), items, gold_path=args.gold, corpus=args.corpus, compare=compare,
+                           out=args.out, say=say, progress=tick)
+    finally:
+        bar.close()
+    out.write(headline_table(summary) + "\n")
+    out.write(f"wrote {args.out}/results.jsonl, summary.json, report.md, report.html\n")
+    return EXIT_OK
 
 
 COMMANDS = {
@@ -331,7 +389,7 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `rag` command."""
-    from rag.assistant import go_offline
+    from rag.build import go_offline
 
     go_offline()
     args = build_parser().parse_args(argv)

@@ -36,6 +36,8 @@ class Settings(BaseModel):
     chat_server: str = Field(
         "", description="URL of an OpenAI-compatible chat server (e.g. http://127.0.0.1:8000/v1); empty = in-process."
     )
+    chat_server_api_key: str = Field("", description="Bearer key sent to the chat server (empty = none).")
+    chat_server_timeout: float = Field(300.0, gt=0, description="Seconds to wait for the chat server to answer.")
     embed_model: str = Field("all-minilm-l6-v2-int8", description="Embedding model id from the catalogue.")
     chunk_tokens: int = Field(200, ge=16, le=254, description="Chunk size in embedder tokens.")
     chunk_overlap: int = Field(40, ge=0, description="Overlap between neighbouring chunks, in embedder tokens.")
@@ -59,11 +61,26 @@ class Settings(BaseModel):
         512, ge=256, description="Most tokens per embedding batch, counting padding (texts x longest text)."
     )
     history_turns: int = Field(3, ge=0, description="Earlier question/answer pairs kept in a chat.")
+    write_batch_chunks: int = Field(
+        128, ge=1, description="Ingest writes documents together until a batch holds this many chunks."
+    )
+    hybrid: bool = Field(True, description="Fuse BM25 keyword search with the vector search (reciprocal rank).")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant for hybrid search and excerpts.")
+    support_threshold: float = Field(
+        0.5, gt=0, le=1, description="Share of a sentence's content words a passage must hold to be cited for it."
+    )
+    check_specifics: bool = Field(
+        True, description="Refuse before answering when a year, number or name of the question is in no passage."
+    )
+    check_claims: bool = Field(
+        True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
+    )
     host: str = Field("127.0.0.1", description="Address the web UI listens on.")
     port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")
     share: bool = Field(False, description="Ask Gradio for a public share link (needs internet).")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest file the web UI accepts, in MiB.")
     show_timings: bool = Field(False, description="Show retrieval and generation timings by default in the UI.")
+    queue_size: int = Field(64, ge=1, description="Most questions waiting for the model in the web UI's queue.")
 
     @model_validator(mode="after")
     def _check_overlap(self) -> Settings:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.embeddings import Embedder
-from rag.store import ScoredChunk
 from rag.text import content_words, sentence_spans
+from rag.types import ScoredChunk
 
 # Reciprocal rank fusion constant (Cormack et al. 2009): damps the difference between neighbouring ranks.
 RRF_K = 60
@@ -79,15 +79,15 @@ class _Sentence:
 class Excerpter:
     """Keeps the sentences of the retrieved chunks most similar to the query, up to `budget` model tokens."""
 
-    def __init__(self, embedder: Embedder, budget: int) -> None:
+    def __init__(self, embedder: Embedder, rrf_k: int = RRF_K) -> None:
         self.embedder = embedder
-        self.budget = budget
+        self.rrf_k = rrf_k
 
     def narrow(
-        self, query: str, passages: list[ScoredChunk], count_tokens: Callable[[str], int]
+        self, query: str, passages: list[ScoredChunk], count_tokens: Callable[[str], int], budget: int
     ) -> list[ScoredChunk]:
         """Excerpts of the passages, best first; each is an exact slice of its document with its true span."""
-        if self.budget <= 0 or not passages:
+        if budget <= 0 or not passages:
             return passages
         spans = merge_overlapping(passages)
         sentences = [
@@ -116,7 +116,8 @@ class Excerpter:
         idf = {w: math.log(1 + len(texts) / df[w]) for w in wanted if df[w]}
         lexical = [sum(idf.get(w, 0.0) for w in set().union(*(sentence_stems[m] for m in members)) & wanted)
                    for members in groups]
-        fused = [1 / (RRF_K + a) + 1 / (RRF_K + b) for a, b in zip(_ranks(dense), _ranks(lexical), strict=True)]
+        fused = [1 / (self.rrf_k + a) + 1 / (self.rrf_k + b)
+                 for a, b in zip(_ranks(dense), _ranks(lexical), strict=True)]
         scores = sorted(zip(fused, groups, strict=True), key=lambda item: -item[0])
 
         costs = [count_tokens(t) for t in texts]
@@ -125,7 +126,7 @@ class Excerpter:
         for score, members in scores:
             new = [m for m in members if m not in chosen]
             cost = sum(costs[m] for m in new)
-            if not new or (chosen and used + cost > self.budget):
+            if not new or (chosen and used + cost > budget):
                 continue
             for m in new:
                 chosen[m] = score

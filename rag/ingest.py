@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rag.chunking import Chunk, Chunker
+from rag.chunking import Chunker
 from rag.documents import SUPPORTED_SUFFIXES, Document, iter_files, load_document
 from rag.embeddings import Embedder
 from rag.errors import DocumentNotFoundError, IngestError
-from rag.store import PENDING, READY, DocumentRecord, VectorStore
+from rag.registry import DocumentRegistry
+from rag.store import VectorStore
+from rag.types import PENDING, READY, REMOVING, Chunk, DocumentRecord
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ class _Prepared:
     chunks: list[Chunk]
     stale: list[DocumentRecord]
     slot: int = -1
+    repair: bool = False  # a ready record whose chunks went missing is written again
 
 
 @dataclass
@@ -147,21 +150,36 @@ class Indexer:
     """Adds, updates and removes documents in a vector store."""
 
     def __init__(
-        self, store: VectorStore, embedder: Embedder, chunker: Chunker, data_dir: Path, batch_chunks: int = 128
+        self,
+        store: VectorStore,
+        registry: DocumentRegistry,
+        embedder: Embedder,
+        chunker: Chunker,
+        data_dir: Path,
+        batch_chunks: int = 128,
     ) -> None:
         self.store = store
+        self.registry = registry
         self.batch_chunks = batch_chunks  # documents are written together until a batch holds this many chunks
         self.embedder = embedder
         self.chunker = chunker
         self.data_dir = Path(data_dir)
 
     def recover(self) -> int:
-        """Finish the cleanup of an ingest that was killed: drop documents left half-written."""
-        pending = self.store.documents(status=PENDING)
-        for record in pending:
-            log.warning("removing half-ingested document %s (%s) left by an interrupted run", record.id, record.source)
-            self.store.delete_document(record.id)
-        return len(pending)
+        """Finish what a killed run left: drop documents half-written, complete removals half-done."""
+        left = self.registry.records(status=PENDING) + self.registry.records(status=REMOVING)
+        for record in left:
+            what = "half-ingested" if record.status == PENDING else "half-removed"
+            log.warning("removing %s document %s (%s) left by an interrupted run", what, record.id, record.source)
+            self._delete(record)
+        return len(left)
+
+    def _delete(self, record: DocumentRecord) -> None:
+        """Remove a document crash-safely: mark it, delete its chunks, then drop the record."""
+        if record.status != REMOVING:
+            self.registry.put([DocumentRecord(**{**record.__dict__, "status": REMOVING})])
+        self.store.delete_document(record.id)
+        self.registry.delete(record.id)
 
     def ingest(
         self,
@@ -178,15 +196,15 @@ class Indexer:
         with _write_lock(self.data_dir):
             self.recover()
             if rebuild:
-                for record in self.store.documents(status=None):
-                    self.store.delete_document(record.id)
+                for record in self.registry.records(status=None):
+                    self._delete(record)
             for path in paths:
                 if not path.exists():
                     report.results.append(
                         FileResult(str(path), FAILED, reason=f"{path}: no such file or folder; check the path")
                     )
             files = list(iter_files(p for p in paths if p.exists()))
-            ready = _Library(self.store.documents(status=READY))
+            ready = _Library(self.registry.records(status=READY))
             explicit = {p.resolve() for p in paths if p.is_file()}
             seen: set[str] = set()
             batch = _Batch()
@@ -239,12 +257,18 @@ class Indexer:
         doc = Document(id=doc.id, title=doc.title, source=str(path.resolve()), text=doc.text)
         stale = ready.others_from(doc.source, doc.id)
         same = ready.get(doc.id)
+        repair = False
         if same is not None:
             for record in stale:  # an update that was interrupted after the new version landed
-                self.store.delete_document(record.id)
+                self._delete(record)
                 ready.drop(record.id)
-            reason = None if same.source == doc.source else f"same content as {same.source}"
-            return FileResult(doc.source, SKIPPED, doc.id, same.title, 0, reason)
+            # A cheap consistency check: a record whose chunks went missing is written again, never skipped.
+            repair = self.store.count_chunks(doc.id) != same.chunks
+            if not repair:
+                reason = None if same.source == doc.source else f"same content as {same.source}"
+                return FileResult(doc.source, SKIPPED, doc.id, same.title, 0, reason)
+            log.warning("document %s (%s) is missing chunks; writing it again", doc.id, doc.source)
+            stale = []
         twin = batch.source_of(doc.id)
         if twin is not None:
             return FileResult(doc.source, SKIPPED, doc.id, doc.title, 0, f"same content as {twin}")
@@ -252,13 +276,14 @@ class Indexer:
         if not chunks:
             return FileResult(doc.source, FAILED, doc.id, doc.title,
                               reason=f"{doc.source}: no text to index after splitting")
-        return _Prepared(doc, chunks, stale)
+        return _Prepared(doc, chunks, stale, repair=repair)
 
     def _commit(self, batch: _Batch, ready: _Library) -> list[tuple[int, FileResult]]:
         """Write a batch of documents with one store call per step; results by their report slot.
 
-        Order matters for crash safety: pending records, chunks, ready records, then old versions out.
-        A run killed part way leaves only pending records and their chunks, which `recover` removes.
+        Order matters for crash safety: pending records (with their texts), hidden chunks, chunks published,
+        ready records, then old versions out. A run killed part way leaves only pending records and their chunks,
+        which `recover` removes.
         """
         if not batch.docs:
             return []
@@ -268,36 +293,37 @@ class Indexer:
                            chars=len(p.doc.text), added_at=added_at, status=PENDING)
             for p in batch.docs
         ]
-        self.store.put_documents(records)
+        self.registry.put(records, [p.doc.text for p in batch.docs])
         chunks = [c for p in batch.docs for c in p.chunks]
         vectors = self.embedder.embed([c.text for c in chunks])
-        self.store.upsert_chunks(chunks, vectors)
+        self.store.add_chunks(chunks, vectors)
+        self.store.publish([r.id for r in records])
         done = [DocumentRecord(**{**r.__dict__, "status": READY}) for r in records]
-        self.store.put_documents(done)
+        self.registry.put(done)
         results = []
         for prepared, record in zip(batch.docs, done, strict=True):
             ready.add(record)
             for old in prepared.stale:
-                self.store.delete_document(old.id)
+                self._delete(old)
                 ready.drop(old.id)
-            status = UPDATED if prepared.stale else ADDED
+            status = UPDATED if prepared.stale or prepared.repair else ADDED
             results.append((prepared.slot, FileResult(record.source, status, record.id, record.title, record.chunks)))
         return results
 
     def _sync(self, paths: list[Path], seen: set[str]) -> list[FileResult]:
         roots = [p.resolve() for p in paths if p.is_dir()]
         removed = []
-        for record in self.store.documents(status=None):
+        for record in self.registry.records(status=None):
             src = Path(record.source)
             under = any(src.is_relative_to(root) for root in roots)
             if under and record.source not in seen and not src.exists():
-                self.store.delete_document(record.id)
+                self._delete(record)
                 removed.append(FileResult(record.source, REMOVED, record.id, record.title))
         return removed
 
     def find(self, ref: str) -> DocumentRecord:
         """A document by id, id prefix, source path or file name, or exact title."""
-        records = self.store.documents(status=None)
+        records = self.registry.records(status=READY)
         resolved = str(Path(ref).expanduser().resolve())
         for test in (
             lambda r: r.id == ref,
@@ -317,6 +343,7 @@ class Indexer:
     def remove(self, ref: str) -> DocumentRecord:
         """Delete a document and its chunks."""
         with _write_lock(self.data_dir):
+            self.recover()
             record = self.find(ref)
-            self.store.delete_document(record.id)
+            self._delete(record)
             return record

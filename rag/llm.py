@@ -36,6 +36,10 @@ class Generator(Protocol):
         """The reply, piece by piece."""
         ...
 
+    def close(self) -> None:
+        """Free the model (or the connection)."""
+        ...
+
 
 class LlamaCppGenerator:
     """A GGUF model run in-process by llama-cpp-python; the chat template comes from the file."""
@@ -151,6 +155,9 @@ class OpenAICompatibleGenerator:
     def count_tokens(self, text: str) -> int:
         """An upper estimate (the OpenAI API has no tokenizer endpoint): about 3 characters per token."""
         return len(text) // 3 + 1
+
+    def close(self) -> None:
+        """Nothing to free: each request opens its own connection."""
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         """Stream a chat completion from the server."""

@@ -1,4 +1,4 @@
-"""Answering a question: retrieve, prompt, generate with streaming, and resolve citations."""
+"""Answering a question: the steps before generation, the streamed generation, and the grounding stage after."""
 
 from __future__ import annotations
 
@@ -6,80 +6,22 @@ import re
 import time
 from collections.abc import Generator as Gen
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
-from rag.citations import Citation, MarkerFilter, attribute, clean_markers, repoint, resolve, strip_markers
+from rag.citations import MarkerFilter, strip_markers
 from rag.excerpts import Excerpter
+from rag.gate import Gate
+from rag.grounding import Grounder
 from rag.llm import Generator
-from rag.prompting import REFUSAL, Turn, build_prompt, without_citation_rule
-from rag.retrieve import PassageSource, retrieval_query
-from rag.store import ScoredChunk
+from rag.prompting import REFUSAL, Prompt, build_prompt, without_citation_rule
+from rag.retrieve import PassageSource, Retrieval, retrieval_query
+from rag.timing import Stopwatch
+from rag.types import Answer, Check, Done, Event, Retrieved, Token, Turn
 
 _WORDY = re.compile(r"\w")
 # A small model sometimes echoes a passage header ("[2] (from \"Title\")") instead of answering.
 _HEADER_ECHO = re.compile(r'\(from "[^"]*"\)?')
 _HEADER_START = re.compile(r'\((?:f(?:r(?:o(?:m(?:\s+"[^"]*)?)?)?)?)?')
-_REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
-
-
-@dataclass(frozen=True)
-class Timings:
-    """Where the time of one answer went."""
-
-    retrieval_ms: float = 0.0
-    excerpt_ms: float = 0.0
-    first_token_ms: float | None = None
-    total_ms: float = 0.0
-    completion_tokens: int = 0
-    tokens_per_s: float | None = None
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An answer with its citations, the passages it was given, and timings."""
-
-    question: str
-    text: str
-    citations: list[Citation]
-    passages: list[ScoredChunk]
-    refused: bool
-    timings: Timings
-    model: str
-    retrieval_query: str = ""
-    retrieved: list[ScoredChunk] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output."""
-        data = asdict(self)
-        for citation, raw in zip(self.citations, data["citations"], strict=True):
-            raw["support"] = citation.support
-        return data
-
-
-@dataclass(frozen=True)
-class Retrieved:
-    """Event: the passages chosen for the prompt."""
-
-    passages: list[ScoredChunk]
-    ms: float
-
-
-@dataclass(frozen=True)
-class Token:
-    """Event: a piece of answer text that is safe to show."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Done:
-    """Event: the finished answer."""
-
-    answer: Answer
-
-
-Event = Retrieved | Token | Done
 
 
 def _has_words(text: str) -> bool:
@@ -90,42 +32,52 @@ def _has_words(text: str) -> bool:
     return bool(_WORDY.search(rest))
 
 
-def is_refusal(text: str, citations: list[Citation]) -> bool:
-    """The model said the articles lack the answer: it led with the fixed sentence, or said it and cited nothing."""
-    flat = re.sub(r"\W+", " ", text.lower()).strip()
-    if flat.startswith(_REFUSAL_KEY):
-        return True
-    return _REFUSAL_KEY in flat and not citations
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided before the model writes: the search, the passages, the prompt, and the gate's verdict."""
+
+    question: str
+    history: list[Turn]
+    query: str
+    found: Retrieval
+    prompt: Prompt
+    excerpt_ms: float
+    check_ms: float
+    refusal: Check | None
 
 
 @dataclass
 class Pipeline:
-    """Retriever + prompt + generator: the one code path that the CLI, UI and evaluation share."""
+    """Retriever, gate, prompt, generator and grounder: the one path the CLI, UI and evaluation share."""
 
     retriever: PassageSource
     generator: Generator
+    grounder: Grounder
+    excerpter: Excerpter | None = None
+    gate: Gate | None = None
     max_answer_tokens: int = 384
     temperature: float = 0.0
     history_turns: int = 3
     min_score: float = 0.1
+    passage_tokens: int = 0
     refusal: str = field(default=REFUSAL)
-    excerpter: Excerpter | None = None
 
-    def ask_stream(
-        self, question: str, history: list[Turn] | None = None, k: int | None = None
-    ) -> Iterator[Event]:
-        """Answer a question, yielding the passages, then text pieces, then the finished Answer."""
-        started = time.perf_counter()
+    def prepare(
+        self, question: str, history: list[Turn] | None = None, k: int | None = None,
+        passage_tokens: int | None = None,
+    ) -> Prepared:
+        """The steps before generation, in order: search text, retrieve, filter, narrow, prompt, gate."""
         question = question.strip()
         history = list(history or [])[-self.history_turns :] if self.history_turns else []
         query = retrieval_query(question, [t.question for t in history])
         found = self.retriever.retrieve(query, k)
         # Passages below the floor are unrelated to the question (MiniLM scores unrelated text near 0).
         relevant = [p for p in found.passages if p.score >= self.min_score]
-        narrowed = time.perf_counter()
-        if self.excerpter is not None:
-            relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens)
-        excerpt_ms = (time.perf_counter() - narrowed) * 1000
+        started = time.perf_counter()
+        budget = self.passage_tokens if passage_tokens is None else passage_tokens
+        if self.excerpter is not None and budget > 0:
+            relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens, budget)
+        excerpt_ms = (time.perf_counter() - started) * 1000
         prompt = build_prompt(
             question,
             relevant,
@@ -134,88 +86,93 @@ class Pipeline:
             max_answer_tokens=self.max_answer_tokens,
             history=history,
         )
-        passages = prompt.passages
-        yield Retrieved(passages, found.ms)
+        started = time.perf_counter()
+        refusal = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else None
+        check_ms = (time.perf_counter() - started) * 1000
+        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, refusal)
 
-        first: float | None = None
-        n_tokens = 0
-        if passages:
-            model_raw, n_tokens, first = yield from self._stream(prompt.messages, len(passages))
-            if first is None:
+    def ask_stream(
+        self, question: str, history: list[Turn] | None = None, k: int | None = None,
+        passage_tokens: int | None = None,
+    ) -> Iterator[Event]:
+        """Answer a question, yielding the passages, then text pieces, then the finished Answer."""
+        watch = Stopwatch()
+        ready = self.prepare(question, history, k, passage_tokens)
+        passages = ready.prompt.passages
+        yield Retrieved(passages, ready.found.ms)
+
+        checks: list[Check] = []
+        if not passages or ready.refusal is not None:
+            # Nothing to answer from, or the gate found the passages don't hold the answer: say so without asking
+            # the model to guess.
+            raw = self.refusal
+            if ready.refusal is not None:
+                checks.append(ready.refusal)
+            watch.first_text()
+            yield Token(self._refusal_text(ready.refusal))
+        else:
+            raw = yield from self._stream(ready.prompt.messages, len(passages), watch)
+            if watch.first is None:
                 # Only bare markers came back (small models do this): ask again for plain prose, whose
                 # citations are then attached by lexical support. The passages prefix stays cached.
-                retry = without_citation_rule(prompt, question)
-                model_raw, extra, first = yield from self._stream(retry.messages, len(passages))
-                n_tokens += extra
-        else:
-            # Nothing to answer from: say so without asking the model to guess.
-            first = time.perf_counter()
-            model_raw = self.refusal
-            yield Token(self.refusal)
-        end = time.perf_counter()
+                retry = without_citation_rule(ready.prompt, ready.question)
+                raw = yield from self._stream(retry.messages, len(passages), watch)
+        watch.stop()
 
-        model_text = clean_markers(model_raw.strip(), len(passages))
         # No words even after asking again: there is no answer to show, so say so plainly.
-        refused = first is None or is_refusal(model_text, resolve(model_text, passages))
-        if refused:
-            text, citations = self.refusal, []
-        else:
-            text = attribute(repoint(model_text, passages), passages)
-            citations = resolve(text, passages, model_text)
-        decode_s = end - first if first is not None else 0.0
-        timings = Timings(
-            retrieval_ms=found.ms,
-            excerpt_ms=excerpt_ms,
-            first_token_ms=(first - started) * 1000 if first is not None else None,
-            total_ms=(end - started) * 1000,
-            completion_tokens=n_tokens,
-            tokens_per_s=(n_tokens - 1) / decode_s if n_tokens > 1 and decode_s > 0 else None,
-        )
+        grounded = self.grounder.ground(ready.question, raw if watch.first is not None else "", passages)
+        text = self._refusal_text(ready.refusal) if grounded.refused else grounded.text
         answer = Answer(
-            question=question,
+            question=ready.question,
             text=text,
-            citations=citations,
+            citations=grounded.citations,
             passages=passages,
-            refused=refused,
-            timings=timings,
+            refused=grounded.refused,
+            timings=watch.timings(
+                retrieval_ms=ready.found.ms, excerpt_ms=ready.excerpt_ms, check_ms=ready.check_ms
+            ),
             model=self.generator.name,
-            retrieval_query=query,
-            retrieved=found.passages,
+            retrieval_query=ready.query,
+            retrieved=ready.found.passages,
+            checks=checks + grounded.checks,
         )
         yield Done(answer)
 
-    def _stream(
-        self, messages: list[dict[str, str]], valid: int
-    ) -> Gen[Token, None, tuple[str, int, float | None]]:
-        """Stream one generation; leading bare markers are held back until words arrive.
+    def _refusal_text(self, reason: Check | None) -> str:
+        return f"{self.refusal} {reason.detail}" if reason is not None and reason.detail else self.refusal
 
-        Returns the raw text, the number of pieces, and when the first shown text appeared (None if no words).
-        """
+    def _stream(self, messages: list[dict[str, str]], valid: int, watch: Stopwatch) -> Gen[Token, None, str]:
+        """Stream one generation; leading bare markers are held back until words arrive. Returns the raw text."""
         flt = MarkerFilter(valid)
         raw: list[str] = []
         pending = ""
-        first: float | None = None
+        shown_any = False
         for piece in self.generator.stream(messages, max_tokens=self.max_answer_tokens, temperature=self.temperature):
             raw.append(piece)
+            watch.pieces += 1
             shown = flt.feed(piece)
-            if first is None:
+            if not shown_any:
                 pending += shown
                 if not _has_words(pending):
                     continue
-                shown, pending = pending, ""
-                first = time.perf_counter()
+                shown, pending, shown_any = pending, "", True
+                watch.first_text()
             if shown:
                 yield Token(shown)
-        tail = pending + flt.flush() if first is None else flt.flush()
-        if first is None and _has_words(tail):
-            first = time.perf_counter()
-        if first is not None and tail:
+        tail = pending + flt.flush() if not shown_any else flt.flush()
+        if not shown_any and _has_words(tail):
+            shown_any = True
+            watch.first_text()
+        if shown_any and tail:
             yield Token(tail)
-        return "".join(raw), len(raw), first
+        return "".join(raw)
 
-    def ask(self, question: str, history: list[Turn] | None = None, k: int | None = None) -> Answer:
+    def ask(
+        self, question: str, history: list[Turn] | None = None, k: int | None = None,
+        passage_tokens: int | None = None,
+    ) -> Answer:
         """Answer a question without streaming."""
-        for event in self.ask_stream(question, history, k):
+        for event in self.ask_stream(question, history, k, passage_tokens):
             if isinstance(event, Done):
                 return event.answer
         raise AssertionError("ask_stream ended without an answer")

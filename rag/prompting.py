@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.citations import strip_markers
-from rag.store import ScoredChunk
+from rag.types import ScoredChunk, Turn
 
 REFUSAL = "I couldn't find that in the articles."
 
@@ -34,14 +34,6 @@ PLAIN_INSTRUCTION = (
 
 # Room for the chat template's own tokens (role markers, newlines) around each message.
 TEMPLATE_OVERHEAD = 16
-
-
-@dataclass(frozen=True)
-class Turn:
-    """An earlier question and the answer given to it."""
-
-    question: str
-    answer: str
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Retrieval: embed the question and pick the nearest passages."""
+"""Retrieval: embed the question, search the vectors (and the lexical index), fuse the two rankings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rag.embeddings import Embedder
-from rag.store import PENDING, ScoredChunk, VectorStore
+from rag.lexical import LexicalIndex
+from rag.store import VectorStore
+from rag.types import ScoredChunk
+
+RRF_K = 60
 
 
 @dataclass(frozen=True)
@@ -35,20 +39,45 @@ def retrieval_query(question: str, previous_questions: list[str]) -> str:
 
 
 class Retriever:
-    """Top-k nearest chunks by cosine similarity, skipping documents still being written."""
+    """Top-k chunks: nearest by cosine similarity, fused by reciprocal rank with BM25 when a lexical index is set.
 
-    def __init__(self, embedder: Embedder, store: VectorStore, k: int = 4) -> None:
+    Each passage keeps its cosine similarity as its score (the `min_score` floor reads it), ranked by the fusion.
+    """
+
+    def __init__(
+        self, embedder: Embedder, store: VectorStore, k: int = 4, lexical: LexicalIndex | None = None,
+        rrf_k: int = RRF_K,
+    ) -> None:
         self.embedder = embedder
         self.store = store
         self.k = k
+        self.lexical = lexical
+        self.rrf_k = rrf_k
 
     def retrieve(self, query: str, k: int | None = None) -> Retrieval:
         """The best k passages for a query, ranked 1..k."""
         k = k or self.k
         started = time.perf_counter()
         vector = self.embedder.embed([query])[0]
-        pending = {r.id for r in self.store.documents(status=PENDING)}
-        hits = self.store.query(vector, k + (4 * len(pending) if pending else 0))
-        hits = [h for h in hits if h.chunk.doc_id not in pending][:k]
-        ranked = [ScoredChunk(h.chunk, h.score, rank) for rank, h in enumerate(hits, start=1)]
+        if self.lexical is None:
+            hits = self.store.query(vector, k)
+            ranked = [ScoredChunk(h.chunk, h.score, rank) for rank, h in enumerate(hits, start=1)]
+            return Retrieval(query, ranked, (time.perf_counter() - started) * 1000)
+        depth = max(3 * k, 12)
+        dense = self.store.query(vector, depth)
+        lexical = self.lexical.search(query, depth)
+        fused: dict[str, float] = {}
+        chunks = {}
+        for rank, hit in enumerate(dense, start=1):
+            fused[hit.chunk.id] = fused.get(hit.chunk.id, 0.0) + 1 / (self.rrf_k + rank)
+            chunks[hit.chunk.id] = hit.chunk
+        for rank, (chunk, _) in enumerate(lexical, start=1):
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1 / (self.rrf_k + rank)
+            chunks.setdefault(chunk.id, chunk)
+        order = sorted(fused, key=lambda cid: -fused[cid])[:k]
+        cosine = {h.chunk.id: h.score for h in dense}
+        unknown = [cid for cid in order if cid not in cosine]
+        if unknown:
+            cosine.update(self.store.similarities(vector, unknown))
+        ranked = [ScoredChunk(chunks[cid], cosine.get(cid, 0.0), rank) for rank, cid in enumerate(order, start=1)]
         return Retrieval(query, ranked, (time.perf_counter() - started) * 1000)

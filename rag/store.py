@@ -1,88 +1,99 @@
-"""The vector store: chunks and their vectors in a persistent local Chroma database."""
+"""The vector store: chunks and their vectors in Chroma, searched by cosine similarity.
+
+Chunks are written hidden and published once every chunk of their batch is in, so a search never returns
+part of a document that is still being written. Document records live in `rag.registry`.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
-from rag.chunking import Chunk
 from rag.errors import StoreMismatchError
+from rag.types import Chunk, ScoredChunk
 
 log = logging.getLogger(__name__)
 
 CHUNKS = "chunks"
-DOCUMENTS = "documents"
-READY = "ready"
-PENDING = "pending"
-# Chroma needs a vector per record; document records are looked up by id, never by similarity.
-_NO_VECTOR = [1.0]
-
-
-@dataclass(frozen=True)
-class ScoredChunk:
-    """A retrieved chunk, its cosine similarity to the query and its rank (1 = best)."""
-
-    chunk: Chunk
-    score: float
-    rank: int
-
-
-@dataclass(frozen=True)
-class DocumentRecord:
-    """What the store knows of an ingested document."""
-
-    id: str
-    title: str
-    source: str
-    chunks: int
-    chars: int
-    added_at: str
-    status: str = READY
-
-    def metadata(self) -> dict[str, str | int]:
-        """Flat metadata for Chroma."""
-        return {k: v for k, v in asdict(self).items() if k != "id"}
+_VISIBLE = "ready"  # chunk metadata flag: False while its batch is being written
+_GENERATION = "generation"  # collection metadata: bumped whenever searchable chunks change
 
 
 class VectorStore(Protocol):
-    """Where chunks, their vectors and document records are kept."""
+    """Where chunks and their vectors are kept and searched."""
 
     def ensure_built_with(self, fingerprint: dict[str, str]) -> None:
         """Record the embedder/chunking fingerprint, or fail if the store was built with another."""
         ...
 
-    def upsert_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Insert or overwrite chunks by id."""
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Insert or overwrite chunks by id, hidden from searches until published."""
         ...
 
-    def put_documents(self, records: Sequence[DocumentRecord]) -> None:
-        """Insert or overwrite document records."""
+    def publish(self, doc_ids: Sequence[str]) -> None:
+        """Make the hidden chunks of these documents searchable."""
         ...
 
     def delete_document(self, doc_id: str) -> None:
-        """Remove a document's chunks, then its record."""
-        ...
-
-    def documents(self, status: str | None = READY) -> list[DocumentRecord]:
-        """Document records, optionally only those with the given status."""
+        """Remove a document's chunks."""
         ...
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """A document's chunks in order."""
         ...
 
-    def query(self, vector: np.ndarray, k: int) -> list[ScoredChunk]:
-        """The k chunks nearest to a vector, best first."""
+    def all_chunks(self) -> list[Chunk]:
+        """Every searchable chunk, by document then position (for whole-library indexes)."""
         ...
 
-    def count_chunks(self) -> int:
-        """How many chunks the store holds."""
+    def query(self, vector: np.ndarray, k: int) -> list[ScoredChunk]:
+        """The k searchable chunks nearest to a vector, best first."""
         ...
+
+    def similarities(self, vector: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of a vector to each of these chunks."""
+        ...
+
+    def count_chunks(self, doc_id: str | None = None) -> int:
+        """How many chunks the store holds (of one document, when given)."""
+        ...
+
+    def version(self) -> str:
+        """A token that changes whenever the searchable chunks change."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class ChromaConnection:
+    """One lazily opened Chroma client, shared by the vector store and the document registry."""
+
+    def __init__(self, path: Path, client: Any | None = None) -> None:
+        self.path = Path(path)
+        self._client = client
+
+    def client(self) -> Any:
+        """The client, opened on first use (embedded PersistentClient, telemetry off)."""
+        if self._client is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(
+                path=str(self.path),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+        return self._client
+
+    def close(self) -> None:
+        """Forget the client (Chroma closes its files when the process ends)."""
+        self._client = None
 
 
 def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
@@ -98,41 +109,36 @@ def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+def _visible(meta: dict[str, Any]) -> bool:
+    return bool(meta.get(_VISIBLE, True))  # chunks written before the flag existed are searchable
+
+
 class ChromaStore:
-    """A `VectorStore` on chromadb's embedded PersistentClient, cosine distance."""
+    """A `VectorStore` on a Chroma collection with cosine distance."""
 
-    def __init__(self, path: Path, client: Any | None = None) -> None:
-        self.path = Path(path)
-        self._client = client
+    def __init__(self, connection: ChromaConnection | Path) -> None:
+        self.connection = connection if isinstance(connection, ChromaConnection) else ChromaConnection(connection)
         self._chunks: Any = None
-        self._docs: Any = None
 
-    def _open(self) -> None:
-        if self._chunks is not None:
-            return
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+    @property
+    def path(self) -> Path:
+        """Folder of the embedded store."""
+        return self.connection.path
 
-        if self._client is None:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(self.path),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+    def _open(self) -> Any:
+        if self._chunks is None:
+            self._chunks = self.connection.client().get_or_create_collection(
+                CHUNKS, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
             )
-        self._chunks = self._client.get_or_create_collection(
-            CHUNKS, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-        )
-        self._docs = self._client.get_or_create_collection(
-            DOCUMENTS, configuration={"hnsw": {"space": "l2"}}, embedding_function=None
-        )
+        return self._chunks
 
     def ensure_built_with(self, fingerprint: dict[str, str]) -> None:
         """Record the fingerprint on first use; later, refuse a store built with other settings."""
-        self._open()
-        meta = dict(self._chunks.metadata or {})
+        col = self._open()
+        meta = dict(self.connection.client().get_collection(CHUNKS).metadata or {})
         stored = {k: v for k, v in meta.items() if k.startswith("rag_")}
         wanted = {f"rag_{k}": v for k, v in fingerprint.items()}
-        if stored and stored != wanted and self._chunks.count() > 0:
+        if stored and stored != wanted and col.count() > 0:
             diffs = ", ".join(
                 f"{k[4:]}: store has {stored.get(k)!r}, settings ask for {wanted.get(k)!r}"
                 for k in sorted(set(stored) | set(wanted))
@@ -144,85 +150,109 @@ class ChromaStore:
             )
         if stored != wanted:
             meta = {k: v for k, v in meta.items() if not k.startswith("rag_")} | wanted
-            self._chunks.modify(metadata=meta or None)
+            col.modify(metadata=meta or None)
 
-    def upsert_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Insert or overwrite chunks by their deterministic ids."""
-        self._open()
+    def add_chunks(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Insert or overwrite chunks by their deterministic ids, hidden until `publish`."""
         if not chunks:
             return
-        self._chunks.upsert(
+        self._open().upsert(
             ids=[c.id for c in chunks],
             embeddings=np.asarray(vectors, dtype=np.float32),
             documents=[c.text for c in chunks],
-            metadatas=[c.metadata() for c in chunks],
+            metadatas=[{**c.metadata(), _VISIBLE: False} for c in chunks],
         )
 
-    def put_documents(self, records: Sequence[DocumentRecord]) -> None:
-        """Insert or overwrite document records, in one write."""
-        self._open()
-        if not records:
+    def publish(self, doc_ids: Sequence[str]) -> None:
+        """Flip the documents' chunks to searchable, in one read and one write."""
+        if not doc_ids:
             return
-        self._docs.upsert(
-            ids=[r.id for r in records],
-            embeddings=[_NO_VECTOR] * len(records),
-            metadatas=[r.metadata() for r in records],
-        )
+        col = self._open()
+        got = col.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["metadatas"])
+        hidden = [(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True) if not m.get(_VISIBLE, True)]
+        if hidden:
+            col.update(ids=[i for i, _ in hidden], metadatas=[{**m, _VISIBLE: True} for _, m in hidden])
+        self._bump()
 
     def delete_document(self, doc_id: str) -> None:
-        """Remove chunks first, then the record, so a crash in between leaves a retryable record."""
-        self._open()
-        self._chunks.delete(where={"doc_id": doc_id})
-        self._docs.delete(ids=[doc_id])
-
-    def documents(self, status: str | None = READY) -> list[DocumentRecord]:
-        """Document records sorted by title."""
-        self._open()
-        where = {"status": status} if status else None
-        got = self._docs.get(where=where, include=["metadatas"])
-        records = [
-            DocumentRecord(
-                id=i,
-                title=str(m["title"]),
-                source=str(m["source"]),
-                chunks=int(m["chunks"]),
-                chars=int(m.get("chars", 0)),
-                added_at=str(m["added_at"]),
-                status=str(m.get("status", READY)),
-            )
-            for i, m in zip(got["ids"], got["metadatas"], strict=True)
-        ]
-        return sorted(records, key=lambda r: (r.title.lower(), r.id))
+        """Remove a document's chunks."""
+        self._open().delete(where={"doc_id": doc_id})
+        self._bump()
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """A document's chunks in reading order."""
-        self._open()
-        got = self._chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        got = self._open().get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
         chunks = [
             _chunk_from(i, t, m)
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
         return sorted(chunks, key=lambda c: c.index)
 
+    def all_chunks(self) -> list[Chunk]:
+        """Every searchable chunk, by document id then position."""
+        got = self._open().get(include=["documents", "metadatas"])
+        chunks = [
+            _chunk_from(i, t, m)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if _visible(m)
+        ]
+        return sorted(chunks, key=lambda c: (c.doc_id, c.index))
+
     def query(self, vector: np.ndarray, k: int) -> list[ScoredChunk]:
-        """Nearest chunks by cosine similarity, best first."""
-        self._open()
+        """Nearest searchable chunks by cosine similarity, best first."""
+        col = self._open()
         # No count() first: it costs more than the HNSW search at 100k chunks, and Chroma already returns
-        # fewer than k results (none for an empty store) when it holds fewer.
-        got = self._chunks.query(
-            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-            n_results=k,
-            include=["documents", "metadatas", "distances"],
-        )
+        # fewer than k results (none for an empty store) when it holds fewer. Hidden chunks are rare (a batch
+        # being written), so ask for a few more and widen only when hidden ones crowded the results.
+        want = k + 8
+        while True:
+            got = col.query(
+                query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+                n_results=want,
+                include=["documents", "metadatas", "distances"],
+            )
+            rows = list(zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0],
+                            strict=True))
+            shown = [r for r in rows if _visible(r[2])]
+            if len(shown) >= k or len(rows) < want:
+                break
+            want *= 4
         return [
             ScoredChunk(chunk=_chunk_from(i, t, m), score=1.0 - float(d), rank=rank)
-            for rank, (i, t, m, d) in enumerate(
-                zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True),
-                start=1,
-            )
+            for rank, (i, t, m, d) in enumerate(shown[:k], start=1)
         ]
 
-    def count_chunks(self) -> int:
-        """How many chunks the store holds."""
-        self._open()
-        return int(self._chunks.count())
+    def similarities(self, vector: np.ndarray, chunk_ids: Sequence[str]) -> dict[str, float]:
+        """Cosine similarity of a vector to each of these chunks (their stored vectors are unit length)."""
+        if not chunk_ids:
+            return {}
+        got = self._open().get(ids=list(chunk_ids), include=["embeddings"])
+        v = np.asarray(vector, dtype=np.float32)
+        v = v / max(float(np.linalg.norm(v)), 1e-9)
+        out = {}
+        for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
+            e = np.asarray(emb, dtype=np.float32)
+            out[cid] = float(e @ v / max(float(np.linalg.norm(e)), 1e-9))
+        return out
+
+    def count_chunks(self, doc_id: str | None = None) -> int:
+        """How many chunks the store holds, or one document has."""
+        col = self._open()
+        if doc_id is None:
+            return int(col.count())
+        return len(col.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def version(self) -> str:
+        """The store's write generation (bumped by every publish and delete, in any process)."""
+        meta = self.connection.client().get_collection(CHUNKS).metadata or {}
+        return str(meta.get(_GENERATION, 0))
+
+    def _bump(self) -> None:
+        col = self._open()
+        meta = dict(self.connection.client().get_collection(CHUNKS).metadata or {})
+        meta[_GENERATION] = int(meta.get(_GENERATION, 0)) + 1
+        col.modify(metadata=meta)
+
+    def close(self) -> None:
+        """Release the collection handle."""
+        self._chunks = None

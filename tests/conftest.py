@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import Assistant, build_assistant
+from rag.assistant import Assistant
+from rag.build import build_assistant
 from rag.config import Settings, load_settings
 from rag.models import Catalog, is_present
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -31,6 +32,15 @@ def require_model(model_id: str) -> None:
         pytest.skip(msg)
 
 
+@pytest.fixture(autouse=True)
+def hermetic(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the developer's ./rag.toml or inherits RAG_* variables (subprocesses included)."""
+    for key in list(os.environ):
+        if key.startswith("RAG_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings with a fresh data folder and the repository's models."""
@@ -38,9 +48,15 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def fake_assistant(settings: Settings) -> Assistant:
+def fake_generator() -> FakeGenerator:
+    """The scripted generator of `fake_assistant` (tests set its replies with `script`)."""
+    return FakeGenerator()
+
+
+@pytest.fixture
+def fake_assistant(settings: Settings, fake_generator: FakeGenerator) -> Assistant:
     """An assistant on a real Chroma store with a fake embedder and a scripted generator."""
-    return build_assistant(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
+    return build_assistant(settings, embedder=FakeEmbedder(), generator=fake_generator)
 
 
 @pytest.fixture(scope="session")

@@ -43,8 +43,17 @@ class FakeGenerator:
         self.piece = piece
         self.prompts: list[list[dict[str, str]]] = []
 
+    def script(self, reply: str | list[str]) -> FakeGenerator:
+        """Replace the scripted replies (and forget earlier prompts)."""
+        self.replies = [reply] if isinstance(reply, str) else list(reply)
+        self.prompts = []
+        return self
+
     def count_tokens(self, text: str) -> int:
         return len(text.split())
+
+    def close(self) -> None:
+        pass
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.prompts.append(messages)

@@ -1,4 +1,3 @@
-from rag.chunking import Chunk
 from rag.citations import (
     MarkerFilter,
     attribute,
@@ -9,7 +8,7 @@ from rag.citations import (
     resolve,
     strip_markers,
 )
-from rag.store import ScoredChunk
+from rag.types import Chunk, ScoredChunk
 
 
 def _passages(*texts: str) -> list[ScoredChunk]:

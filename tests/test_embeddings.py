@@ -3,6 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.common import chroma_default_ef
 from rag.embeddings import OnnxEmbedder
 from rag.errors import ModelNotFoundError
 from tests.conftest import MODELS, SEEDS, require_model
@@ -16,26 +17,11 @@ def embedder() -> OnnxEmbedder:
     return OnnxEmbedder(BASE / "model.onnx", BASE / "tokenizer.json", batch_tokens=256)
 
 
-def chroma_default_function(tmp_path: Path):
-    """chromadb's own MiniLM embedding function, pointed at the same model files (no download)."""
-    from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
-
-    folder = tmp_path / "onnx"
-    folder.mkdir()
-    (folder / "model.onnx").symlink_to(BASE / "model.onnx")
-    (folder / "tokenizer.json").symlink_to(BASE / "tokenizer.json")
-    for name in ("config.json", "special_tokens_map.json", "tokenizer_config.json", "vocab.txt"):
-        (folder / name).write_text("{}")
-    ef = ONNXMiniLM_L6_V2(preferred_providers=["CPUExecutionProvider"])
-    ef.DOWNLOAD_PATH = tmp_path  # type: ignore[misc]
-    return ef
-
-
 def test_same_vectors_as_chromadb_default_function(embedder: OnnxEmbedder, tmp_path: Path) -> None:
     texts = [p for path in sorted(SEEDS.glob("*.txt")) for p in path.read_text().split("\n") if p.strip()]
     texts += ["short", "How old is Ri Il Gyu?", "Ein Satz auf Deutsch mit Umlauten: Größe, Übermut."]
     ours = embedder.embed(texts)
-    theirs = np.asarray(chroma_default_function(tmp_path)(texts), dtype=np.float32)
+    theirs = np.asarray(chroma_default_ef(tmp_path)(texts), dtype=np.float32)
     assert ours.shape == theirs.shape == (len(texts), 384)
     cosines = (ours * theirs).sum(axis=1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1))
     assert cosines.min() >= 0.9999

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from rag.citations import Citation
 from rag.errors import EvalError
 from rag.evaluation.gold import load_gold
 from rag.evaluation.metrics import (
@@ -22,8 +21,8 @@ from rag.evaluation.metrics import (
     percentile,
 )
 from rag.evaluation.runner import run_eval, summarise, write_outputs
+from rag.types import Citation
 from tests.conftest import MODELS, ROOT, SEEDS, SMALL, require_model
-from tests.fakes import FakeGenerator
 
 
 def test_squad_normalisation_and_scores() -> None:
@@ -84,7 +83,7 @@ def test_seed_gold_file_meets_its_brief() -> None:
             assert any(span in texts[d] for d in item.gold_docs), (item.id, span)
 
 
-def test_run_and_reports_with_fakes(fake_assistant, tmp_path: Path) -> None:
+def test_run_and_reports_with_fakes(fake_assistant, fake_generator, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Harbour master news today\n\nThe harbour master Ana Ruiz is 47 years old.")
     fake_assistant.ingest([tmp_path / "a.txt"])
     gold = tmp_path / "gold.jsonl"
@@ -94,7 +93,7 @@ def test_run_and_reports_with_fakes(fake_assistant, tmp_path: Path) -> None:
         '{"id": "none", "question": "What colour is the harbour master Ana Ruiz\'s car?", "answers": [], '
         '"answerable": false, "category": "unanswerable"}\n'
     )
-    fake_assistant._generator = FakeGenerator("Ana Ruiz is 47 [1].")
+    fake_generator.script("Ana Ruiz is 47 [1].")
     results = run_eval(fake_assistant, load_gold(gold), compare=["closed-book", "oracle"], corpus=None)
     ours = summarise(results["ours"])
     assert ours["answer_accuracy"] == 1.0 and ours["refusal_accuracy"] == 0.0

@@ -3,12 +3,11 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
-from rag.chunking import Chunk
 from rag.excerpts import Excerpter, merge_overlapping
-from rag.store import ScoredChunk
 from rag.text import sentence_spans
+from rag.types import Chunk, ScoredChunk
 from tests.conftest import SPOKESMAN
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, FakeGenerator
 
 DOC = (
     "Harbour News\n\n"
@@ -56,7 +55,7 @@ def test_chunks_with_a_gap_stay_apart() -> None:
 
 def test_excerpts_keep_the_matching_sentence_within_the_budget() -> None:
     passages = chunks_of(DOC, 120, 80)
-    got = Excerpter(FakeEmbedder(), budget=30).narrow("How much will rebuilding the lighthouse cost?", passages, words)
+    got = Excerpter(FakeEmbedder()).narrow("How much will rebuilding the lighthouse cost?", passages, words, 30)
     assert any("4 million dollars" in p.chunk.text for p in got)
     assert sum(words(p.chunk.text) for p in got) <= 30
     assert "next meeting is in March" not in " ".join(p.chunk.text for p in got)
@@ -68,27 +67,29 @@ def test_excerpts_keep_the_matching_sentence_within_the_budget() -> None:
 def test_a_larger_budget_keeps_more_and_zero_keeps_whole_chunks() -> None:
     passages = chunks_of(DOC, 120, 80)
     q = "parking fees near the pier"
-    small = Excerpter(FakeEmbedder(), budget=15).narrow(q, passages, words)
-    large = Excerpter(FakeEmbedder(), budget=60).narrow(q, passages, words)
+    small = Excerpter(FakeEmbedder()).narrow(q, passages, words, 15)
+    large = Excerpter(FakeEmbedder()).narrow(q, passages, words, 60)
     assert sum(words(p.chunk.text) for p in small) < sum(words(p.chunk.text) for p in large)
     assert "Parking fees will rise" in small[0].chunk.text
-    assert Excerpter(FakeEmbedder(), budget=0).narrow(q, passages, words) is passages
+    assert Excerpter(FakeEmbedder()).narrow(q, passages, words, 0) is passages
 
 
 def test_the_best_pair_is_kept_even_when_it_alone_exceeds_the_budget() -> None:
     passages = chunks_of(DOC, 120, 80)
-    got = Excerpter(FakeEmbedder(), budget=1).narrow("lighthouse rebuild", passages, words)
+    got = Excerpter(FakeEmbedder()).narrow("lighthouse rebuild", passages, words, 1)
     assert len(got) == 1 and "lighthouse" in got[0].chunk.text
 
 
-def test_pipeline_gives_the_model_excerpts_and_cites_their_spans(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_pipeline_gives_the_model_excerpts_and_cites_their_spans(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
     path = tmp_path / "harbour.txt"
     path.write_text(DOC + "\n\n" + " ".join(f"Filler sentence number {i} about nothing." for i in range(60)))
     fake_assistant.ingest([path])
     fake_assistant.settings.passage_tokens = 40
-    fake_assistant._generator.replies = ["It costs 4 million dollars [1]."]  # type: ignore[union-attr]
+    fake_generator.script("It costs 4 million dollars [1].")
     answer = fake_assistant.ask("How much will rebuilding the lighthouse cost?")
-    prompt = fake_assistant._generator.prompts[-1][-1]["content"]  # type: ignore[union-attr]
+    prompt = fake_generator.prompts[-1][-1]["content"]
     assert "4 million dollars" in prompt and "Filler sentence number 30" not in prompt
     assert answer.citations and "4 million" in answer.citations[0].snippet
     text = path.read_text()
@@ -103,7 +104,7 @@ def test_real_embedder_keeps_the_answer_sentence_of_a_seed(real_assistant: Assis
     found = real_assistant.retriever.retrieve(question)
     count = real_assistant.generator.count_tokens
     whole = sum(count(p.chunk.text) for p in found.passages)
-    got = Excerpter(real_assistant.embedder, budget=120).narrow(question, found.passages, count)
+    got = Excerpter(real_assistant.embedder).narrow(question, found.passages, count, 120)
     kept = sum(count(p.chunk.text) for p in got)
     assert kept < whole / 2
     spokesman = [p for p in got if Path(p.chunk.source).name == SPOKESMAN]

@@ -128,7 +128,7 @@ def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(tmp_path:
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL
 
-    from rag.assistant import build_assistant
+    from rag.build import build_assistant
     from rag.config import load_settings
 
     assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=ROOT / "models"))
@@ -145,37 +145,50 @@ def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(tmp_path:
 
 
 def test_half_written_document_is_cleaned_up_and_hidden(fake_assistant: Assistant, tmp_path: Path) -> None:
-    from rag.chunking import Chunk
-    from rag.store import PENDING, DocumentRecord
+    from rag.types import PENDING, Chunk, DocumentRecord
 
-    store = fake_assistant.store
+    store, registry = fake_assistant.store, fake_assistant.registry
     chunk = Chunk("zz-00000", "zz", "Half written", "/gone.txt", 0, 0, 20, "half written storm text")
-    store.put_documents([DocumentRecord("zz", "Half written", "/gone.txt", 3, 60, "t", status=PENDING)])
-    store.upsert_chunks([chunk], fake_assistant.embedder.embed([chunk.text]))
+    registry.put([DocumentRecord("zz", "Half written", "/gone.txt", 3, 60, "t", status=PENDING)])
+    store.add_chunks([chunk], fake_assistant.embedder.embed([chunk.text]))
     hits = fake_assistant.retriever.retrieve("half written storm text").passages
     assert all(h.chunk.doc_id != "zz" for h in hits)  # readers never see a document being written
     fake_assistant.ingest([])
-    assert store.count_chunks() == 0 and store.documents(status=None) == []
+    assert store.count_chunks() == 0 and registry.records(status=None) == []
 
 
 class _CountingStore:
     """Wraps a store, counting write calls; can fail the chunk write to stand in for a crash."""
 
     def __init__(self, store, fail_chunks: bool = False) -> None:
-        self.store, self.fail_chunks, self.calls = store, fail_chunks, {"put_documents": 0, "upsert_chunks": 0}
+        self.store, self.fail_chunks, self.calls = store, fail_chunks, {"add_chunks": 0, "publish": 0}
 
-    def put_documents(self, records) -> None:
-        self.calls["put_documents"] += 1
-        self.store.put_documents(records)
-
-    def upsert_chunks(self, chunks, vectors) -> None:
-        self.calls["upsert_chunks"] += 1
+    def add_chunks(self, chunks, vectors) -> None:
+        self.calls["add_chunks"] += 1
         if self.fail_chunks:
             raise OSError("disk full")
-        self.store.upsert_chunks(chunks, vectors)
+        self.store.add_chunks(chunks, vectors)
+
+    def publish(self, doc_ids) -> None:
+        self.calls["publish"] += 1
+        self.store.publish(doc_ids)
 
     def __getattr__(self, name: str):
         return getattr(self.store, name)
+
+
+class _CountingRegistry:
+    """Wraps a registry, counting record writes."""
+
+    def __init__(self, registry) -> None:
+        self.registry, self.calls = registry, {"put": 0}
+
+    def put(self, records, texts=None) -> None:
+        self.calls["put"] += 1
+        self.registry.put(records, texts)
+
+    def __getattr__(self, name: str):
+        return getattr(self.registry, name)
 
 
 def _many(folder: Path, n: int) -> None:
@@ -189,14 +202,14 @@ def test_documents_are_written_in_batches_with_one_store_call_per_step(
 ) -> None:
     _many(tmp_path / "docs", 10)
     indexer = fake_assistant.indexer
-    counting = _CountingStore(indexer.store)
-    indexer.store = counting  # type: ignore[assignment]
+    counting, records = _CountingStore(indexer.store), _CountingRegistry(indexer.registry)
+    indexer.store, indexer.registry = counting, records  # type: ignore[assignment]
     ticks: list[tuple[int, int]] = []
     report = indexer.ingest([tmp_path / "docs"], progress=lambda done, total, _: ticks.append((done, total)))
     assert [Path(r.path).name for r in report.results] == [f"doc{i:02d}.txt" for i in range(10)]  # file order kept
     assert all(r.status == ADDED and r.chunks > 0 for r in report.results)
-    # Ten documents, one batch: pending records, chunks, ready records.
-    assert counting.calls == {"put_documents": 2, "upsert_chunks": 1}
+    # Ten documents, one batch: pending records, chunks, chunks published, ready records.
+    assert counting.calls == {"add_chunks": 1, "publish": 1} and records.calls == {"put": 2}
     assert ticks[-1] == (10, 10) and [d for d, _ in ticks] == sorted(d for d, _ in ticks)
     for record in fake_assistant.documents():
         assert len(fake_assistant.store.document_chunks(record.id)) == record.chunks
@@ -220,7 +233,7 @@ def test_a_batch_is_written_when_it_holds_enough_chunks(fake_assistant: Assistan
     indexer.store, indexer.batch_chunks = counting, 1  # type: ignore[assignment]
     report = indexer.ingest([tmp_path / "docs"])
     assert report.count(ADDED) == 6
-    assert counting.calls["upsert_chunks"] == 6  # every document fills a batch on its own
+    assert counting.calls["add_chunks"] == 6  # every document fills a batch on its own
     assert len(fake_assistant.documents()) == 6
 
 
@@ -236,9 +249,9 @@ def test_a_failed_batch_write_leaves_nothing_visible_and_a_rerun_completes(
     with pytest.raises(OSError, match="disk full"):
         indexer.ingest([tmp_path / "docs"])
     assert fake_assistant.documents() == []  # pending records only, hidden from readers
-    assert len(real.documents(status=None)) == 5
+    assert len(fake_assistant.registry.records(status=None)) == 5
     indexer.store = real
     report = indexer.ingest([tmp_path / "docs"])
     assert report.count(ADDED) == 5
     assert real.count_chunks() == sum(r.chunks for r in fake_assistant.documents())
-    assert len(real.documents(status=None)) == 5
+    assert len(fake_assistant.registry.records(status=None)) == 5

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from rag.assistant import Assistant
-from rag.pipeline import Done, Retrieved, Token
-from rag.prompting import REFUSAL, Turn
+from rag.prompting import REFUSAL
+from rag.types import Done, Retrieved, Token, Turn
 from tests.fakes import FakeGenerator
 
 
@@ -12,9 +12,11 @@ def _ingest(assistant: Assistant, tmp_path: Path) -> None:
     assert not assistant.ingest([tmp_path / "a.txt", tmp_path / "b.txt"]).failed
 
 
-def test_stream_yields_passages_then_text_then_answer(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_stream_yields_passages_then_text_then_answer(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
     _ingest(fake_assistant, tmp_path)
-    fake_assistant._generator = FakeGenerator("Ana Ruiz is 47 years old [1]. Made up [9].")
+    fake_generator.script("Ana Ruiz is 47 years old [1]. Made up [9].")
     events = list(fake_assistant.ask_stream("How old is the harbour master Ana Ruiz?"))
     assert isinstance(events[0], Retrieved) and isinstance(events[-1], Done)
     streamed = "".join(e.text for e in events if isinstance(e, Token))
@@ -28,24 +30,28 @@ def test_stream_yields_passages_then_text_then_answer(fake_assistant: Assistant,
     assert answer.timings.first_token_ms is not None and answer.timings.total_ms >= answer.timings.first_token_ms
 
 
-def test_refusal_is_flagged_and_has_no_sources(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_refusal_is_flagged_and_has_no_sources(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
     _ingest(fake_assistant, tmp_path)
-    fake_assistant._generator = FakeGenerator(f"{REFUSAL} But maybe [1].")
+    fake_generator.script(f"{REFUSAL} But maybe [1].")
     answer = fake_assistant.ask("How many platforms does the harbour have?")
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
 
 
-def test_empty_library_refuses_without_calling_the_model(fake_assistant: Assistant) -> None:
-    gen = FakeGenerator("should not be used")
-    fake_assistant._generator = gen
+def test_empty_library_refuses_without_calling_the_model(
+    fake_assistant: Assistant, fake_generator: FakeGenerator
+) -> None:
+    gen = fake_generator.script("should not be used")
     answer = fake_assistant.ask("Anything?")
     assert answer.refused and gen.prompts == []
 
 
-def test_follow_up_retrieves_with_the_previous_question(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_follow_up_retrieves_with_the_previous_question(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
     _ingest(fake_assistant, tmp_path)
-    gen = FakeGenerator("She is 47 [1].")
-    fake_assistant._generator = gen
+    gen = fake_generator.script("She is 47 [1].")
     history = [Turn("Who is the harbour master?", "Ana Ruiz [1].")]
     answer = fake_assistant.ask("How old is she?", history=history)
     assert "harbour master" in answer.retrieval_query
@@ -54,10 +60,11 @@ def test_follow_up_retrieves_with_the_previous_question(fake_assistant: Assistan
     assert roles == ["system", "user", "assistant", "user"]
 
 
-def test_bare_marker_answer_is_asked_again_in_prose_and_cited(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_bare_marker_answer_is_asked_again_in_prose_and_cited(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
     _ingest(fake_assistant, tmp_path)
-    gen = FakeGenerator(["[1]", "The harbour master Ana Ruiz is 47 years old."])
-    fake_assistant._generator = gen
+    gen = fake_generator.script(["[1]", "The harbour master Ana Ruiz is 47 years old."])
     events = list(fake_assistant.ask_stream("How old is the harbour master Ana Ruiz?"))
     shown = "".join(e.text for e in events if isinstance(e, Token))
     assert shown == "The harbour master Ana Ruiz is 47 years old."  # the bare "[1]" never reached the reader
@@ -69,16 +76,19 @@ def test_bare_marker_answer_is_asked_again_in_prose_and_cited(fake_assistant: As
     assert answer.text.endswith("[1].") and answer.citations[0].inferred
 
 
-def test_an_echoed_passage_header_counts_as_no_answer(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_an_echoed_passage_header_counts_as_no_answer(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
     _ingest(fake_assistant, tmp_path)
-    gen = FakeGenerator(['[1] (from "Harbour master news")', "Ana Ruiz is 47 years old."])
-    fake_assistant._generator = gen
+    gen = fake_generator.script(['[1] (from "Harbour master news")', "Ana Ruiz is 47 years old."])
     answer = fake_assistant.ask("How old is the harbour master Ana Ruiz?")
     assert len(gen.prompts) == 2 and answer.text.startswith("Ana Ruiz is 47")
 
 
-def test_no_words_after_asking_again_is_shown_as_no_answer(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_no_words_after_asking_again_is_shown_as_no_answer(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
     _ingest(fake_assistant, tmp_path)
-    fake_assistant._generator = FakeGenerator(["[1]", "[2]"])
+    fake_generator.script(["[1]", "[2]"])
     answer = fake_assistant.ask("How old is the harbour master Ana Ruiz?")
     assert answer.refused and answer.text == REFUSAL and answer.citations == []

@@ -1,6 +1,5 @@
-from rag.chunking import Chunk
-from rag.prompting import INSTRUCTION, REFUSAL, SYSTEM_PROMPT, Turn, build_prompt
-from rag.store import ScoredChunk
+from rag.prompting import INSTRUCTION, REFUSAL, SYSTEM_PROMPT, build_prompt
+from rag.types import Chunk, ScoredChunk, Turn
 
 
 def _passage(i: int, words: int) -> ScoredChunk:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import build_assistant
+from rag.build import build_assistant
 from rag.config import load_settings
 from rag.errors import RagError
 from rag.llm import OpenAICompatibleGenerator
-from rag.pipeline import Token
+from rag.types import Token
 from tests.conftest import MODELS, TINY, require_model
 
 pytestmark = pytest.mark.slow

@@ -3,9 +3,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.chunking import Chunk
 from rag.errors import StoreMismatchError
-from rag.store import PENDING, READY, ChromaStore, DocumentRecord
+from rag.registry import ChromaRegistry
+from rag.store import ChromaConnection, ChromaStore
+from rag.types import PENDING, READY, Chunk, DocumentRecord
 
 
 def _chunks(doc: str, n: int) -> list[Chunk]:
@@ -18,37 +19,69 @@ def _vectors(n: int, seed: int) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+def _put(store: ChromaStore, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    store.add_chunks(chunks, vectors)
+    store.publish(sorted({c.doc_id for c in chunks}))
+
+
 def test_roundtrip_query_and_delete(tmp_path: Path) -> None:
-    store = ChromaStore(tmp_path / "db")
+    conn = ChromaConnection(tmp_path / "db")
+    store, registry = ChromaStore(conn), ChromaRegistry(conn)
     a, b = _chunks("a", 3), _chunks("b", 2)
     va, vb = _vectors(3, 1), _vectors(2, 2)
-    store.upsert_chunks(a, va)
-    store.upsert_chunks(b, vb)
-    store.upsert_chunks(a, va)  # upsert twice: no duplicates
-    assert store.count_chunks() == 5
+    _put(store, a, va)
+    _put(store, b, vb)
+    _put(store, a, va)  # upsert twice: no duplicates
+    assert store.count_chunks() == 5 and store.count_chunks("a") == 3
     hits = store.query(vb[1], k=2)
     assert hits[0].chunk == b[1] and hits[0].rank == 1
     assert hits[0].score == pytest.approx(1.0, abs=1e-4)
-    store.put_documents([DocumentRecord("a", "Title a", "/a.txt", 3, 30, "2024-01-01T00:00:00+00:00")])
+    registry.put([DocumentRecord("a", "Title a", "/a.txt", 3, 30, "2024-01-01T00:00:00+00:00")], ["the text of a"])
+    assert registry.text("a") == "the text of a"
     store.delete_document("a")
-    assert store.count_chunks() == 2 and store.documents() == []
+    registry.delete("a")
+    assert store.count_chunks() == 2 and registry.records() == []
     assert [c.id for c in store.document_chunks("b")] == ["b-00000", "b-00001"]
 
 
-def test_persists_across_clients(tmp_path: Path) -> None:
+def test_hidden_chunks_are_never_returned_until_published(tmp_path: Path) -> None:
     store = ChromaStore(tmp_path / "db")
-    store.upsert_chunks(_chunks("a", 2), _vectors(2, 3))
-    store.put_documents([DocumentRecord("a", "Title a", "/a.txt", 2, 20, "t", status=PENDING)])
-    again = ChromaStore(tmp_path / "db")
-    assert again.count_chunks() == 2
-    assert [d.id for d in again.documents(status=PENDING)] == ["a"]
-    assert again.documents(status=READY) == []
+    a, b = _chunks("a", 3), _chunks("b", 3)
+    va, vb = _vectors(3, 8), _vectors(3, 9)
+    _put(store, a, va)
+    before = store.version()
+    store.add_chunks(b, vb)  # a batch being written
+    assert all(h.chunk.doc_id == "a" for h in store.query(vb[0], k=5))
+    assert {c.doc_id for c in store.all_chunks()} == {"a"}
+    assert store.version() == before
+    store.publish(["b"])
+    assert store.query(vb[0], k=1)[0].chunk == b[0]
+    assert store.version() != before
+
+
+def test_a_state_change_keeps_the_stored_text(tmp_path: Path) -> None:
+    registry = ChromaRegistry(ChromaConnection(tmp_path / "db"))
+    pending = DocumentRecord("a", "Title a", "/a.txt", 2, 20, "t", status=PENDING)
+    registry.put([pending], ["exact text"])
+    registry.put([DocumentRecord(**{**pending.__dict__, "status": READY})])
+    assert registry.get("a") is not None and registry.get("a").status == READY  # type: ignore[union-attr]
+    assert registry.text("a") == "exact text"
+
+
+def test_persists_across_clients(tmp_path: Path) -> None:
+    conn = ChromaConnection(tmp_path / "db")
+    _put(ChromaStore(conn), _chunks("a", 2), _vectors(2, 3))
+    ChromaRegistry(conn).put([DocumentRecord("a", "Title a", "/a.txt", 2, 20, "t", status=PENDING)])
+    again = ChromaConnection(tmp_path / "db")
+    assert ChromaStore(again).count_chunks() == 2
+    assert [d.id for d in ChromaRegistry(again).records(status=PENDING)] == ["a"]
+    assert ChromaRegistry(again).records(status=READY) == []
 
 
 def test_other_embedder_settings_are_a_clear_error(tmp_path: Path) -> None:
     store = ChromaStore(tmp_path / "db")
     store.ensure_built_with({"embedder": "m1", "chunking": "200/40"})
-    store.upsert_chunks(_chunks("a", 1), _vectors(1, 4))
+    _put(store, _chunks("a", 1), _vectors(1, 4))
     ChromaStore(tmp_path / "db").ensure_built_with({"embedder": "m1", "chunking": "200/40"})
     with pytest.raises(StoreMismatchError, match=r"chunking: store has '200/40', settings ask for '100/10'.*--rebuild"):
         ChromaStore(tmp_path / "db").ensure_built_with({"embedder": "m1", "chunking": "100/10"})
@@ -57,7 +90,7 @@ def test_other_embedder_settings_are_a_clear_error(tmp_path: Path) -> None:
 def test_query_asks_for_more_than_the_store_holds(tmp_path: Path) -> None:
     store = ChromaStore(tmp_path / "db")
     assert store.query(_vectors(1, 5)[0], k=4) == []
-    store.upsert_chunks(_chunks("a", 2), _vectors(2, 6))
+    _put(store, _chunks("a", 2), _vectors(2, 6))
     hits = store.query(_vectors(1, 7)[0], k=10)
     assert sorted(h.chunk.id for h in hits) == ["a-00000", "a-00001"]
     assert [h.rank for h in hits] == [1, 2] and hits[0].score >= hits[1].score

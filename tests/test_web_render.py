@@ -2,10 +2,7 @@
 
 from app.render import answer_markdown, sources_html
 from app.web import safe_name
-from rag.chunking import Chunk
-from rag.citations import Citation
-from rag.pipeline import Answer, Timings
-from rag.store import ScoredChunk
+from rag.types import Answer, Chunk, Citation, ScoredChunk, Timings
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rag.errors import EvalError
 
-KNOWN_KEYS = {"id", "question", "turns", "answers", "answerable", "gold_docs", "evidence", "category"}
+KNOWN_KEYS = {"id", "question", "turns", "answers", "answerable", "gold_docs", "evidence", "category", "split"}
+SPLITS = ("dev", "test")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class GoldItem:
     gold_docs: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     category: str = "uncategorised"
+    split: str = "test"  # thresholds and prompts are tuned on "dev"; reports quote "test"
 
     @property
     def question(self) -> str:
@@ -62,8 +64,12 @@ def parse_line(line: str, where: str) -> GoldItem:
     answers = _str_list(raw.get("answers", []), "answers", where)
     if answerable and not answers:
         raise EvalError(f"{where}: an answerable question needs at least one accepted answer in 'answers'")
+    split = raw.get("split", "test")
+    if split not in SPLITS:
+        raise EvalError(f"{where}: 'split' must be one of {', '.join(SPLITS)}, got {split!r}")
     return GoldItem(
         id=str(raw["id"]),
+        split=split,
         turns=turns,
         answers=answers,
         answerable=answerable,

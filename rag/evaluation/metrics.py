@@ -7,8 +7,9 @@ import string
 from collections import Counter
 from collections.abc import Sequence
 
-from rag.citations import Citation, claims_for
+from rag.citations import claims_for
 from rag.text import content_words
+from rag.types import Citation
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = set(string.punctuation) | set("“”‘’–—…")

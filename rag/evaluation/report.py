@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 COLUMNS = [
+    ("truthfulness", "truthfulness (+1 right, 0 refused, -1 wrong)"),
     ("answer_accuracy", "answer acc."),
     ("exact_match", "EM"),
     ("f1", "F1"),
@@ -18,13 +19,15 @@ COLUMNS = [
     ("hit@5", "hit@5"),
     ("mrr", "MRR"),
     ("answer_in_context", "answer in context"),
-    ("citation_precision", "citation precision"),
     ("citation_answer_precision", "cited passage holds the answer"),
+    ("citation_precision", "citation precision (pipeline's own word-overlap rule)"),
     ("citation_coverage", "citation coverage"),
+    ("withheld_rate", "answers with a sentence withheld"),
     ("first_token_ms_p50", "first token p50 (s)"),
     ("first_token_ms_p95", "first token p95 (s)"),
     ("total_ms_p50", "total p50 (s)"),
     ("retrieval_ms_p50", "retrieval p50 (ms)"),
+    ("check_ms_p50", "checks p50 (ms)"),
     ("tokens_per_s", "tokens/s"),
 ]
 
@@ -33,7 +36,7 @@ def _fmt(key: str, value: Any) -> str:
     if value is None:
         return "–"
     if key.endswith("_ms_p50") or key.endswith("_ms_p95"):
-        return f"{value:.0f}" if key.startswith("retrieval") else f"{value / 1000:.2f}"
+        return f"{value:.0f}" if key.startswith(("retrieval", "check")) else f"{value / 1000:.2f}"
     if isinstance(value, float):
         return f"{value:.1f}" if key == "tokens_per_s" else f"{value:.2f}"
     return str(value)

@@ -2,46 +2,33 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from rag.assistant import Assistant, build_assistant
+from rag.assistant import Assistant
+from rag.build import build_assistant, build_pipeline, chat_model_path
 from rag.config import Settings
 from rag.documents import iter_files, load_document
-from rag.errors import EvalError, IngestError
+from rag.errors import EvalError, IngestError, ModelNotFoundError
 from rag.evaluation import metrics as M
-from rag.evaluation.brackets import NaiveRag, OracleSource, closed_book
-from rag.evaluation.gold import GoldItem, load_gold
+from rag.evaluation.gold import GoldItem
+from rag.evaluation.systems import ClosedBook, Naive, Oracle, Ours, System
 from rag.models import Catalog, sha256_file
-from rag.pipeline import Answer, Pipeline
-from rag.prompting import Turn, prompt_hash
+from rag.prompting import prompt_hash
+from rag.types import Answer, Turn
 
 log = logging.getLogger(__name__)
 
 BRACKETS = ("closed-book", "oracle", "naive")
 RANK_DEPTH = 10
 OURS = "ours"
-
-
-@dataclass
-class Row:
-    """One question's result for one system."""
-
-    data: dict[str, Any]
-
-
-def _history_pairs(turns: list[Turn]) -> list[tuple[str, str]]:
-    return [(t.question, t.answer) for t in turns]
 
 
 def score(item: GoldItem, answer: Answer, ranked_sources: list[str] | None) -> dict[str, Any]:
@@ -58,6 +45,7 @@ def score(item: GoldItem, answer: Answer, ranked_sources: list[str] | None) -> d
         "timings": {
             "retrieval_ms": answer.timings.retrieval_ms,
             "excerpt_ms": answer.timings.excerpt_ms,
+            "check_ms": answer.timings.check_ms,
             "first_token_ms": answer.timings.first_token_ms,
             "total_ms": answer.timings.total_ms,
             "tokens_per_s": answer.timings.tokens_per_s,
@@ -68,6 +56,8 @@ def score(item: GoldItem, answer: Answer, ranked_sources: list[str] | None) -> d
             for p in answer.passages
         ],
     }
+    row["withheld"] = len(answer.withheld)
+    row["checks"] = [{"kind": c.kind, "detail": c.detail, "text": c.text} for c in answer.checks]
     if item.answerable:
         row["exact_match"] = M.exact_match(answer.text, item.answers)
         row["f1"] = M.f1_score(answer.text, item.answers)
@@ -75,6 +65,8 @@ def score(item: GoldItem, answer: Answer, ranked_sources: list[str] | None) -> d
         row["answer_in_context"] = any(M.contains_alias(p.chunk.text, item.answers) for p in answer.passages)
     else:
         row["correct"] = refused
+    # CRAG's truthfulness: a refusal costs nothing, a wrong or invented answer costs as much as a right one earns.
+    row["truth"] = 0 if refused else (1 if row["correct"] else -1)
     if ranked_sources is not None:
         row["retrieved"] = ranked_sources
         if item.gold_docs:
@@ -105,6 +97,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     all_cits = [c for r in rows if not r["refused"] for c in r["citations"]]
     out: dict[str, Any] = {
         "questions": len(rows),
+        "truthfulness": _mean([float(r.get("truth", 0)) for r in rows]),
+        "withheld_rate": _mean([float(r.get("withheld", 0) > 0) for r in rows if not r["refused"]]),
         "answer_accuracy": _mean([float(r["correct"]) for r in answerable]),
         "exact_match": _mean([r["exact_match"] for r in answerable]),
         "f1": _mean([r["f1"] for r in answerable]),
@@ -124,7 +118,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
             _mean([float(r["first_relevant_rank"] is not None and r["first_relevant_rank"] <= k) for r in ranked])
             for k in range(1, RANK_DEPTH + 1)
         ]
-    for key in ("retrieval_ms", "excerpt_ms", "first_token_ms", "total_ms"):
+    for key in ("retrieval_ms", "excerpt_ms", "check_ms", "first_token_ms", "total_ms"):
         values = [r["timings"][key] for r in rows if r["timings"].get(key) is not None]
         out[f"{key}_p50"] = round(M.percentile(values, 50) or 0.0, 1) if values else None
         out[f"{key}_p95"] = round(M.percentile(values, 95) or 0.0, 1) if values else None
@@ -142,23 +136,29 @@ def summarise_by_category(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
     """What produced these numbers, so two runs can be compared."""
-    gen = assistant.generator
-    path = Path(getattr(gen, "model_path", ""))
     sha = None
     catalog = Catalog.load(settings.catalog_path)
-    for spec in catalog.models.values():
-        if spec.files[0].name == path.name:
-            sha = spec.files[0].sha256
-    if sha is None and path.is_file():
-        sha = sha256_file(path)
+    try:
+        path = chat_model_path(settings, catalog)
+    except ModelNotFoundError:
+        path = None
+    if path is not None:
+        for spec in catalog.models.values():
+            if spec.files[0].name == path.name:
+                sha = spec.files[0].sha256
+        if sha is None and path.is_file():
+            sha = sha256_file(path)
     return {
-        "chat_model": gen.name,
+        "chat_model": assistant.generator.name,
         "chat_model_sha256": sha,
         "embedder": assistant.embedder.fingerprint,
         "chunking": assistant.fingerprint["chunking"],
         "k": settings.top_k,
         "passage_tokens": settings.passage_tokens,
         "min_score": settings.min_score,
+        "hybrid": settings.hybrid,
+        "check_specifics": settings.check_specifics,
+        "check_claims": settings.check_claims,
         "prompt_hash": prompt_hash(),
         "seed": settings.seed,
         "temperature": settings.temperature,
@@ -176,6 +176,27 @@ def _corpus_documents(corpus: Path) -> list[Any]:
     return docs
 
 
+def build_systems(assistant: Assistant, compare: list[str], corpus: Path | None) -> list[System]:
+    """Ours, then each requested bracket, all on the assistant's one generator."""
+    settings = assistant.settings
+    gen = assistant.generator
+    systems: list[System] = [Ours(assistant.pipeline)]
+    for name in (b for b in BRACKETS if b in compare):
+        if name == "closed-book":
+            systems.append(ClosedBook(gen, settings.max_answer_tokens))
+        elif name == "oracle":
+            systems.append(Oracle(assistant.store, assistant.registry,
+                                  lambda source: build_pipeline(settings, source, gen, assistant.embedder,
+                                                                min_score=-1.0)))
+        else:
+            docs = _corpus_documents(corpus) if corpus else [
+                load_document(Path(r.source)) for r in assistant.documents() if Path(r.source).is_file()
+            ]
+            systems.append(Naive(assistant.embedder, docs, gen, k=settings.top_k,
+                                 max_tokens=settings.max_answer_tokens))
+    return systems
+
+
 def run_eval(
     assistant: Assistant,
     items: list[GoldItem],
@@ -185,60 +206,33 @@ def run_eval(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Answer every gold question with our pipeline and each requested bracket."""
-    settings = assistant.settings
-    pipeline = assistant.pipeline()
-    gen = assistant.generator
-    results: dict[str, list[dict[str, Any]]] = {OURS: []}
-    naive = None
-    if "naive" in compare:
-        docs = _corpus_documents(corpus) if corpus else [
-            load_document(Path(r.source)) for r in assistant.documents() if Path(r.source).is_file()
-        ]
-        naive = NaiveRag(assistant.embedder, docs, k=settings.top_k)
-    systems = [OURS, *[b for b in BRACKETS if b in compare]]
-    for name in systems:
-        results[name] = []
-    gen.count_tokens("warm up")  # load the model once, outside every timing
+    systems = build_systems(assistant, compare, corpus)
+    results: dict[str, list[dict[str, Any]]] = {s.name: [] for s in systems}
+    assistant.generator.count_tokens("warm up")  # load the model once, outside every timing
     try:
         # One system answers every question, then the next: like a user's session, each system keeps its own
         # stable prompt prefix in the model's KV cache instead of having it evicted by another system's prompt.
-        for name in systems:
+        for system in systems:
             for item in items:
                 if progress:
-                    progress(f"{name}:{item.id}")
+                    progress(f"{system.name}:{item.id}")
                 history: list[Turn] = []
                 for earlier in item.turns[:-1]:  # earlier turns are answered by the same system
-                    prev = _answer(name, assistant, pipeline, naive, earlier, history, item)
+                    prev = system.answer(earlier, history, item.gold_docs)
                     history.append(Turn(earlier, prev.text))
-                answer = _answer(name, assistant, pipeline, naive, item.question, history, item)
+                answer = system.answer(item.question, history, item.gold_docs)
                 ranked = None
-                if name == OURS:
+                if isinstance(system, Ours):
                     ranked = [Path(p.chunk.source).name
                               for p in assistant.retriever.retrieve(answer.retrieval_query, RANK_DEPTH).passages]
-                elif name == "naive" and naive is not None:
-                    ranked = naive.ranked_sources(answer.retrieval_query, RANK_DEPTH)
-                results[name].append(score(item, answer, ranked))
+                elif isinstance(system, Naive):
+                    ranked = system.ranked_sources(answer.retrieval_query, RANK_DEPTH)
+                results[system.name].append(score(item, answer, ranked))
     finally:
-        if naive is not None:
-            naive.close()
+        for system in systems:
+            if isinstance(system, Naive):
+                system.close()
     return results
-
-
-def _answer(name: str, assistant: Assistant, pipeline: Pipeline, naive: NaiveRag | None, question: str,
-            history: list[Turn], item: GoldItem) -> Answer:
-    settings = assistant.settings
-    if name == OURS:
-        return pipeline.ask(question, history)
-    if name == "closed-book":
-        return closed_book(assistant.generator, question, _history_pairs(history), settings.max_answer_tokens)
-    if name == "oracle":
-        oracle = Pipeline(OracleSource(assistant.store, item.gold_docs), assistant.generator,
-                          max_answer_tokens=settings.max_answer_tokens, temperature=settings.temperature,
-                          history_turns=settings.history_turns, min_score=-1.0, excerpter=assistant.excerpter())
-        return oracle.ask(question, history)
-    if name == "naive" and naive is not None:
-        return naive.ask(assistant.generator, question, _history_pairs(history), settings.max_answer_tokens)
-    raise EvalError(f"unknown system {name!r}; brackets are {', '.join(BRACKETS)}")
 
 
 def parse_compare(text: str) -> list[str]:
@@ -270,48 +264,38 @@ def write_outputs(out: Path, results: dict[str, list[dict[str, Any]]], fp: dict[
     return summary
 
 
-def run_cli(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    """`rag eval`: build the index, run the questions, write the files, print the headline table."""
-    from tqdm import tqdm
-
-    items = load_gold(args.gold)
-    if args.limit:
-        items = items[: args.limit]
-    compare = parse_compare(args.compare or "")
+def evaluate(
+    settings: Settings,
+    items: list[GoldItem],
+    *,
+    gold_path: Path,
+    corpus: Path | None,
+    compare: list[str],
+    out: Path,
+    say: Callable[[str], None],
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Index the corpus (into a fresh temporary store), answer every question, write the files; the summary."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
-        if args.corpus:
-            if not args.corpus.is_dir():
-                raise EvalError(f"corpus {args.corpus} is not a folder")
+        if corpus:
+            if not corpus.is_dir():
+                raise EvalError(f"corpus {corpus} is not a folder")
             settings = settings.model_copy(update={"data_dir": Path(tmp)})
         assistant = build_assistant(settings)
-        if args.corpus:
-            report = assistant.ingest([args.corpus])
-            out.write(f"indexed {args.corpus}: {report.summary()}\n")
+        if corpus:
+            report = assistant.ingest([corpus])
+            say(f"indexed {corpus}: {report.summary()}")
             for failed in report.failed:
-                out.write(f"  failed: {failed.reason}\n")
+                say(f"  failed: {failed.reason}")
         known = {Path(d.source).name for d in assistant.documents()}
         missing = sorted({g for it in items for g in it.gold_docs} - known)
         if missing:
-            out.write(f"warning: gold_docs not in the index: {', '.join(missing)}\n")
-        bar = tqdm(total=len(items) * (1 + len(compare)), desc="questions", unit="q", file=sys.stderr,
-                   dynamic_ncols=True)
-
-        def tick(label: str) -> None:
-            bar.update(1)
-            bar.set_postfix_str(label[:40])
-
-        try:
-            results = run_eval(assistant, items, compare=compare, corpus=args.corpus, progress=tick)
-        finally:
-            bar.close()
+            say(f"warning: gold_docs not in the index: {', '.join(missing)}")
+        results = run_eval(assistant, items, compare=compare, corpus=corpus, progress=progress)
         fp = fingerprint(assistant, settings)
-    gold_hash = hashlib.sha256(Path(args.gold).read_bytes()).hexdigest()[:12]
-    meta = {"gold": str(args.gold), "gold_sha256": gold_hash, "corpus": str(args.corpus or settings.data_dir),
-            "seconds": round(time.perf_counter() - started, 1)}
-    summary = write_outputs(args.out, results, fp, meta)
-    from rag.evaluation.report import headline_table
-
-    out.write(headline_table(summary) + "\n")
-    out.write(f"wrote {args.out}/results.jsonl, summary.json, report.md, report.html\n")
-    return 0
+        assistant.close()
+    gold_hash = hashlib.sha256(Path(gold_path).read_bytes()).hexdigest()[:12]
+    meta = {"gold": str(gold_path), "gold_sha256": gold_hash, "corpus": str(corpus or settings.data_dir),
+            "splits": sorted({it.split for it in items}), "seconds": round(time.perf_counter() - started, 1)}
+    return write_outputs(out, results, fp, meta)

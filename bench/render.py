@@ -1,0 +1,126 @@
+"""bench/results.md from results.json: every section's table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT
+
+
+def end_to_end(summaries: list[Path]) -> list[dict[str, Any]]:
+    """Ours against the naive bracket, each pair from one `rag eval --compare naive` run's summary.json."""
+    rows = []
+    for path in summaries:
+        summary = json.loads(path.read_text())
+        fp = summary["fingerprint"]
+        ours, naive = (summary["systems"][k]["overall"] for k in ("ours", "naive"))
+        rows.append({
+            "source": str(path.relative_to(ROOT)), "model": fp["chat_model"], "k": fp["k"],
+            "passage_tokens": fp.get("passage_tokens", 0),
+            "ours_ttft_p50": ours["first_token_ms_p50"], "naive_ttft_p50": naive["first_token_ms_p50"],
+            "ours_ttft_p95": ours["first_token_ms_p95"], "naive_ttft_p95": naive["first_token_ms_p95"],
+            "ttft_p50_ratio": round(ours["first_token_ms_p50"] / naive["first_token_ms_p50"], 2),
+            "ttft_p95_ratio": round(ours["first_token_ms_p95"] / naive["first_token_ms_p95"], 2),
+            "ours_accuracy": ours["answer_accuracy"], "naive_accuracy": naive["answer_accuracy"],
+            "ours_refusal": ours["refusal_accuracy"], "naive_refusal": naive["refusal_accuracy"],
+            "ours_answer_in_context": ours["answer_in_context"],
+            "ours_citation_precision": ours["citation_precision"],
+            "ours_citation_holds_answer": ours.get("citation_answer_precision"),
+            "ours_citation_coverage": ours["citation_coverage"],
+        })
+    return sorted(rows, key=lambda r: (r["passage_tokens"] != 0, -r["passage_tokens"]))
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _sweep(title: str, intro: str, columns: list[str], rows: list[list[Any]]) -> list[str]:
+    """A measured sweep: heading, a sentence on what it varies, and its table."""
+    table = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return ["", title, "", intro, "", *table, *("| " + " | ".join(str(c) for c in row) + " |" for row in rows)]
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [f"# Benchmark results ({results['mode']})", "",
+             f"Machine: {m['cores']} cores, {m['cpu']}, {m['memory_mib']} MiB; Python {m['python']}, "
+             f"chromadb {m['chromadb']}, onnxruntime {m['onnxruntime']}, llama-cpp-python {m['llama_cpp_python']}.",
+             f"Run on {results['date']}. Ratios compare against a baseline measured in the same run.", ""]
+    if results.get("section_dates"):
+        when = ", ".join(f"{k} {v}" for k, v in sorted(results["section_dates"].items()))
+        lines += [f"Sections re-measured on their own (each ratio is still within one run): {when}.", ""]
+    e = results.get("embedding", {})
+    if e:
+        lines += ["## 1. Embedding throughput (ours vs chromadb's default MiniLM function, same model files)", "",
+                  "| texts | mean tokens | ours texts/s | chromadb texts/s | ours tokens/s | speed-up |", "|---|---|---|---|---|---|"]
+        lines += [f"| {k} | {v['mean_tokens']} | {v['ours_texts_per_s']} | {v['chroma_texts_per_s']} | "
+                  f"{v['ours_tokens_per_s']} | **{v['speedup']}x** |" for k, v in e.items()]
+    eb = results.get("embed_batch", {})
+    if eb:
+        lines += _sweep("## 1b. Embedding batch size (most tokens per batch, padding counted; own process each)",
+                        "The default is 512. 8192 tokens is 32 full chunks, the batch of 32 texts used before; "
+                        "ratios are to it.",
+                        ["texts", "budget (tokens)", "texts/s", "peak RSS MiB", "ratio to 8192"],
+                        [[label, b, v["texts_per_s"], v["peak_rss_mib"], f"{v['ratio']}x"]
+                         for label, rows in eb.items() for b, v in rows.items()])
+    i = results.get("ingest", {})
+    if i:
+        lines += ["", "## 2. Ingest end to end (`rag ingest`, Chroma writes included)", "",
+                  "| size | docs/s | chunks/s | peak RSS MiB | embedding-only chunks/s | ratio |", "|---|---|---|---|---|---|"]
+        lines += [f"| {k} | {v['documents_per_s']} | {v['chunks_per_s']} | {v['peak_rss_mib']} | "
+                  f"{v['embed_only_chunks_per_s']} | {v['ratio_to_embed_only']}x |" for k, v in i.items()]
+    ib = results.get("ingest_batch", {})
+    if ib:
+        lines += _sweep("## 2b. Ingest write batching (documents written together until a batch holds N chunks)",
+                        "N = 1 writes every document on its own: a pending record, its chunks and a ready record, "
+                        "three store calls per document. Same corpus and embedder in one process.",
+                        ["batch (chunks)", "chunks", "seconds", "chunks/s", "ratio to N = 1"],
+                        [[k, v["chunks"], v["seconds"], v["chunks_per_s"], f"{v['ratio']}x"] for k, v in ib.items()])
+    r = results.get("retrieval", {})
+    if r:
+        lines += ["", "## 3. Retrieval latency (query embedding + Chroma HNSW + filtering)", "",
+                  "| size | p50 ms | p95 ms | numpy exact p50 | numpy exact p95 | p95 ratio |", "|---|---|---|---|---|---|"]
+        lines += [f"| {k} | {v['p50_ms']} | {v['p95_ms']} | {v['numpy_exact_p50_ms']} | {v['numpy_exact_p95_ms']} | "
+                  f"{v['p95_ratio']}x |" for k, v in r.items()]
+    g = results.get("generation")
+    if g:
+        lines += ["", f"## 4. Generation overhead ({g['model']}, identical prompt, threads, context)", "",
+                  "| | raw llama-cpp-python | ours | ratio / overhead |", "|---|---|---|---|",
+                  f"| first token ms | {g['raw_first_token_ms']} | {g['ours_first_token_ms']} | "
+                  f"+{g['first_token_overhead_ms']} ms |",
+                  f"| decode tokens/s | {g['raw_decode_tokens_per_s']} | {g['ours_decode_tokens_per_s']} | "
+                  f"{g['decode_ratio']}x |",
+                  f"| first token, same passages already in the KV cache (new question only) | – | {g['prefix_reused_first_token_ms']} | "
+                  f"{g['prefix_reuse_ratio']}x of cold |"]
+    ls = results.get("llama_settings")
+    if ls:
+        lines += ["", f"## 4b. llama.cpp settings for this machine ({ls['model']}, {ls['prompt_tokens']}-token prompt, "
+                  "raw llama-cpp-python)", "",
+                  "| setting | threads | batch | flash attention | first token ms | prompt tokens/s | ratio to default |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {k} | {v['threads']} | {v['batch']} | {'on' if v['flash_attn'] else 'off'} | {v['first_token_ms']} | "
+                  f"{v['prompt_tokens_per_s']} | {v['ratio']}x |" for k, v in ls["configs"].items()]
+    e2e = results.get("end_to_end")
+    if e2e:
+        lines += ["", f"## 5. End to end on the seed gold questions ({e2e[0]['model']}, `rag eval --compare naive`)", "",
+                  "Each row is one `rag eval` run (our pipeline over all questions, then the brackets) on one warm model. `passage tokens` is "
+                  "the excerpt budget (0 = whole chunks, the default).", "",
+                  "| k | passage tokens | first token p50 s: ours / naive | ratio | p95 ratio | answer acc. ours / naive | "
+                  "refusal acc. ours / naive | answer in context | citation precision / coverage | cited passage holds the answer |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['k']} | {r['passage_tokens'] or 'whole chunks'} | {r['ours_ttft_p50'] / 1000:.2f} / "
+                  f"{r['naive_ttft_p50'] / 1000:.2f} | **{r['ttft_p50_ratio']}x** | {r['ttft_p95_ratio']}x | "
+                  f"{r['ours_accuracy']:.3f} / {r['naive_accuracy']:.3f} | {r['ours_refusal']:.2f} / {r['naive_refusal']:.2f} | "
+                  f"{r['ours_answer_in_context']:.2f} | {r['ours_citation_precision']:.2f} / {r['ours_citation_coverage']:.2f} | "
+                  f"{_num(r['ours_citation_holds_answer'])} |"
+                  for r in e2e]
+    mem = results.get("memory")
+    if mem:
+        lines += ["", f"## 6. Memory ({mem['model']})", "",
+                  f"`rag serve` idle: {mem['serve_idle_rss_mib']} MiB; answering (`rag ask`, peak): "
+                  f"{mem['answering_peak_rss_mib']} MiB; llama-cpp-python loading the model alone: "
+                  f"{mem['raw_llama_load_peak_rss_mib']} MiB (ratio {mem['answering_ratio_to_raw']}x)."]
+    return "\n".join(lines) + "\n"

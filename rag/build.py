@@ -1,0 +1,157 @@
+"""The one place that decides which part the settings ask for, and wires the parts into an Assistant."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rag.assistant import Assistant
+from rag.chunking import Chunker
+from rag.config import Settings
+from rag.embeddings import Embedder, OnnxEmbedder
+from rag.excerpts import Excerpter
+from rag.gate import Gate, Gates, SpecificsGate
+from rag.grounding import CitationGrounder
+from rag.ingest import Indexer
+from rag.lexical import LexicalIndex
+from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
+from rag.models import Catalog, file_paths, resolve_chat_model
+from rag.pipeline import Pipeline
+from rag.registry import ChromaRegistry, DocumentRegistry
+from rag.retrieve import PassageSource, Retriever
+from rag.store import ChromaConnection, ChromaStore, VectorStore
+
+
+def go_offline() -> None:
+    """Switch off everything in our dependencies that would phone home (telemetry, hub lookups)."""
+    for key, value in {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "DO_NOT_TRACK": "1",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def build_embedder(settings: Settings, catalog: Catalog) -> OnnxEmbedder:
+    """The ONNX embedder for the configured model (files are opened on first use)."""
+    spec = catalog.get(settings.embed_model, kind="embedding")
+    paths = {p.name: p for p in file_paths(settings.models_dir, spec)}
+    onnx = next(f for f in spec.files if f.name.endswith(".onnx"))
+    return OnnxEmbedder(
+        paths[onnx.name],
+        paths["tokenizer.json"],
+        name=spec.id,
+        max_tokens=spec.max_tokens or 256,
+        batch_tokens=settings.embed_batch_tokens,
+        threads=settings.threads,
+        sha256=onnx.sha256,
+    )
+
+
+def build_connection(settings: Settings) -> ChromaConnection:
+    """The Chroma database the store and the registry share (embedded, in the data folder)."""
+    return ChromaConnection(settings.store_dir)
+
+
+def build_store(connection: ChromaConnection) -> ChromaStore:
+    """The vector store of chunks."""
+    return ChromaStore(connection)
+
+
+def build_registry(connection: ChromaConnection) -> ChromaRegistry:
+    """The document registry."""
+    return ChromaRegistry(connection)
+
+
+def chat_model_path(settings: Settings, catalog: Catalog, model: str | None = None) -> Path:
+    """The GGUF file of a chat model id or path (raises with the fetch command when it is missing)."""
+    return resolve_chat_model(settings.models_dir, catalog, model or settings.chat_model)
+
+
+def build_generator(settings: Settings, catalog: Catalog, model: str | None = None) -> Generator:
+    """The chat model: an OpenAI-compatible server when `chat_server` is set, else llama.cpp in-process."""
+    model = model or settings.chat_model
+    if settings.chat_server:
+        return OpenAICompatibleGenerator(
+            settings.chat_server, model, context_length=settings.context_length,
+            api_key=settings.chat_server_api_key, timeout=settings.chat_server_timeout,
+        )
+    return LlamaCppGenerator(
+        chat_model_path(settings, catalog, model),
+        context_length=settings.context_length,
+        threads=settings.threads,
+        batch_size=settings.batch_size,
+        seed=settings.seed,
+    )
+
+
+def build_retriever(settings: Settings, embedder: Embedder, store: VectorStore) -> Retriever:
+    """Vector search, fused with BM25 when `hybrid` is on."""
+    lexical = LexicalIndex(store) if settings.hybrid else None
+    return Retriever(embedder, store, settings.top_k, lexical=lexical, rrf_k=settings.rrf_k)
+
+
+def build_gate(settings: Settings) -> Gate | None:
+    """The checks that may refuse before the model answers."""
+    gates: list[Gate] = []
+    if settings.check_specifics:
+        gates.append(SpecificsGate())
+    return Gates(gates) if gates else None
+
+
+def build_pipeline(
+    settings: Settings,
+    source: PassageSource,
+    generator: Generator,
+    embedder: Embedder,
+    *,
+    min_score: float | None = None,
+) -> Pipeline:
+    """Retrieval, gate, prompt, generation and grounding for one generator."""
+    return Pipeline(
+        source,
+        generator,
+        CitationGrounder(min_support=settings.support_threshold, check_claims=settings.check_claims),
+        excerpter=Excerpter(embedder, settings.rrf_k),
+        gate=build_gate(settings),
+        max_answer_tokens=settings.max_answer_tokens,
+        temperature=settings.temperature,
+        history_turns=settings.history_turns,
+        min_score=settings.min_score if min_score is None else min_score,
+        passage_tokens=settings.passage_tokens,
+    )
+
+
+def build_assistant(
+    settings: Settings,
+    *,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+    registry: DocumentRegistry | None = None,
+    generator: Generator | None = None,
+) -> Assistant:
+    """Wire settings into a ready Assistant; any part can be swapped by passing it in."""
+    go_offline()
+    catalog = Catalog.load(settings.catalog_path)
+    embedder = embedder or build_embedder(settings, catalog)
+    connection = build_connection(settings)
+    store = store or build_store(connection)
+    registry = registry or build_registry(connection)
+    chunker = Chunker(embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+    indexer = Indexer(store, registry, embedder, chunker, settings.data_dir, settings.write_batch_chunks)
+    retriever = build_retriever(settings, embedder, store)
+    return Assistant(
+        settings,
+        catalog,
+        embedder,
+        store,
+        registry,
+        indexer,
+        retriever,
+        make_generator=lambda model: build_generator(settings, catalog, model),
+        make_pipeline=lambda gen: build_pipeline(settings, retriever, gen, embedder),
+        generator=generator,
+    )

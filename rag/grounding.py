@@ -1,0 +1,131 @@
+"""After generation, one stage: from the model's raw text to the checked answer with its citations.
+
+Every change is recorded as a `Check`, so the CLI, the JSON answer and the UI can show what was removed, moved
+or withheld, and why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rag.citations import (
+    MARKER,
+    MIN_SUPPORT,
+    attribute,
+    cited_numbers,
+    clean_markers,
+    repoint,
+    resolve,
+)
+from rag.prompting import REFUSAL
+from rag.specifics import missing_specifics
+from rag.text import sentence_spans
+from rag.types import Check, Citation, ScoredChunk
+
+_REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
+NOT_STATED = "not stated in the cited passage"
+
+
+@dataclass(frozen=True)
+class Grounded:
+    """The final text, its citations (each with a support verdict), whether it is a refusal, and the checks."""
+
+    text: str
+    citations: list[Citation]
+    refused: bool
+    checks: list[Check] = field(default_factory=list)
+
+
+class Grounder(Protocol):
+    """Turns a model's raw reply into a checked answer."""
+
+    def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk]) -> Grounded:
+        """The checked answer for a raw reply over these numbered passages."""
+        ...
+
+
+def is_refusal(text: str, citations: Sequence[Citation]) -> bool:
+    """The model said the articles lack the answer: it led with the fixed sentence, or said it and cited nothing."""
+    flat = re.sub(r"\W+", " ", text.lower()).strip()
+    if flat.startswith(_REFUSAL_KEY):
+        return True
+    return _REFUSAL_KEY in flat and not citations
+
+
+def _marker_changes(before: str, after: str, kind: str, detail: str) -> list[Check]:
+    return [Check(kind, detail)] if cited_numbers(before) != cited_numbers(after) else []
+
+
+class CitationGrounder:
+    """Markers cleaned, moved and added by lexical support; sentences with unsupported specifics withheld."""
+
+    def __init__(self, refusal: str = REFUSAL, min_support: float = MIN_SUPPORT, check_claims: bool = True) -> None:
+        self.refusal = refusal
+        self.min_support = min_support
+        self.check_claims = check_claims
+
+    def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk]) -> Grounded:
+        """Clean, decide refusal, repoint, attribute, check claims, resolve: in that order."""
+        checks: list[Check] = []
+        raw = raw_text.strip()
+        model_text = clean_markers(raw, len(passages))
+        if MARKER.sub("", model_text) != MARKER.sub("", raw) or len(MARKER.findall(model_text)) < len(
+            MARKER.findall(raw)
+        ):
+            checks.append(Check("marker-removed", "a citation pointed at no passage and was removed"))
+        if not raw or is_refusal(model_text, resolve(model_text, passages)):
+            return Grounded(self.refusal, [], True, checks)
+        text = repoint(model_text, passages, self.min_support)
+        checks += _marker_changes(model_text, text, "marker-moved",
+                                  "a citation was moved to the passage that holds its sentence")
+        attributed = attribute(text, passages, self.min_support)
+        checks += _marker_changes(text, attributed, "marker-added", "an uncited sentence was given its passage")
+        text = attributed
+        supported: dict[int, bool] = {}
+        if self.check_claims:
+            text, withheld, supported = withhold_unsupported(question, text, passages)
+            checks += withheld
+            if not re.search(r"\w", MARKER.sub("", text)):
+                return Grounded(self.refusal, [], True, checks)
+        citations = [
+            Citation(**{**c.__dict__, "supported": supported.get(c.marker, True if self.check_claims else None)})
+            for c in resolve(text, passages, model_text)
+        ]
+        return Grounded(text, citations, False, checks)
+
+
+def withhold_unsupported(
+    question: str, text: str, passages: Sequence[ScoredChunk]
+) -> tuple[str, list[Check], dict[int, bool]]:
+    """Remove answer sentences whose specifics (numbers, dates, names) neither their passages nor the question hold.
+
+    A cited sentence is checked against its cited passages; an uncited one against all passages. Returns the
+    kept text, one `Check` per withheld sentence, and a verdict per cited passage number.
+    """
+    kept: list[str] = []
+    checks: list[Check] = []
+    verdicts: dict[int, bool] = {}
+    last = 0
+    for s, e in sentence_spans(text):
+        # A sentence's markers may follow its full stop ("... in 2013. [2]"): they belong to it.
+        tail = re.match(r"(?:\s*\[[\d\s,;]+\])+", text[e:])
+        end = e + (tail.end() if tail else 0)
+        if end <= last:
+            continue
+        sentence = text[max(s, last) : end]
+        last = end
+        numbers = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
+        sources = [passages[n - 1].chunk.text for n in numbers] or [p.chunk.text for p in passages]
+        missing = missing_specifics(MARKER.sub("", sentence), [*sources, question])
+        for n in numbers:
+            verdicts[n] = verdicts.get(n, True) and not missing
+        if missing:
+            checks.append(Check("withheld", f"{NOT_STATED}: {', '.join(missing)}", sentence.strip()))
+        else:
+            kept.append(sentence)
+    if not checks:
+        return text, checks, verdicts
+    return " ".join(k.strip() for k in kept), checks, verdicts

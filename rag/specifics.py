@@ -1,0 +1,91 @@
+"""A text's specifics (numbers, years, amounts and capitalised names) and whether other texts state them.
+
+Used twice: before answering, a question whose specifics no passage mentions is refused ("the articles mention
+the U.S. Open, not in 2021"); after answering, a sentence whose specifics its cited passages don't hold is
+withheld. Deterministic and cheap, and it explains itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.text import STOPWORDS, sentence_spans
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "dozen": 12,
+}
+# "1,000", "3.5", "52" (also inside "52-year-old"); a comma between digit groups is a thousands separator.
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+# Capitalised words that are not names of anything in particular.
+_COMMON_CAPS = frozenset(
+    """i i'm i've i'd a an the this that these those there here it its he she they we you his her their our
+    my your in on at of for from by with to and but or if when while after before since during about as yes no
+    according however also although because following meanwhile mr mrs ms dr sir
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow""".split()
+)
+
+
+def _norm_word(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    return re.sub(r"'s$|'$", "", word)
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of a text, normalised: "10,000" -> "10000", "two" -> "2", "52-year-old" -> "52"."""
+    found = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
+    for word in _WORD.findall(text.lower()):
+        for part in word.split("-"):
+            if part in _NUMBER_WORDS:
+                found.add(str(_NUMBER_WORDS[part]))
+    return {n[:-2] if n.endswith(".0") else n for n in found}
+
+
+def words(text: str) -> set[str]:
+    """Lowercased words of a text, possessives stripped, hyphenated words also split into their parts."""
+    out: set[str] = set()
+    for word in _WORD.findall(text):
+        w = _norm_word(word)
+        out.add(w)
+        out.update(p for p in w.split("-") if p)
+    return out
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words that are not the first word of their sentence: "North", "Korea", "FIFA", "Ri"."""
+    found: list[str] = []
+    for s, e in sentence_spans(text) or [(0, len(text))]:
+        for i, m in enumerate(_WORD.finditer(text[s:e])):
+            word = m.group()
+            if i == 0 or not word[0].isupper():
+                continue
+            w = _norm_word(word)
+            if w in _COMMON_CAPS or w in STOPWORDS or w in _NUMBER_WORDS:
+                continue
+            shown = re.sub(r"['’]s?$", "", word)
+            if all(_norm_word(f) != w for f in found):
+                found.append(shown)
+    return found
+
+
+def specifics(text: str) -> list[str]:
+    """Numbers first, then names, as they would be shown to a user."""
+    return sorted(numbers(text), key=lambda n: (len(n), n)) + names(text)
+
+
+def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
+    """The specifics of `text` that none of `sources` states."""
+    pool = list(sources)
+    have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
+    have_words: set[str] = set().union(*(words(s) for s in pool)) if pool else set()
+    missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n)) if n not in have_numbers]
+    for name in names(text):
+        w = _norm_word(name)
+        parts = [p for p in w.split("-") if p]
+        if w not in have_words and not all(p in have_words for p in parts):
+            missing.append(name)
+    return missing

@@ -1,0 +1,176 @@
+"""Plain data passed between the stages: chunks, records, citations, answers and stream events.
+
+Nothing here imports a model, a store or a UI, so any layer may use these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+READY = "ready"
+PENDING = "pending"
+REMOVING = "removing"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document, with its provenance and character span in the document text."""
+
+    id: str
+    doc_id: str
+    title: str
+    source: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata for the vector store."""
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source": self.source,
+            "index": self.index,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A retrieved chunk, its similarity to the query and its rank (1 = best)."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """What the registry knows of an ingested document."""
+
+    id: str
+    title: str
+    source: str
+    chunks: int
+    chars: int
+    added_at: str
+    status: str = READY
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata for a store."""
+        return {k: v for k, v in asdict(self).items() if k != "id"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier question and the answer given to it."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A marker [n] in the answer, resolved to the passage it cites."""
+
+    marker: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    start: int
+    end: int
+    snippet: str
+    support_start: int | None = None
+    support_end: int | None = None
+    inferred: bool = False
+    # The grounding verdict: does the cited passage state the specifics (names, numbers) of its sentence?
+    supported: bool | None = None
+
+    @property
+    def support(self) -> str | None:
+        """The sentence of the snippet that best supports the claim, if any."""
+        if self.support_start is None or self.support_end is None:
+            return None
+        return self.snippet[self.support_start - self.start : self.support_end - self.start]
+
+
+@dataclass(frozen=True)
+class Check:
+    """Something a trust check did to an answer, and why (shown to the user)."""
+
+    kind: str  # "refused" (before answering), "withheld" (a sentence removed), "marker-removed", "marker-moved", ...
+    detail: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Where the time of one answer went."""
+
+    retrieval_ms: float = 0.0
+    excerpt_ms: float = 0.0
+    check_ms: float = 0.0
+    first_token_ms: float | None = None
+    total_ms: float = 0.0
+    completion_tokens: int = 0
+    tokens_per_s: float | None = None
+    prompt_tokens: int | None = None
+    cached_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer with its citations, the passages it was given, what the checks did, and timings."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    passages: list[ScoredChunk]
+    refused: bool
+    timings: Timings
+    model: str
+    retrieval_query: str = ""
+    retrieved: list[ScoredChunk] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    stopped: bool = False
+
+    @property
+    def withheld(self) -> list[Check]:
+        """Sentences the grounding check removed."""
+        return [c for c in self.checks if c.kind == "withheld"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        data = asdict(self)
+        for citation, raw in zip(self.citations, data["citations"], strict=True):
+            raw["support"] = citation.support
+        return data
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """Event: the passages chosen for the prompt."""
+
+    passages: list[ScoredChunk]
+    ms: float
+
+
+@dataclass(frozen=True)
+class Token:
+    """Event: a piece of answer text that is safe to show."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    """Event: the finished answer."""
+
+    answer: Answer
+
+
+Event = Retrieved | Token | Done
