@@ -10,7 +10,7 @@ from rag.chunking import Chunker
 from rag.config import Settings
 from rag.embeddings import Embedder, OnnxEmbedder
 from rag.excerpts import Excerpter
-from rag.gate import Gate, Gates, SpecificsGate
+from rag.gate import AnswerabilityGate, Gate, Gates, SpecificsGate
 from rag.grounding import CitationGrounder
 from rag.ingest import Indexer
 from rag.lexical import LexicalIndex
@@ -94,16 +94,28 @@ def build_retriever(settings: Settings, embedder: Embedder, store: VectorStore) 
     return Retriever(embedder, store, settings.top_k, lexical=lexical, rrf_k=settings.rrf_k)
 
 
-def build_gate(settings: Settings) -> Gate | None:
-    """The checks that may refuse before the model answers."""
+def answerability_threshold(settings: Settings, catalog: Catalog) -> float:
+    """The setting when given, else the threshold calibrated for the chat model in the catalogue, else 0 (off)."""
+    if settings.answerability_threshold is not None:
+        return settings.answerability_threshold
+    spec = catalog.models.get(settings.chat_model)
+    return spec.answerability_threshold or 0.0 if spec is not None else 0.0
+
+
+def build_gate(settings: Settings, catalog: Catalog, generator: Generator) -> Gate | None:
+    """The checks that may refuse before the model answers: specifics first (free), then the model's own view."""
     gates: list[Gate] = []
     if settings.check_specifics:
         gates.append(SpecificsGate())
+    threshold = answerability_threshold(settings, catalog)
+    if threshold > 0 and isinstance(generator, LlamaCppGenerator):
+        gates.append(AnswerabilityGate(generator, threshold))
     return Gates(gates) if gates else None
 
 
 def build_pipeline(
     settings: Settings,
+    catalog: Catalog,
     source: PassageSource,
     generator: Generator,
     embedder: Embedder,
@@ -116,7 +128,7 @@ def build_pipeline(
         generator,
         CitationGrounder(min_support=settings.support_threshold, check_claims=settings.check_claims),
         excerpter=Excerpter(embedder, settings.rrf_k),
-        gate=build_gate(settings),
+        gate=build_gate(settings, catalog, generator),
         max_answer_tokens=settings.max_answer_tokens,
         temperature=settings.temperature,
         history_turns=settings.history_turns,
@@ -152,6 +164,6 @@ def build_assistant(
         indexer,
         retriever,
         make_generator=lambda model: build_generator(settings, catalog, model),
-        make_pipeline=lambda gen: build_pipeline(settings, retriever, gen, embedder),
+        make_pipeline=lambda gen: build_pipeline(settings, catalog, retriever, gen, embedder),
         generator=generator,
     )

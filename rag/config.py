@@ -72,6 +72,10 @@ class Settings(BaseModel):
     check_specifics: bool = Field(
         True, description="Refuse before answering when a year, number or name of the question is in no passage."
     )
+    answerability_threshold: float | None = Field(
+        None, ge=0, le=1, description="Refuse before answering when the model's P(yes) that the passages state the "
+        "answer is below this; empty = the value calibrated for the model in the catalogue; 0 = don't ask.",
+    )
     check_claims: bool = Field(
         True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
     )

@@ -1,22 +1,27 @@
 """Before generation: checks that decide the passages cannot answer the question, so the model is not asked.
 
-A refusal here is fast (no answer is generated) and says why.
+A gate returns `Check`s: one of kind "refused" stops the answer (fast, and it says why); others are notes
+recorded on the answer (for example the answerability probability, which the evaluation calibrates on).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from rag.prompting import Prompt
+from rag.llm import Judge
+from rag.prompting import Prompt, answerability_check
 from rag.specifics import missing_specifics
 from rag.types import Check
 
+REFUSED = "refused"
+ANSWERABILITY = "answerability"
+
 
 class Gate(Protocol):
-    """Decides, before the model writes, that the passages don't answer the question."""
+    """Decides, before the model writes, whether the passages can answer the question."""
 
-    def check(self, question: str, prompt: Prompt) -> Check | None:
-        """A refusal with its reason, or None to let the model answer."""
+    def check(self, question: str, prompt: Prompt) -> list[Check]:
+        """Checks; one of kind "refused" means: don't answer."""
         ...
 
 
@@ -28,24 +33,45 @@ def _quoted(items: list[str]) -> str:
 class SpecificsGate:
     """Refuses when a specific of the question (a year, a number, a name) is in none of the passages."""
 
-    def check(self, question: str, prompt: Prompt) -> Check | None:
-        """The missing specifics as a refusal, or None."""
+    def check(self, question: str, prompt: Prompt) -> list[Check]:
+        """The missing specifics as a refusal, or nothing."""
         missing = missing_specifics(question, [p.chunk.text for p in prompt.passages])
         if not missing:
-            return None
-        return Check("refused", f"The passages found don't mention {_quoted(missing)}.", question)
+            return []
+        return [Check(REFUSED, f"The passages found don't mention {_quoted(missing)}.", question)]
+
+
+class AnswerabilityGate:
+    """Asks the model, over the same passages the answer would use, whether they state the answer.
+
+    P(yes) is read from the logits of the reply's first token; below `threshold` the question is refused. With
+    the passages already in the KV cache for the answer, it costs a few dozen new tokens.
+    """
+
+    def __init__(self, judge: Judge, threshold: float) -> None:
+        self.judge = judge
+        self.threshold = threshold
+
+    def check(self, question: str, prompt: Prompt) -> list[Check]:
+        """The probability as a note, and a refusal when it is below the threshold."""
+        p_yes = self.judge.yes_probability(answerability_check(prompt, question))
+        checks = [Check(ANSWERABILITY, f"{p_yes:.4f}")]
+        if p_yes < self.threshold:
+            checks.append(Check(REFUSED, "The passages found don't seem to state the answer.", question))
+        return checks
 
 
 class Gates:
-    """Several gates in order; the first refusal wins."""
+    """Several gates in order; the first refusal stops the rest."""
 
     def __init__(self, gates: list[Gate]) -> None:
         self.gates = gates
 
-    def check(self, question: str, prompt: Prompt) -> Check | None:
-        """The first gate's refusal, or None."""
+    def check(self, question: str, prompt: Prompt) -> list[Check]:
+        """Every gate's checks until one refuses."""
+        out: list[Check] = []
         for gate in self.gates:
-            verdict = gate.check(question, prompt)
-            if verdict is not None:
-                return verdict
-        return None
+            out += gate.check(question, prompt)
+            if any(c.kind == REFUSED for c in out):
+                break
+        return out

@@ -41,6 +41,14 @@ class Generator(Protocol):
         ...
 
 
+class Judge(Protocol):
+    """A model that can say how likely "yes" is as its reply, without writing it."""
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        """P(yes) / (P(yes) + P(no)) for the reply's first token."""
+        ...
+
+
 class LlamaCppGenerator:
     """A GGUF model run in-process by llama-cpp-python; the chat template comes from the file."""
 
@@ -59,6 +67,10 @@ class LlamaCppGenerator:
         self.batch_size = batch_size
         self.seed = seed
         self._llm: Any = None
+        self._formatter: Any = None
+        self._yes_no: tuple[set[int], set[int]] = (set(), set())
+        self.last_prompt_tokens = 0
+        self.last_cached_tokens = 0
         # llama.cpp contexts are not thread-safe: one generation (and one tokenisation) at a time.
         self._lock = threading.RLock()
 
@@ -123,12 +135,59 @@ class LlamaCppGenerator:
                 if piece:
                     yield piece
 
+    def yes_probability(self, messages: list[Message]) -> float:
+        """P("yes") against P("no") as the reply's first token, read from the logits (no text is sampled).
+
+        The prompt is evaluated after the longest prefix it shares with the last one, so asking over the passages
+        an answer will use costs only the new tokens, and the answer that follows reuses the passages too.
+        """
+        import llama_cpp
+        import numpy as np
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self.load()
+        with self._lock:
+            llm = self._llm
+            if self._formatter is None:
+                template = llm.metadata.get("tokenizer.chat_template")
+                if not template:
+                    raise ModelNotFoundError(f"{self.model_path.name} has no chat template to ask yes/no with")
+                eos, bos = llm.token_eos(), llm.token_bos()
+                self._formatter = Jinja2ChatFormatter(
+                    template=template,
+                    eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+                    bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+                )
+                self._yes_no = (_first_tokens(llm, ("yes", "Yes", " yes", " Yes")),
+                                _first_tokens(llm, ("no", "No", " no", " No")))
+            formatted = self._formatter(messages=messages)
+            tokens = llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True)
+            shared = 0
+            for a, b in zip(llm._input_ids, tokens, strict=False):
+                if a != b:
+                    break
+                shared += 1
+            llm.n_tokens = min(shared, len(tokens) - 1)  # at least one token is evaluated, so logits are fresh
+            self.last_prompt_tokens, self.last_cached_tokens = len(tokens), llm.n_tokens
+            llm.eval(tokens[llm.n_tokens :])
+            logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(llm.n_vocab(),))
+            yes, no = (logits[list(ids)].astype(np.float64) for ids in self._yes_no)
+            top = max(yes.max(), no.max())
+            p_yes, p_no = np.exp(yes - top).sum(), np.exp(no - top).sum()
+            return float(p_yes / (p_yes + p_no))
+
     def close(self) -> None:
         """Free the weights."""
         with self._lock:
             if self._llm is not None:
                 self._llm.close()
                 self._llm = None
+                self._formatter = None
+
+
+def _first_tokens(llm: Any, words: tuple[str, ...]) -> set[int]:
+    """The first token id of each spelling of a word."""
+    return {llm.tokenize(w.encode("utf-8"), add_bos=False, special=False)[0] for w in words}
 
 
 class OpenAICompatibleGenerator:

@@ -61,6 +61,8 @@ class ModelSpec:
     context_length: int | None = None
     dimensions: int | None = None
     max_tokens: int | None = None
+    # Calibrated on the dev split: below this P(yes) that the passages state the answer, refuse (None = don't ask).
+    answerability_threshold: float | None = None
 
     @property
     def size(self) -> int:
@@ -106,6 +108,7 @@ class Catalog:
                 context_length=entry.get("context_length"),
                 dimensions=entry.get("dimensions"),
                 max_tokens=entry.get("max_tokens"),
+                answerability_threshold=entry.get("answerability_threshold"),
             )
             if spec.id in models:
                 raise ModelFetchError(f"model id {spec.id} appears twice in {path}")

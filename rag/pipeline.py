@@ -43,7 +43,12 @@ class Prepared:
     prompt: Prompt
     excerpt_ms: float
     check_ms: float
-    refusal: Check | None
+    checks: list[Check]
+
+    @property
+    def refusal(self) -> Check | None:
+        """The gate's refusal, if any."""
+        return next((c for c in self.checks if c.kind == "refused"), None)
 
 
 @dataclass
@@ -87,9 +92,9 @@ class Pipeline:
             history=history,
         )
         started = time.perf_counter()
-        refusal = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else None
+        checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
         check_ms = (time.perf_counter() - started) * 1000
-        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, refusal)
+        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks)
 
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,
@@ -101,13 +106,10 @@ class Pipeline:
         passages = ready.prompt.passages
         yield Retrieved(passages, ready.found.ms)
 
-        checks: list[Check] = []
         if not passages or ready.refusal is not None:
             # Nothing to answer from, or the gate found the passages don't hold the answer: say so without asking
             # the model to guess.
             raw = self.refusal
-            if ready.refusal is not None:
-                checks.append(ready.refusal)
             watch.first_text()
             yield Token(self._refusal_text(ready.refusal))
         else:
@@ -134,7 +136,7 @@ class Pipeline:
             model=self.generator.name,
             retrieval_query=ready.query,
             retrieved=ready.found.passages,
-            checks=checks + grounded.checks,
+            checks=ready.checks + grounded.checks,
         )
         yield Done(answer)
 

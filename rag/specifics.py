@@ -39,9 +39,11 @@ def numbers(text: str) -> set[str]:
     """The numbers of a text, normalised: "10,000" -> "10000", "two" -> "2", "52-year-old" -> "52"."""
     found = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
     for word in _WORD.findall(text.lower()):
-        for part in word.split("-"):
-            if part in _NUMBER_WORDS:
-                found.add(str(_NUMBER_WORDS[part]))
+        parts = [_NUMBER_WORDS[p] for p in word.split("-") if p in _NUMBER_WORDS]
+        if len(parts) == 2 and parts[0] in range(20, 100, 10) and parts[1] < 10:
+            found.add(str(parts[0] + parts[1]))  # "fifty-two"
+        else:
+            found.update(str(n) for n in parts)
     return {n[:-2] if n.endswith(".0") else n for n in found}
 
 

@@ -244,6 +244,7 @@ class ChromaStore:
 
     def version(self) -> str:
         """The store's write generation (bumped by every publish and delete, in any process)."""
+        self._open()
         meta = self.connection.client().get_collection(CHUNKS).metadata or {}
         return str(meta.get(_GENERATION, 0))
 

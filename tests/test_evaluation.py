@@ -121,7 +121,7 @@ def test_quality_gate_against_the_committed_baseline(tmp_path: Path) -> None:
     env = {**os.environ, "RAG_MODELS_DIR": str(MODELS)}
     proc = subprocess.run(
         [sys.executable, "-m", "rag.cli", "eval", "--gold", str(SEEDS / "gold.jsonl"), "--corpus", str(SEEDS),
-         "--model", baseline["model"], "--out", str(out)],
+         "--model", baseline["model"], "--split", baseline.get("split", "all"), "--out", str(out)],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=1800,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

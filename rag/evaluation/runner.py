@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.assistant import Assistant
-from rag.build import build_assistant, build_pipeline, chat_model_path
+from rag.build import answerability_threshold, build_assistant, build_pipeline, chat_model_path
 from rag.config import Settings
 from rag.documents import iter_files, load_document
 from rag.errors import EvalError, IngestError, ModelNotFoundError
@@ -21,7 +21,9 @@ from rag.evaluation import metrics as M
 from rag.evaluation.gold import GoldItem
 from rag.evaluation.systems import ClosedBook, Naive, Oracle, Ours, System
 from rag.models import Catalog, sha256_file
+from rag.pipeline import Pipeline
 from rag.prompting import prompt_hash
+from rag.retrieve import PassageSource
 from rag.types import Answer, Turn
 
 log = logging.getLogger(__name__)
@@ -159,6 +161,7 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
         "hybrid": settings.hybrid,
         "check_specifics": settings.check_specifics,
         "check_claims": settings.check_claims,
+        "answerability_threshold": answerability_threshold(settings, assistant.catalog),
         "prompt_hash": prompt_hash(),
         "seed": settings.seed,
         "temperature": settings.temperature,
@@ -181,13 +184,16 @@ def build_systems(assistant: Assistant, compare: list[str], corpus: Path | None)
     settings = assistant.settings
     gen = assistant.generator
     systems: list[System] = [Ours(assistant.pipeline)]
+
+    def oracle_pipeline(source: PassageSource) -> Pipeline:
+        # Every gold chunk is given, whatever its similarity: retrieval made perfect.
+        return build_pipeline(settings, assistant.catalog, source, gen, assistant.embedder, min_score=-1.0)
+
     for name in (b for b in BRACKETS if b in compare):
         if name == "closed-book":
             systems.append(ClosedBook(gen, settings.max_answer_tokens))
         elif name == "oracle":
-            systems.append(Oracle(assistant.store, assistant.registry,
-                                  lambda source: build_pipeline(settings, source, gen, assistant.embedder,
-                                                                min_score=-1.0)))
+            systems.append(Oracle(assistant.store, assistant.registry, oracle_pipeline))
         else:
             docs = _corpus_documents(corpus) if corpus else [
                 load_document(Path(r.source)) for r in assistant.documents() if Path(r.source).is_file()
