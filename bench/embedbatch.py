@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench.__main__ import best_of
+from bench.common import best_of
 from bench.corpus import passages
 from rag.embeddings import OnnxEmbedder
 

@@ -14,6 +14,7 @@ from rag.gate import AnswerabilityGate, Gate, Gates, SpecificsGate
 from rag.grounding import CitationGrounder
 from rag.ingest import Indexer
 from rag.lexical import LexicalIndex
+from rag.library import LibraryCache
 from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
 from rag.models import Catalog, file_paths, resolve_chat_model
 from rag.pipeline import Pipeline
@@ -121,6 +122,7 @@ def build_pipeline(
     embedder: Embedder,
     *,
     min_score: float | None = None,
+    library: LibraryCache | None = None,
 ) -> Pipeline:
     """Retrieval, gate, prompt, generation and grounding for one generator."""
     return Pipeline(
@@ -134,6 +136,7 @@ def build_pipeline(
         history_turns=settings.history_turns,
         min_score=settings.min_score if min_score is None else min_score,
         passage_tokens=settings.passage_tokens,
+        library=library,
     )
 
 
@@ -155,6 +158,7 @@ def build_assistant(
     chunker = Chunker(embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
     indexer = Indexer(store, registry, embedder, chunker, settings.data_dir, settings.write_batch_chunks)
     retriever = build_retriever(settings, embedder, store)
+    library = LibraryCache(store, settings.library_tokens) if settings.library_tokens > 0 else None
     return Assistant(
         settings,
         catalog,
@@ -164,6 +168,6 @@ def build_assistant(
         indexer,
         retriever,
         make_generator=lambda model: build_generator(settings, catalog, model),
-        make_pipeline=lambda gen: build_pipeline(settings, catalog, retriever, gen, embedder),
+        make_pipeline=lambda gen: build_pipeline(settings, catalog, retriever, gen, embedder, library=library),
         generator=generator,
     )

@@ -71,6 +71,7 @@ class LlamaCppGenerator:
         self._yes_no: tuple[set[int], set[int]] = (set(), set())
         self.last_prompt_tokens = 0
         self.last_cached_tokens = 0
+        self.last_prompt_eval = 0
         # llama.cpp contexts are not thread-safe: one generation (and one tokenisation) at a time.
         self._lock = threading.RLock()
 
@@ -121,8 +122,11 @@ class LlamaCppGenerator:
 
     def stream(self, messages: list[Message], *, max_tokens: int, temperature: float) -> Iterator[str]:
         """Stream a chat completion; holds the model for the whole reply."""
+        import llama_cpp
+
         self.load()
         with self._lock:
+            llama_cpp.llama_perf_context_reset(self._llm._ctx.ctx)
             chunks = self._llm.create_chat_completion(
                 messages=messages,
                 max_tokens=max_tokens,
@@ -130,7 +134,12 @@ class LlamaCppGenerator:
                 seed=self.seed,
                 stream=True,
             )
+            first = True
             for chunk in chunks:
+                if first:
+                    # Prompt tokens llama.cpp actually read for this reply (the rest came from the KV cache).
+                    self.last_prompt_eval = int(llama_cpp.llama_perf_context(self._llm._ctx.ctx).n_p_eval)
+                    first = False
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece

@@ -12,8 +12,9 @@ from rag.citations import MarkerFilter, strip_markers
 from rag.excerpts import Excerpter
 from rag.gate import Gate
 from rag.grounding import Grounder
+from rag.library import LibraryCache
 from rag.llm import Generator
-from rag.prompting import REFUSAL, Prompt, build_prompt, without_citation_rule
+from rag.prompting import REFUSAL, Prompt, build_library_prompt, build_prompt, without_citation_rule
 from rag.retrieve import PassageSource, Retrieval, retrieval_query
 from rag.timing import Stopwatch
 from rag.types import Answer, Check, Done, Event, Retrieved, Token, Turn
@@ -66,12 +67,14 @@ class Pipeline:
     min_score: float = 0.1
     passage_tokens: int = 0
     refusal: str = field(default=REFUSAL)
+    library: LibraryCache | None = None
 
     def prepare(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,
         passage_tokens: int | None = None,
     ) -> Prepared:
-        """The steps before generation, in order: search text, retrieve, filter, narrow, prompt, gate."""
+        """The steps before generation, in order: search text, retrieve, filter, narrow or take the whole
+        library, prompt, gate."""
         question = question.strip()
         history = list(history or [])[-self.history_turns :] if self.history_turns else []
         query = retrieval_query(question, [t.question for t in history])
@@ -80,17 +83,30 @@ class Pipeline:
         relevant = [p for p in found.passages if p.score >= self.min_score]
         started = time.perf_counter()
         budget = self.passage_tokens if passage_tokens is None else passage_tokens
+        # The whole library, when it fits and something relevant was found; else the retrieved passages.
+        library = self.library.get(self.generator.count_tokens) if self.library and budget <= 0 and relevant else None
         if self.excerpter is not None and budget > 0:
             relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens, budget)
         excerpt_ms = (time.perf_counter() - started) * 1000
-        prompt = build_prompt(
-            question,
-            relevant,
-            self.generator.count_tokens,
-            context_length=self.generator.context_length,
-            max_answer_tokens=self.max_answer_tokens,
-            history=history,
-        )
+        if library is not None:
+            prompt = build_library_prompt(
+                question,
+                library.passages,
+                self.generator.count_tokens,
+                context_length=self.generator.context_length,
+                max_answer_tokens=self.max_answer_tokens,
+                history=history,
+                system=library.system,
+            )
+        else:
+            prompt = build_prompt(
+                question,
+                relevant,
+                self.generator.count_tokens,
+                context_length=self.generator.context_length,
+                max_answer_tokens=self.max_answer_tokens,
+                history=history,
+            )
         started = time.perf_counter()
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
         check_ms = (time.perf_counter() - started) * 1000

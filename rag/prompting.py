@@ -44,6 +44,7 @@ class Prompt:
 
     messages: list[dict[str, str]]
     passages: list[ScoredChunk]
+    library: bool = False  # the passages are the whole library, in the system message (a cached prefix)
 
 
 def prompt_hash() -> str:
@@ -69,15 +70,54 @@ ANSWERABLE_QUESTION = "Do the passages above state the answer to this question? 
 
 def answerability_check(prompt: Prompt, question: str) -> list[dict[str, str]]:
     """The prompt's messages with the last one asking whether the passages answer the question (same prefix)."""
-    body = "\n\n".join(format_passage(i, p) for i, p in enumerate(prompt.passages, start=1))
-    last = {"role": "user", "content": f"Passages:\n{body}\n\nQuestion: {question}\n\n{ANSWERABLE_QUESTION}"}
+    if prompt.library:
+        last = {"role": "user", "content": f"Question: {question}\n\n{ANSWERABLE_QUESTION}"}
+    else:
+        body = "\n\n".join(format_passage(i, p) for i, p in enumerate(prompt.passages, start=1))
+        last = {"role": "user", "content": f"Passages:\n{body}\n\nQuestion: {question}\n\n{ANSWERABLE_QUESTION}"}
     return [*prompt.messages[:-1], last]
+
+
+def library_system(passages: list[ScoredChunk]) -> str:
+    """The system message of library mode: the instructions, then every passage of the library, numbered."""
+    body = "\n\n".join(format_passage(i, p) for i, p in enumerate(passages, start=1))
+    return f"{SYSTEM_PROMPT}\n\nPassages:\n{body}"
+
+
+def build_library_prompt(
+    question: str,
+    passages: list[ScoredChunk],
+    count_tokens: Callable[[str], int],
+    *,
+    context_length: int,
+    max_answer_tokens: int,
+    history: list[Turn] | None = None,
+    system: str | None = None,
+) -> Prompt:
+    """The whole library first (identical for every question, so llama.cpp reads it once), then the
+    conversation, then the instruction and the question."""
+    system = system or library_system(passages)
+    history = list(history or [])
+    budget = context_length - max_answer_tokens - count_tokens(system) - count_tokens(INSTRUCTION)
+    budget -= count_tokens(question) + 3 * TEMPLATE_OVERHEAD
+    while history and sum(count_tokens(t.question) + count_tokens(t.answer) + 2 * TEMPLATE_OVERHEAD
+                          for t in history) > budget:
+        history.pop(0)
+    messages = [{"role": "system", "content": system}]
+    for turn in history:
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": strip_markers(turn.answer)})
+    messages.append({"role": "user", "content": f"{INSTRUCTION}\n\nQuestion: {question}"})
+    return Prompt(messages, passages, library=True)
 
 
 def without_citation_rule(prompt: Prompt, question: str) -> Prompt:
     """The same prompt asking for a plain answer (the passages, and so the KV cache prefix, stay the same)."""
-    messages = [*prompt.messages[:-1], {"role": "user", "content": user_message(question, prompt.passages, False)}]
-    return Prompt(messages, prompt.passages)
+    if prompt.library:
+        last = {"role": "user", "content": f"{PLAIN_INSTRUCTION}\n\nQuestion: {question}"}
+    else:
+        last = {"role": "user", "content": user_message(question, prompt.passages, False)}
+    return Prompt([*prompt.messages[:-1], last], prompt.passages, prompt.library)
 
 
 def build_prompt(

@@ -1,0 +1,104 @@
+"""Library mode: the whole library as one fixed prompt prefix when it fits the budget."""
+
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.build import build_assistant
+from rag.config import Settings, load_settings
+from rag.llm import LlamaCppGenerator
+from tests.conftest import MODELS, SMALL, require_model
+from tests.fakes import FakeEmbedder, FakeGenerator
+
+
+def _docs(folder: Path) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    a = folder / "harbour.txt"
+    a.write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs the port of Vessby.")
+    b = folder / "station.txt"
+    b.write_text("Railway station news\n\nThe new Vessby railway station opens in March with six tracks.")
+    return [a, b]
+
+
+def test_every_question_shares_the_whole_library_as_its_prefix(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    fake_assistant.ingest(_docs(tmp_path / "docs"))
+    fake_generator.script("Ana Ruiz is 47 years old [1].")
+    fake_assistant.ask("How old is the harbour master of Vessby?")
+    fake_assistant.ask("When does the Vessby railway station open?")
+    first, second = fake_generator.prompts
+    assert first[0] == second[0]  # the system message holds the whole library, byte for byte
+    assert "Ana Ruiz" in first[0]["content"] and "six tracks" in first[0]["content"]
+    assert first[-1]["content"].endswith("How old is the harbour master of Vessby?")
+    assert "Passages:" not in first[-1]["content"]  # the question alone comes after the cached prefix
+
+
+def test_history_goes_after_the_library_and_citations_point_at_its_chunks(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    from rag.types import Turn
+
+    fake_assistant.ingest(_docs(tmp_path / "docs"))
+    numbered = fake_assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
+    assert numbered is not None
+    n = next(p.rank for p in numbered.passages if "Ana Ruiz" in p.chunk.text)
+    fake_generator.script(f"She is 47 years old [{n}].")
+    answer = fake_assistant.ask("How old is she?", history=[Turn("Who is the Vessby harbour master?", "Ana Ruiz.")])
+    roles = [m["role"] for m in fake_generator.prompts[0]]
+    assert roles == ["system", "user", "assistant", "user"]
+    [cit] = answer.citations
+    assert cit.title == "Harbour master news" and "47 years old" in (cit.support or "")
+
+
+def test_a_change_to_the_library_reaches_the_next_answer(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    docs = _docs(tmp_path / "docs")
+    fake_assistant.ingest(docs)
+    fake_generator.script("Something [1].")
+    fake_assistant.ask("When does the Vessby railway station open?")
+    assert "six tracks" in fake_generator.prompts[-1][0]["content"]
+    fake_assistant.remove("station.txt")
+    fake_assistant.ask("When does the Vessby railway station open?")
+    assert "six tracks" not in fake_generator.prompts[-1][0]["content"]
+    (tmp_path / "docs" / "ferry.txt").write_text("Ferry news\n\nThe Vessby ferry now sails at nine o'clock.")
+    fake_assistant.ingest([tmp_path / "docs" / "ferry.txt"])
+    fake_assistant.ask("When does the Vessby ferry sail?")
+    assert "nine o'clock" in fake_generator.prompts[-1][0]["content"]
+
+
+def test_a_library_over_the_budget_falls_back_to_retrieved_passages(settings: Settings, tmp_path: Path) -> None:
+    gen = FakeGenerator("Ana Ruiz is 47 years old [1].")
+    small = build_assistant(settings.model_copy(update={"library_tokens": 20}), embedder=FakeEmbedder(),
+                            generator=gen)
+    small.ingest(_docs(tmp_path / "docs"))
+    small.ask("How old is the harbour master of Vessby?")
+    system, *_, last = gen.prompts[0]
+    assert "Ana Ruiz" not in system["content"] and last["content"].startswith("Passages:")
+
+
+@pytest.mark.slow
+def test_a_follow_up_reads_only_the_new_tokens(tmp_path: Path) -> None:
+    require_model("all-minilm-l6-v2-int8")
+    require_model(SMALL)
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=SMALL))
+    docs = _docs(tmp_path / "docs")
+    for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby", "Eskil", "Frosta"]):
+        (tmp_path / "docs" / f"town{i}.txt").write_text(
+            f"{town} council notes\n\nThe {town} council met on Tuesday to discuss road repairs, the library's "
+            f"opening hours and a new bus shelter near the school. The meeting lasted two hours."
+        )
+    assistant.ingest([*docs, tmp_path / "docs"])
+    gen = assistant.generator
+    assert isinstance(gen, LlamaCppGenerator)
+    first = assistant.ask("How old is the harbour master Ana Ruiz?")
+    library = assistant.pipeline.library.get(gen.count_tokens)  # type: ignore[union-attr]
+    assert library is not None and "47" in first.text
+    assert gen.last_prompt_eval >= library.tokens  # the first question reads the whole library once
+    second = assistant.ask("When does the Vessby railway station open?")
+    assert not second.refused and "March" in second.text
+    # The library prefix came from the KV cache: only the question and its instruction were read.
+    assert gen.last_prompt_eval < 120 < library.tokens
