@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEFAULT_MODELS := all-minilm-l6-v2-int8 qwen2.5-coder-1.5b-instruct-q4_k_m
-TEST_MODELS    := all-minilm-l6-v2-int8 smollm2-135m-instruct-q4_1 qwen2.5-coder-0.5b-instruct-q4_k_m
+TEST_MODELS    := all-minilm-l6-v2-int8 smollm2-135m-instruct-q4_1 qwen2.5-coder-0.5b-instruct-q4_k_m \
+                  qwen2.5-coder-1.5b-instruct-q4_k_m
 
 .PHONY: run test test-fast install models test-models browser lint bench bench-e2e clean
 

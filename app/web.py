@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -270,9 +271,18 @@ def theme() -> Any:
     return gr.themes.Soft(font=system, font_mono=mono)
 
 
+def _warm(assistant: Assistant) -> None:
+    try:
+        status = assistant.warm()
+        log.info("model ready%s", f"; library prefix {status}" if status else "")
+    except Exception:  # a missing model is reported to the first question, with its fix
+        log.warning("could not load the model in the background", exc_info=True)
+
+
 def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
-    """Launch the UI on the configured host and port."""
+    """Launch the UI on the configured host and port; the model and library prefix load in the background."""
     s = assistant.settings
+    threading.Thread(target=_warm, args=(assistant,), name="warm-model", daemon=True).start()
     demo = build_ui(assistant)
     demo.queue(max_size=s.queue_size, default_concurrency_limit=1)
     demo.launch(

@@ -176,6 +176,12 @@ class Assistant:
         self._check_store()
         return self.pipeline.ask(question, history, k, passage_tokens)
 
+    def warm(self) -> str | None:
+        """Load the chat model and its library prefix now (restored from disk when saved), not at the first
+        question; None when the library is answered from retrieved passages."""
+        self._check_store()
+        return self.pipeline.warm()
+
     def status(self) -> Status:
         """Counts, models and folders."""
         s = self.settings

@@ -103,6 +103,20 @@ def answerability_threshold(settings: Settings, catalog: Catalog) -> float:
     return spec.answerability_threshold or 0.0 if spec is not None else 0.0
 
 
+def library_tokens(settings: Settings, catalog: Catalog) -> int:
+    """The library-mode budget: the setting when given, else the catalogue's value for the model, else 0 (off)."""
+    if settings.library_tokens is not None:
+        return settings.library_tokens
+    spec = catalog.models.get(settings.chat_model)
+    return spec.library_tokens or 0 if spec is not None else 0
+
+
+def build_library(settings: Settings, catalog: Catalog, store: VectorStore) -> LibraryCache | None:
+    """Library mode for the current chat model, when its budget is above 0."""
+    budget = library_tokens(settings, catalog)
+    return LibraryCache(store, budget) if budget > 0 else None
+
+
 def build_gate(settings: Settings, catalog: Catalog, generator: Generator) -> Gate | None:
     """The checks that may refuse before the model answers: specifics first (free), then the model's own view."""
     gates: list[Gate] = []
@@ -137,6 +151,7 @@ def build_pipeline(
         min_score=settings.min_score if min_score is None else min_score,
         passage_tokens=settings.passage_tokens,
         library=library,
+        prefix_dir=settings.data_dir / "prompt-cache",
     )
 
 
@@ -158,7 +173,6 @@ def build_assistant(
     chunker = Chunker(embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
     indexer = Indexer(store, registry, embedder, chunker, settings.data_dir, settings.write_batch_chunks)
     retriever = build_retriever(settings, embedder, store)
-    library = LibraryCache(store, settings.library_tokens) if settings.library_tokens > 0 else None
     return Assistant(
         settings,
         catalog,
@@ -168,6 +182,7 @@ def build_assistant(
         indexer,
         retriever,
         make_generator=lambda model: build_generator(settings, catalog, model),
-        make_pipeline=lambda gen: build_pipeline(settings, catalog, retriever, gen, embedder, library=library),
+        make_pipeline=lambda gen: build_pipeline(settings, catalog, retriever, gen, embedder,
+                                                 library=build_library(settings, catalog, store)),
         generator=generator,
     )

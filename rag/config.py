@@ -51,9 +51,10 @@ class Settings(BaseModel):
         description="Most tokens of passage text the model reads per question: the retrieved chunks' sentences "
         "most similar to the question are kept; 0 = whole chunks.",
     )
-    library_tokens: int = Field(
-        2048, ge=0, description="When the whole library fits this many model tokens, every question is asked over "
-        "all of it as one cached prompt prefix (fast first word); 0 = always retrieved passages only.",
+    library_tokens: int | None = Field(
+        None, ge=0, description="When the whole library fits this many model tokens, every question is asked over "
+        "all of it as one cached prompt prefix (fast first word); empty = the catalogue's value for the model, "
+        "0 = always retrieved passages.",
     )
     context_length: int = Field(4096, ge=512, description="Model context window (tokens) to allocate.")
     max_answer_tokens: int = Field(384, ge=16, description="Most tokens the model may write per answer.")

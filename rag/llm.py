@@ -6,7 +6,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from rag.errors import ModelNotFoundError
 
@@ -40,12 +40,26 @@ class Generator(Protocol):
         """Free the model (or the connection)."""
         ...
 
+    @property
+    def prompt_tokens_read(self) -> int | None:
+        """Prompt tokens the model actually read for its last reply (the rest came from its cache); None if unknown."""
+        ...
+
 
 class Judge(Protocol):
     """A model that can say how likely "yes" is as its reply, without writing it."""
 
     def yes_probability(self, messages: list[Message]) -> float:
         """P(yes) / (P(yes) + P(no)) for the reply's first token."""
+        ...
+
+
+@runtime_checkable
+class PrefixCaching(Protocol):
+    """A model that can keep (and save and restore) a prompt prefix in its KV cache."""
+
+    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None) -> str:
+        """Have the prefix of these messages in the KV cache: "warm", "restored" or "computed"."""
         ...
 
 
@@ -84,6 +98,11 @@ class LlamaCppGenerator:
     def context_length(self) -> int:
         """The context window allocated for this model."""
         return self._n_ctx
+
+    @property
+    def prompt_tokens_read(self) -> int | None:
+        """Prompt tokens llama.cpp evaluated for the last reply (from its perf counters)."""
+        return self.last_prompt_eval
 
     @property
     def loaded(self) -> bool:
@@ -144,6 +163,75 @@ class LlamaCppGenerator:
                 if piece:
                     yield piece
 
+    def _format(self, messages: list[Message]) -> list[int]:
+        """The prompt tokens of chat messages, formatted with the model's own chat template."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llm = self._llm
+        if self._formatter is None:
+            template = llm.metadata.get("tokenizer.chat_template")
+            if not template:
+                raise ModelNotFoundError(f"{self.model_path.name} has no chat template in its metadata")
+            eos, bos = llm.token_eos(), llm.token_bos()
+            self._formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
+                bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
+            )
+        formatted = self._formatter(messages=messages)
+        return list(llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True))
+
+    def _shared(self, tokens: list[int]) -> int:
+        shared = 0
+        for a, b in zip(self._llm._input_ids, tokens, strict=False):
+            if a != b:
+                break
+            shared += 1
+        return shared
+
+    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None) -> str:
+        """Have the prompt prefix these messages start every question with in the KV cache.
+
+        "warm" when it already is; "restored" when it was loaded from `cache_file` (saved by an earlier process);
+        "computed" when it was read now (and saved to `cache_file`). The prefix is what the messages' prompt shares
+        with any question after them.
+        """
+        import ctypes
+
+        import llama_cpp
+
+        self.load()
+        with self._lock:
+            llm = self._llm
+            one = self._format([*messages, {"role": "user", "content": "A"}])
+            two = self._format([*messages, {"role": "user", "content": "B"}])
+            tokens = one[: next((i for i, (a, b) in enumerate(zip(one, two, strict=False)) if a != b), len(one))]
+            if self._shared(tokens) == len(tokens):
+                return "warm"
+            ctx = llm._ctx.ctx
+            if cache_file is not None and cache_file.is_file():
+                llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+                llm.n_tokens = 0
+                out = (llama_cpp.llama_token * llm.n_ctx())()
+                count = ctypes.c_size_t(0)
+                ok = llama_cpp.llama_state_seq_load_file(ctx, str(cache_file).encode(), 0, out, llm.n_ctx(),
+                                                         ctypes.byref(count))
+                if ok and list(out[: count.value]) == tokens:
+                    llm.input_ids[: len(tokens)] = tokens
+                    llm.n_tokens = len(tokens)
+                    return "restored"
+                log.warning("prompt cache %s does not match; reading the prefix again", cache_file)
+                llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+            llm.n_tokens = self._shared(tokens)
+            llm.eval(tokens[llm.n_tokens :])
+            if cache_file is not None:
+                cache_file.parent.mkdir(parents=True, exist_ok=True)
+                partial = cache_file.with_suffix(".partial")
+                array = (llama_cpp.llama_token * len(tokens))(*tokens)
+                if llama_cpp.llama_state_seq_save_file(ctx, str(partial).encode(), 0, array, len(tokens)):
+                    partial.replace(cache_file)  # a crash never leaves a half-written cache under the real name
+            return "computed"
+
     def yes_probability(self, messages: list[Message]) -> float:
         """P("yes") against P("no") as the reply's first token, read from the logits (no text is sampled).
 
@@ -152,30 +240,15 @@ class LlamaCppGenerator:
         """
         import llama_cpp
         import numpy as np
-        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.load()
         with self._lock:
             llm = self._llm
-            if self._formatter is None:
-                template = llm.metadata.get("tokenizer.chat_template")
-                if not template:
-                    raise ModelNotFoundError(f"{self.model_path.name} has no chat template to ask yes/no with")
-                eos, bos = llm.token_eos(), llm.token_bos()
-                self._formatter = Jinja2ChatFormatter(
-                    template=template,
-                    eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
-                    bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
-                )
+            tokens = self._format(messages)
+            if not self._yes_no[0]:
                 self._yes_no = (_first_tokens(llm, ("yes", "Yes", " yes", " Yes")),
                                 _first_tokens(llm, ("no", "No", " no", " No")))
-            formatted = self._formatter(messages=messages)
-            tokens = llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True)
-            shared = 0
-            for a, b in zip(llm._input_ids, tokens, strict=False):
-                if a != b:
-                    break
-                shared += 1
+            shared = self._shared(tokens)
             llm.n_tokens = min(shared, len(tokens) - 1)  # at least one token is evaluated, so logits are fresh
             self.last_prompt_tokens, self.last_cached_tokens = len(tokens), llm.n_tokens
             llm.eval(tokens[llm.n_tokens :])
@@ -223,6 +296,11 @@ class OpenAICompatibleGenerator:
     def count_tokens(self, text: str) -> int:
         """An upper estimate (the OpenAI API has no tokenizer endpoint): about 3 characters per token."""
         return len(text) // 3 + 1
+
+    @property
+    def prompt_tokens_read(self) -> int | None:
+        """Unknown: the server does not say what it read from its cache."""
+        return None
 
     def close(self) -> None:
         """Nothing to free: each request opens its own connection."""

@@ -63,6 +63,8 @@ class ModelSpec:
     max_tokens: int | None = None
     # Calibrated on the dev split: below this P(yes) that the passages state the answer, refuse (None = don't ask).
     answerability_threshold: float | None = None
+    # Library mode budget measured to help this model (None = off: small models answer worse over whole libraries).
+    library_tokens: int | None = None
 
     @property
     def size(self) -> int:
@@ -109,6 +111,7 @@ class Catalog:
                 dimensions=entry.get("dimensions"),
                 max_tokens=entry.get("max_tokens"),
                 answerability_threshold=entry.get("answerability_threshold"),
+                library_tokens=entry.get("library_tokens"),
             )
             if spec.id in models:
                 raise ModelFetchError(f"model id {spec.id} appears twice in {path}")

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 import time
 from collections.abc import Generator as Gen
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rag.citations import MarkerFilter, strip_markers
 from rag.excerpts import Excerpter
 from rag.gate import Gate
 from rag.grounding import Grounder
-from rag.library import LibraryCache
-from rag.llm import Generator
+from rag.library import Library, LibraryCache
+from rag.llm import Generator, PrefixCaching
 from rag.prompting import REFUSAL, Prompt, build_library_prompt, build_prompt, without_citation_rule
 from rag.retrieve import PassageSource, Retrieval, retrieval_query
 from rag.timing import Stopwatch
 from rag.types import Answer, Check, Done, Event, Retrieved, Token, Turn
+
+log = logging.getLogger(__name__)
 
 _WORDY = re.compile(r"\w")
 # A small model sometimes echoes a passage header ("[2] (from \"Title\")") instead of answering.
@@ -68,6 +73,29 @@ class Pipeline:
     passage_tokens: int = 0
     refusal: str = field(default=REFUSAL)
     library: LibraryCache | None = None
+    prefix_dir: Path | None = None  # where saved library prefixes (KV cache states) are kept
+
+    def warm(self) -> str | None:
+        """Load the model and have the library prefix in its KV cache (restored from disk when saved)."""
+        library = self.library.get(self.generator.count_tokens) if self.library else None
+        if library is None or not isinstance(self.generator, PrefixCaching):
+            return None
+        return self._ensure_prefix(library)
+
+    def _ensure_prefix(self, library: Library) -> str:
+        assert isinstance(self.generator, PrefixCaching)
+        cache_file = None
+        if self.prefix_dir is not None:
+            key = hashlib.sha256(f"{self.generator.name}\n{library.system}".encode()).hexdigest()[:20]
+            cache_file = self.prefix_dir / f"{key}.kvcache"
+        status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file)
+        if status == "computed" and self.prefix_dir is not None:
+            # Keep the few newest saved prefixes (one per library version and model); drop older ones.
+            saved = sorted(self.prefix_dir.glob("*.kvcache"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in saved[3:]:
+                old.unlink(missing_ok=True)
+        log.info("library prefix (%d tokens): %s", library.tokens, status)
+        return status
 
     def prepare(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,
@@ -89,6 +117,8 @@ class Pipeline:
             relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens, budget)
         excerpt_ms = (time.perf_counter() - started) * 1000
         if library is not None:
+            if isinstance(self.generator, PrefixCaching):
+                self._ensure_prefix(library)
             prompt = build_library_prompt(
                 question,
                 library.passages,
@@ -147,7 +177,8 @@ class Pipeline:
             passages=passages,
             refused=grounded.refused,
             timings=watch.timings(
-                retrieval_ms=ready.found.ms, excerpt_ms=ready.excerpt_ms, check_ms=ready.check_ms
+                retrieval_ms=ready.found.ms, excerpt_ms=ready.excerpt_ms, check_ms=ready.check_ms,
+                prompt_tokens=self.generator.prompt_tokens_read if watch.pieces else 0,
             ),
             model=self.generator.name,
             retrieval_query=ready.query,

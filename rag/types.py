@@ -118,8 +118,7 @@ class Timings:
     total_ms: float = 0.0
     completion_tokens: int = 0
     tokens_per_s: float | None = None
-    prompt_tokens: int | None = None
-    cached_tokens: int | None = None
+    prompt_tokens: int | None = None  # prompt tokens the model read for this answer (the rest was cached)
 
 
 @dataclass(frozen=True)

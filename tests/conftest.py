@@ -19,6 +19,7 @@ MODELS = ROOT / "models"
 SEEDS = ROOT / "seeds"
 TINY = "smollm2-135m-instruct-q4_1"
 SMALL = "qwen2.5-coder-0.5b-instruct-q4_k_m"
+DEFAULT = "qwen2.5-coder-1.5b-instruct-q4_k_m"  # library mode needs it: the 0.5B refuses over whole libraries
 SPOKESMAN = "004_93fa0684f6420914.txt"
 
 

@@ -37,6 +37,7 @@ class FakeGenerator:
 
     name = "fake-generator"
     context_length = 4096
+    prompt_tokens_read = None
 
     def __init__(self, reply: str | list[str] = "", piece: int = 3) -> None:
         self.replies = [reply] if isinstance(reply, str) else list(reply)

@@ -8,7 +8,7 @@ from rag.assistant import Assistant
 from rag.build import build_assistant
 from rag.config import Settings, load_settings
 from rag.llm import LlamaCppGenerator
-from tests.conftest import MODELS, SMALL, require_model
+from tests.conftest import DEFAULT, MODELS, require_model
 from tests.fakes import FakeEmbedder, FakeGenerator
 
 
@@ -19,6 +19,13 @@ def _docs(folder: Path) -> list[Path]:
     b = folder / "station.txt"
     b.write_text("Railway station news\n\nThe new Vessby railway station opens in March with six tracks.")
     return [a, b]
+
+
+@pytest.fixture
+def fake_assistant(settings: Settings, fake_generator: FakeGenerator) -> Assistant:
+    """The fake assistant with library mode on (the tiny test model's catalogue entry leaves it off)."""
+    return build_assistant(settings.model_copy(update={"library_tokens": 2048}), embedder=FakeEmbedder(),
+                           generator=fake_generator)
 
 
 def test_every_question_shares_the_whole_library_as_its_prefix(
@@ -82,9 +89,9 @@ def test_a_library_over_the_budget_falls_back_to_retrieved_passages(settings: Se
 @pytest.mark.slow
 def test_a_follow_up_reads_only_the_new_tokens(tmp_path: Path) -> None:
     require_model("all-minilm-l6-v2-int8")
-    require_model(SMALL)
+    require_model(DEFAULT)
     assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
-                                              chat_model=SMALL))
+                                              chat_model=DEFAULT))
     docs = _docs(tmp_path / "docs")
     for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby", "Eskil", "Frosta"]):
         (tmp_path / "docs" / f"town{i}.txt").write_text(
@@ -102,3 +109,42 @@ def test_a_follow_up_reads_only_the_new_tokens(tmp_path: Path) -> None:
     assert not second.refused and "March" in second.text
     # The library prefix came from the KV cache: only the question and its instruction were read.
     assert gen.last_prompt_eval < 120 < library.tokens
+
+
+@pytest.mark.slow
+def test_a_saved_library_prefix_is_restored_by_a_new_process(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    require_model("all-minilm-l6-v2-int8")
+    require_model(DEFAULT)
+    docs = tmp_path / "docs"
+    _docs(docs)
+    for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby", "Eskil", "Frosta"]):
+        (docs / f"town{i}.txt").write_text(
+            f"{town} council notes\n\nThe {town} council met on Tuesday to discuss road repairs, the library's "
+            f"opening hours and a new bus shelter near the school. The meeting lasted two hours."
+        )
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "RAG_MODELS_DIR": str(MODELS),
+           "RAG_CHAT_MODEL": DEFAULT}
+
+    def rag(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, env=env,
+                              timeout=600)
+
+    assert rag("ingest", str(docs)).returncode == 0
+    first = json.loads(rag("ask", "--json", "How old is the harbour master Ana Ruiz?").stdout)
+    saved = list((tmp_path / "data" / "prompt-cache").glob("*.kvcache"))
+    assert len(saved) == 1 and "47" in first["text"]
+    # A new process restores the saved prefix: llama.cpp reads only the question's own tokens.
+    second = json.loads(rag("ask", "--json", "When does the Vessby railway station open?").stdout)
+    assert "March" in second["text"]
+    assert second["timings"]["prompt_tokens"] < 120 < first["timings"]["prompt_tokens"]
+    # An ingest changes the library: the next answer sees the new article (a new prefix is read and saved).
+    (docs / "ferry.txt").write_text("Ferry news\n\nThe Vessby ferry now sails at nine o'clock every morning.")
+    assert rag("ingest", str(docs / "ferry.txt")).returncode == 0
+    third = json.loads(rag("ask", "--json", "When does the Vessby ferry sail?").stdout)
+    assert "nine" in third["text"] or "9" in third["text"]
+    assert len(list((tmp_path / "data" / "prompt-cache").glob("*.kvcache"))) == 2
