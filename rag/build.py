@@ -152,6 +152,7 @@ def build_pipeline(
         passage_tokens=settings.passage_tokens,
         library=library,
         prefix_dir=settings.data_dir / "prompt-cache",
+        library_hints=settings.library_hints,
     )
 
 

@@ -44,6 +44,8 @@ class LexicalIndex:
             return
         import bm25s
 
+        # bm25s sets its own logger to DEBUG; its progress lines are not for our users.
+        logging.getLogger("bm25s").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
         chunks = self.store.all_chunks()
         corpus = [terms(f"{c.title} {c.text}") for c in chunks]
         bm25 = None

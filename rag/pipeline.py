@@ -74,6 +74,7 @@ class Pipeline:
     refusal: str = field(default=REFUSAL)
     library: LibraryCache | None = None
     prefix_dir: Path | None = None  # where saved library prefixes (KV cache states) are kept
+    library_hints: int = 0  # library mode: name this many of the best-ranked passages after the instruction
 
     def warm(self) -> str | None:
         """Load the model and have the library prefix in its KV cache (restored from disk when saved)."""
@@ -119,6 +120,8 @@ class Pipeline:
         if library is not None:
             if isinstance(self.generator, PrefixCaching):
                 self._ensure_prefix(library)
+            number = {p.chunk.id: p.rank for p in library.passages}
+            hints = [number[p.chunk.id] for p in relevant if p.chunk.id in number][: self.library_hints]
             prompt = build_library_prompt(
                 question,
                 library.passages,
@@ -127,6 +130,7 @@ class Pipeline:
                 max_answer_tokens=self.max_answer_tokens,
                 history=history,
                 system=library.system,
+                hints=hints,
             )
         else:
             prompt = build_prompt(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.citations import strip_markers
 from rag.injection import neutralise
@@ -45,6 +45,7 @@ class Prompt:
     messages: list[dict[str, str]]
     passages: list[ScoredChunk]
     library: bool = False  # the passages are the whole library, in the system message (a cached prefix)
+    hints: list[int] = field(default_factory=list)  # library mode: the passages the search ranked first
 
 
 def prompt_hash() -> str:
@@ -93,6 +94,7 @@ def build_library_prompt(
     max_answer_tokens: int,
     history: list[Turn] | None = None,
     system: str | None = None,
+    hints: list[int] | None = None,
 ) -> Prompt:
     """The whole library first (identical for every question, so llama.cpp reads it once), then the
     conversation, then the instruction and the question."""
@@ -107,17 +109,26 @@ def build_library_prompt(
     for turn in history:
         messages.append({"role": "user", "content": turn.question})
         messages.append({"role": "assistant", "content": strip_markers(turn.answer)})
-    messages.append({"role": "user", "content": f"{INSTRUCTION}\n\nQuestion: {question}"})
-    return Prompt(messages, passages, library=True)
+    messages.append({"role": "user", "content": f"{INSTRUCTION}\n\n{hint_line(hints)}Question: {question}"})
+    return Prompt(messages, passages, library=True, hints=list(hints or []))
+
+
+def hint_line(hints: list[int] | None) -> str:
+    """Which numbered passages the search found closest to the question (library mode), or nothing."""
+    if not hints:
+        return ""
+    numbers = [f"[{n}]" for n in hints]
+    listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
+    return f"The passages most related to the question are {listed}.\n\n"
 
 
 def without_citation_rule(prompt: Prompt, question: str) -> Prompt:
     """The same prompt asking for a plain answer (the passages, and so the KV cache prefix, stay the same)."""
     if prompt.library:
-        last = {"role": "user", "content": f"{PLAIN_INSTRUCTION}\n\nQuestion: {question}"}
+        last = {"role": "user", "content": f"{PLAIN_INSTRUCTION}\n\n{hint_line(prompt.hints)}Question: {question}"}
     else:
         last = {"role": "user", "content": user_message(question, prompt.passages, False)}
-    return Prompt([*prompt.messages[:-1], last], prompt.passages, prompt.library)
+    return Prompt([*prompt.messages[:-1], last], prompt.passages, prompt.library, prompt.hints)
 
 
 def build_prompt(

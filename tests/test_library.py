@@ -155,3 +155,19 @@ def test_a_saved_library_prefix_is_restored_by_a_new_process(tmp_path: Path) -> 
     ferry = json.loads(rag("ask", "--json", "When does the Vessby ferry sail?").stdout)
     assert "nine" in ferry["text"] or "9" in ferry["text"]
     assert len(list((tmp_path / "data" / "prompt-cache").glob("*.kvcache"))) == 2
+
+
+def test_the_search_can_name_its_best_passages_next_to_the_question(
+    settings: Settings, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    fake_assistant = build_assistant(settings.model_copy(update={"library_tokens": 2048, "library_hints": 3}),
+                                     embedder=FakeEmbedder(), generator=fake_generator)
+    fake_assistant.ingest(_docs(tmp_path / "docs"))
+    library = fake_assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
+    assert library is not None
+    n = next(p.rank for p in library.passages if "six tracks" in p.chunk.text)
+    fake_generator.script("In March [1].")
+    fake_assistant.ask("When does the Vessby railway station open?")
+    last = fake_generator.prompts[0][-1]["content"]
+    assert f"The passages most related to the question are [{n}]" in last
+    assert last.index("most related") < last.index("Question:")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.assistant import Assistant
-from rag.build import answerability_threshold, build_assistant, build_pipeline, chat_model_path
+from rag.build import answerability_threshold, build_assistant, build_pipeline, chat_model_path, library_tokens
 from rag.config import Settings
 from rag.documents import iter_files, load_document
 from rag.errors import EvalError, IngestError, ModelNotFoundError
@@ -162,6 +162,8 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
         "check_specifics": settings.check_specifics,
         "check_claims": settings.check_claims,
         "answerability_threshold": answerability_threshold(settings, assistant.catalog),
+        "library_tokens": library_tokens(settings, assistant.catalog),
+        "library_hints": settings.library_hints,
         "prompt_hash": prompt_hash(),
         "seed": settings.seed,
         "temperature": settings.temperature,
