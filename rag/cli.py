@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rag.config import ENV_PREFIX, Settings, load_settings
-from rag.errors import RagError
+from rag.errors import QuestionError, RagError
 
 log = logging.getLogger("rag")
 
@@ -399,6 +399,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return COMMANDS[args.command](args, sys.stdout)
+    except QuestionError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
     except RagError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_ERROR

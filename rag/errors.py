@@ -31,3 +31,7 @@ class DocumentNotFoundError(RagError):
 
 class EvalError(RagError):
     """The evaluation input (gold file, corpus) is invalid."""
+
+
+class QuestionError(RagError):
+    """A question is empty, too long, or asked of an empty library."""

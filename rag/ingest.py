@@ -129,6 +129,11 @@ class _Batch:
         self._sources.clear()
 
 
+def displayable(path: str) -> str:
+    """A path that can be printed: bytes that are not UTF-8 shown as the replacement character."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def now_iso() -> str:
     """The current UTC time, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -250,6 +255,13 @@ class Indexer:
 
     def _prepare(self, path: Path, ready: _Library, batch: _Batch) -> _Prepared | FileResult:
         """Load and split a file; a result when there is nothing to write (skipped or failed)."""
+        source = str(path.resolve())
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:
+            # A name with bytes that are not UTF-8 (0xFF, ...) cannot be stored; it costs this file only.
+            shown = displayable(source)
+            return FileResult(shown, FAILED, reason=f"{shown}: the file name is not valid UTF-8; rename the file")
         try:
             doc = load_document(path)
         except IngestError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.citations import MarkerFilter, strip_markers
+from rag.errors import QuestionError
 from rag.excerpts import Excerpter
 from rag.gate import Gate
 from rag.grounding import Grounder
@@ -23,6 +24,8 @@ from rag.timing import Stopwatch
 from rag.types import Answer, Check, Done, Event, Retrieved, Token, Turn
 
 log = logging.getLogger(__name__)
+
+EMPTY_LIBRARY = "The library is empty: add articles with `rag ingest PATH` (or in the Library tab)."
 
 _WORDY = re.compile(r"\w")
 # A small model sometimes echoes a passage header ("[2] (from \"Title\")") instead of answering.
@@ -105,6 +108,13 @@ class Pipeline:
         """The steps before generation, in order: search text, retrieve, filter, narrow or take the whole
         library, prompt, gate."""
         question = question.strip()
+        if not question:
+            raise QuestionError("the question is empty; type a question about your articles")
+        # Room for the instructions, at least one passage and the answer; a longer question could only be refused.
+        limit = self.generator.context_length - self.max_answer_tokens - 600
+        size = self.generator.count_tokens(question)
+        if size > limit:
+            raise QuestionError(f"question too long ({size} tokens; at most {limit}); shorten it")
         history = list(history or [])[-self.history_turns :] if self.history_turns else []
         query = retrieval_query(question, [t.question for t in history])
         found = self.retriever.retrieve(query, k)
@@ -143,6 +153,8 @@ class Pipeline:
             )
         started = time.perf_counter()
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
+        if not found.passages:
+            checks = [Check("refused", EMPTY_LIBRARY, question)]
         check_ms = (time.perf_counter() - started) * 1000
         return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks)
 

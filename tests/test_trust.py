@@ -176,3 +176,42 @@ def test_a_claim_cited_to_the_wrong_passage_moves_to_the_one_that_states_it(
     assert answer.text == f"The Vessby regatta winner was Marta [{right}]." and answer.withheld == []
     assert [c.marker for c in answer.citations] == [right] and answer.citations[0].supported
     assert "marker-moved" in [c.kind for c in answer.checks]
+
+
+def test_questions_the_pipeline_cannot_take_are_clear_errors_or_refusals(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    from rag.errors import QuestionError
+
+    answer = fake_assistant.ask("Anything?")  # an empty library says so, and how to fill it
+    assert answer.refused and "library is empty" in answer.text and "rag ingest" in answer.text
+    fake_assistant.ingest(_regatta(tmp_path / "docs"))
+    with pytest.raises(QuestionError, match="empty"):
+        fake_assistant.ask("   ")
+    with pytest.raises(QuestionError, match=r"question too long \(\d+ tokens; at most \d+\)"):
+        fake_assistant.ask("regatta " * 5000)
+    assert fake_generator.prompts == []
+
+
+def test_a_file_name_that_is_not_utf8_costs_that_file_only(fake_assistant: Assistant, tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "docs"
+    _regatta(folder)
+    bad = os.path.join(os.fsencode(folder), b"bad\xffname.txt")
+    with open(bad, "wb") as fh:
+        fh.write(b"Bad name news\n\nThe text itself is fine.")
+    report = fake_assistant.ingest([folder])
+    assert report.count("added") == 2 and len(report.failed) == 1
+    assert "not valid UTF-8" in (report.failed[0].reason or "")
+    report.failed[0].reason.encode("utf-8")  # printable: no lone surrogates left in the message
+    assert len(fake_assistant.documents()) == 2
+
+
+def test_an_empty_question_is_a_usage_error_in_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from rag.cli import EXIT_USAGE, main
+    from tests.conftest import MODELS, require_model
+
+    require_model("all-minilm-l6-v2-int8")
+    assert main(["--data-dir", str(tmp_path / "data"), "--models-dir", str(MODELS), "ask", "  "]) == EXIT_USAGE
+    assert "the question is empty" in capsys.readouterr().err
