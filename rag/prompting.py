@@ -99,18 +99,26 @@ def build_library_prompt(
     """The whole library first (identical for every question, so llama.cpp reads it once), then the
     conversation, then the instruction and the question."""
     system = system or library_system(passages)
-    history = list(history or [])
     budget = context_length - max_answer_tokens - count_tokens(system) - count_tokens(INSTRUCTION)
     budget -= count_tokens(question) + 3 * TEMPLATE_OVERHEAD
-    while history and sum(count_tokens(t.question) + count_tokens(t.answer) + 2 * TEMPLATE_OVERHEAD
-                          for t in history) > budget:
-        history.pop(0)
+    last = {"role": "user", "content": f"{INSTRUCTION}\n\n{hint_line(hints)}Question: {question}"}
+    messages = _with_history(system, history, count_tokens, budget, last)
+    return Prompt(messages, passages, library=True, hints=list(hints or []))
+
+
+def _with_history(
+    system: str, history: list[Turn] | None, count_tokens: Callable[[str], int], budget: int, last: dict[str, str]
+) -> list[dict[str, str]]:
+    """System message, the newest turns that fit `budget` (oldest dropped first), then the last message."""
+    turns = list(history or [])
+    while turns and sum(count_tokens(t.question) + count_tokens(t.answer) + 2 * TEMPLATE_OVERHEAD
+                        for t in turns) > budget:
+        turns.pop(0)
     messages = [{"role": "system", "content": system}]
-    for turn in history:
+    for turn in turns:
         messages.append({"role": "user", "content": turn.question})
         messages.append({"role": "assistant", "content": strip_markers(turn.answer)})
-    messages.append({"role": "user", "content": f"{INSTRUCTION}\n\n{hint_line(hints)}Question: {question}"})
-    return Prompt(messages, passages, library=True, hints=list(hints or []))
+    return [*messages, last]
 
 
 def hint_line(hints: list[int] | None) -> str:
@@ -141,13 +149,8 @@ def build_prompt(
     history: list[Turn] | None = None,
 ) -> Prompt:
     """Messages that fit in context: passages kept best-first, oldest history dropped first."""
-    history = list(history or [])
     budget = context_length - max_answer_tokens - count_tokens(SYSTEM_PROMPT) - TEMPLATE_OVERHEAD
     budget -= count_tokens(question) + TEMPLATE_OVERHEAD
-
-    def turns_cost(turns: list[Turn]) -> int:
-        return sum(count_tokens(t.question) + count_tokens(t.answer) + 2 * TEMPLATE_OVERHEAD for t in turns)
-
     kept: list[ScoredChunk] = []
     used = 0
     for passage in passages:
@@ -157,11 +160,5 @@ def build_prompt(
         kept.append(passage)
         used += cost
     # Conversation history takes what the passages leave; the oldest turns go first.
-    while history and used + turns_cost(history) > budget:
-        history.pop(0)
-    messages = [{"role": "system", "content": SYSTEM_PROMPT}]
-    for turn in history:
-        messages.append({"role": "user", "content": turn.question})
-        messages.append({"role": "assistant", "content": strip_markers(turn.answer)})
-    messages.append({"role": "user", "content": user_message(question, kept)})
-    return Prompt(messages, kept)
+    last = {"role": "user", "content": user_message(question, kept)}
+    return Prompt(_with_history(SYSTEM_PROMPT, history, count_tokens, budget - used, last), kept)
