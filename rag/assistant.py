@@ -12,7 +12,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ModelNotFoundError
 from rag.ingest import Indexer, IngestReport, Progress
-from rag.llm import Generator
+from rag.llm import Generator, LlamaCppGenerator
 from rag.models import Catalog, is_present, resolve_chat_model
 from rag.pipeline import Pipeline
 from rag.registry import DocumentRegistry
@@ -181,6 +181,19 @@ class Assistant:
         question; None when the library is answered from retrieved passages."""
         self._check_store()
         return self.pipeline.warm()
+
+    def library_mode(self) -> tuple[int, int, int | None] | None:
+        """(library tokens, budget, KV cache bytes) when questions are asked over the whole library, else None.
+
+        Loads the chat model (its tokenizer counts the library).
+        """
+        self._check_store()
+        pipeline = self.pipeline
+        library = pipeline.library.get(self.generator.count_tokens) if pipeline.library else None
+        if library is None or pipeline.library is None:
+            return None
+        per_token = self.generator.kv_bytes_per_token() if isinstance(self.generator, LlamaCppGenerator) else None
+        return library.tokens, pipeline.library.budget, per_token * library.tokens if per_token else None
 
     def status(self) -> Status:
         """Counts, models and folders."""

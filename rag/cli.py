@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="documents, chunks, models and folders")
     p.add_argument("--docs", action="store_true", help="list every document")
+    p.add_argument("--library", action="store_true",
+                   help="say whether questions go over the whole library (loads the chat model)")
 
     p = sub.add_parser("models", help="list or fetch models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
@@ -275,6 +277,14 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
         f"chat model  {st.chat_model} ({present})\nembedder    {st.embed_model}\n"
         f"data dir    {st.data_dir}\nmodels dir  {st.models_dir}\n"
     )
+    if args.library:
+        mode = assistant.library_mode()
+        if mode is None:
+            out.write("library mode off: questions use the retrieved passages (library_tokens, or over budget)\n")
+        else:
+            tokens, budget, kv = mode
+            memory = f"; its KV cache takes {kv / 2**20:.0f} MiB" if kv else ""
+            out.write(f"library mode on: the whole library is {tokens} tokens of the {budget} budget{memory}\n")
     if args.docs:
         for d in assistant.documents():
             out.write(f"  {d.id}  {d.chunks:>4} chunks  {d.added_at}  {d.title}  ({_rel(d.source)})\n")

@@ -163,6 +163,17 @@ class LlamaCppGenerator:
                 if piece:
                     yield piece
 
+    def kv_bytes_per_token(self) -> int:
+        """KV cache bytes one token of context takes (f16 keys and values in every layer)."""
+        self.load()
+        meta = self._llm.metadata
+        arch = meta.get("general.architecture", "llama")
+        layers = int(meta.get(f"{arch}.block_count", 0))
+        heads = int(meta.get(f"{arch}.attention.head_count", 1))
+        kv_heads = int(meta.get(f"{arch}.attention.head_count_kv", heads))
+        head_dim = int(meta.get(f"{arch}.attention.key_length", int(meta.get(f"{arch}.embedding_length", 0)) // heads))
+        return 2 * layers * kv_heads * head_dim * 2
+
     def _format(self, messages: list[Message]) -> list[int]:
         """The prompt tokens of chat messages, formatted with the model's own chat template."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter

@@ -137,6 +137,8 @@ def test_a_saved_library_prefix_is_restored_by_a_new_process(tmp_path: Path) -> 
                               timeout=600)
 
     assert rag("ingest", str(docs)).returncode == 0
+    status = rag("status", "--library").stdout
+    assert "library mode on" in status and "MiB" in status
     first = json.loads(rag("ask", "--json", "How old is the harbour master Ana Ruiz?").stdout)
     saved = list((tmp_path / "data" / "prompt-cache").glob("*.kvcache"))
     assert len(saved) == 1 and "47" in first["text"]
