@@ -70,13 +70,13 @@ ANSWERABLE_QUESTION = "Do the passages above state the answer to this question? 
 
 
 def answerability_check(prompt: Prompt, question: str) -> list[dict[str, str]]:
-    """The prompt's messages with the last one asking whether the passages answer the question (same prefix)."""
-    if prompt.library:
-        last = {"role": "user", "content": f"Question: {question}\n\n{ANSWERABLE_QUESTION}"}
-    else:
-        body = "\n\n".join(format_passage(i, p) for i, p in enumerate(prompt.passages, start=1))
-        last = {"role": "user", "content": f"Passages:\n{body}\n\nQuestion: {question}\n\n{ANSWERABLE_QUESTION}"}
-    return [*prompt.messages[:-1], last]
+    """The prompt's messages with the yes/no request appended to the last one.
+
+    Everything before the request is the answer's own prompt, so after the check the answer reads only its
+    closing template tokens: the check costs the request's few tokens, not a second reading of the question.
+    """
+    last = prompt.messages[-1]
+    return [*prompt.messages[:-1], {**last, "content": f"{last['content']}\n\n{ANSWERABLE_QUESTION}"}]
 
 
 def library_system(passages: list[ScoredChunk]) -> str:

@@ -160,24 +160,6 @@ def test_truthfulness_counts_a_refusal_as_zero_and_an_invention_as_minus_one() -
     assert summarise(rows[:1] + rows[3:])["truthfulness"] == pytest.approx(0.5)
 
 
-def test_a_claim_cited_to_the_wrong_passage_moves_to_the_one_that_states_it(
-    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
-) -> None:
-    docs = _regatta(tmp_path / "docs")
-    preview = tmp_path / "docs" / "preview.txt"
-    preview.write_text("Regatta preview\n\nThe Vessby regatta winner will be announced on the harbour wall.")
-    fake_assistant.ingest([*docs, preview])
-    passages = fake_assistant.pipeline.prepare("Who was the Vessby regatta winner?").prompt.passages
-    right = next(p.rank for p in passages if "Marta" in p.chunk.text)
-    wrong = next(p.rank for p in passages if "announced" in p.chunk.text)
-    # The wrong passage shares most of the sentence's words (so word overlap keeps it) but not the name.
-    fake_generator.script(f"The Vessby regatta winner was Marta [{wrong}].")
-    answer = fake_assistant.ask("Who was the Vessby regatta winner?")
-    assert answer.text == f"The Vessby regatta winner was Marta [{right}]." and answer.withheld == []
-    assert [c.marker for c in answer.citations] == [right] and answer.citations[0].supported
-    assert "marker-moved" in [c.kind for c in answer.checks]
-
-
 def test_questions_the_pipeline_cannot_take_are_clear_errors_or_refusals(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:
