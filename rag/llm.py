@@ -82,6 +82,7 @@ class LlamaCppGenerator:
         self.seed = seed
         self._llm: Any = None
         self._formatter: Any = None
+        self._prefix: tuple[str, list[int]] = ("", [])
         self._yes_no: tuple[set[int], set[int]] = (set(), set())
         self.last_prompt_tokens = 0
         self.last_cached_tokens = 0
@@ -192,6 +193,16 @@ class LlamaCppGenerator:
         formatted = self._formatter(messages=messages)
         return list(llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True))
 
+    def _prefix_tokens(self, messages: list[Message]) -> list[int]:
+        """The tokens every question after these messages starts with (cached: the library is long)."""
+        key = "\x00".join(f"{m['role']}\x01{m['content']}" for m in messages)
+        if self._prefix[0] != key:
+            one = self._format([*messages, {"role": "user", "content": "A"}])
+            two = self._format([*messages, {"role": "user", "content": "B"}])
+            cut = next((i for i, (a, b) in enumerate(zip(one, two, strict=False)) if a != b), len(one))
+            self._prefix = (key, one[:cut])
+        return self._prefix[1]
+
     def _shared(self, tokens: list[int]) -> int:
         shared = 0
         for a, b in zip(self._llm._input_ids, tokens, strict=False):
@@ -214,9 +225,7 @@ class LlamaCppGenerator:
         self.load()
         with self._lock:
             llm = self._llm
-            one = self._format([*messages, {"role": "user", "content": "A"}])
-            two = self._format([*messages, {"role": "user", "content": "B"}])
-            tokens = one[: next((i for i, (a, b) in enumerate(zip(one, two, strict=False)) if a != b), len(one))]
+            tokens = self._prefix_tokens(messages)
             if self._shared(tokens) == len(tokens):
                 return "warm"
             ctx = llm._ctx.ctx
@@ -276,6 +285,7 @@ class LlamaCppGenerator:
                 self._llm.close()
                 self._llm = None
                 self._formatter = None
+                self._prefix = ("", [])
 
 
 def _first_tokens(llm: Any, words: tuple[str, ...]) -> set[int]:
