@@ -63,6 +63,50 @@ class PrefixCaching(Protocol):
         ...
 
 
+class ModelLock:
+    """A re-entrant lock that any thread may release.
+
+    A streamed reply holds the model between tokens. When a web server abandons a reply (its page closed, the user
+    pressed Stop), the reply's generator is closed from another thread than the one that took the lock; a
+    `threading.RLock` then refuses the release and stays held, so every later question waits forever. Re-entry is
+    still per thread, as with an RLock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self, timeout: float = -1) -> bool:
+        """Take the lock (again, when this thread holds it); False when `timeout` seconds pass first."""
+        me = threading.get_ident()
+        if self._owner == me:
+            self._depth += 1
+            return True
+        if not self._lock.acquire(timeout=timeout):
+            return False
+        self._owner, self._depth = me, 1
+        return True
+
+    def release(self) -> None:
+        """Give one level back; the last one frees the lock, whichever thread calls it."""
+        self._depth -= 1
+        if self._depth <= 0:
+            self._owner, self._depth = None, 0
+            self._lock.release()
+
+    def locked(self) -> bool:
+        """Whether some thread holds it."""
+        return self._lock.locked()
+
+    def __enter__(self) -> ModelLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 class LlamaCppGenerator:
     """A GGUF model run in-process by llama-cpp-python; the chat template comes from the file."""
 
@@ -88,7 +132,7 @@ class LlamaCppGenerator:
         self.last_cached_tokens = 0
         self.last_prompt_eval = 0
         # llama.cpp contexts are not thread-safe: one generation (and one tokenisation) at a time.
-        self._lock = threading.RLock()
+        self._lock = ModelLock()
 
     @property
     def name(self) -> str:

@@ -250,3 +250,20 @@ def test_excerpt_budget_in_settings_narrows_the_cited_snippets(browser, server: 
                                                        page.locator("#sources").inner_text())]
     assert narrowed and max(narrowed) < min(600, max(spans)), (spans, narrowed)
     page.close()
+
+
+def test_a_page_closed_mid_answer_frees_the_model_for_the_next_page(browser, server: str) -> None:
+    # Closing the page makes the server abandon the reply from another thread than the one that held the model.
+    first = _open(browser, server)
+    first.fill("#question textarea", "Describe everything the articles say about the diplomat, in detail.")
+    first.click("#ask")
+    first.wait_for_function(
+        "() => { const b = document.querySelectorAll('#chatbot [data-testid=bot]');"
+        " return b.length && b[b.length - 1].innerText.trim().length > 0; }",
+        timeout=ANSWER_TIMEOUT * 1000,
+    )
+    first.close()  # mid-answer
+    second = _open(browser, server)
+    seen = _ask(second, "How old is Ri Il Gyu?")
+    assert "52" in seen[-1]
+    second.close()
