@@ -86,6 +86,7 @@ def build_generator(settings: Settings, catalog: Catalog, model: str | None = No
         threads=settings.threads,
         batch_size=settings.batch_size,
         seed=settings.seed,
+        model_id=model if model in catalog.models else None,
     )
 
 

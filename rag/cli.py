@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--library", action="store_true",
                    help="say whether questions go over the whole library (loads the chat model)")
 
+    p = sub.add_parser("doctor", help="check the store and the model files; --repair fixes what it can")
+    p.add_argument("--repair", action="store_true",
+                   help="finish interrupted runs, rewrite missing chunks, delete orphans, set a damaged store aside")
+    p.add_argument("--no-models", dest="models", action="store_false", help="skip the model sha256 checks")
+
     p = sub.add_parser("models", help="list or fetch models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     msub.add_parser("list", help="known models and whether they are downloaded")
@@ -291,6 +296,22 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
+    """Check everything, one line per check; exit 1 while a problem is left."""
+    from rag.doctor import PROBLEM, run_doctor
+
+    def say(line: str) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{line[:78]:<78}\r")
+
+    findings = run_doctor(_make_settings(args), repair=args.repair, models=args.models, say=say)
+    for f in findings:
+        out.write(f"{f.status:<8}  {f.what}: {f.detail}" + (f"\n          fix: {f.fix}" if f.fix else "") + "\n")
+    left = [f for f in findings if f.status == PROBLEM]
+    out.write(f"{len(left)} problem(s) left" + ("" if left or not args.repair else " after repairs") + "\n")
+    return EXIT_ERROR if left else EXIT_OK
+
+
 def cmd_models(args: argparse.Namespace, out: TextIO) -> int:
     """List the catalogue or fetch models."""
     from rag.models import Catalog, is_present, pull, pull_from_hub
@@ -391,6 +412,7 @@ COMMANDS = {
     "ask": cmd_ask,
     "chat": cmd_chat,
     "status": cmd_status,
+    "doctor": cmd_doctor,
     "models": cmd_models,
     "serve": cmd_serve,
     "eval": cmd_eval,

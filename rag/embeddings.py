@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rag.errors import ModelNotFoundError
+from rag.errors import ModelLoadError, ModelNotFoundError
 
 
 class Embedder(Protocol):
@@ -89,10 +89,15 @@ class OnnxEmbedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
 
-            tok = Tokenizer.from_file(str(self.tokenizer_path))
+            fix = (f"it is damaged or not the expected file. Fetch it again with `rag models pull {self.name} "
+                   "--force` (`rag doctor` checks every model file)")
+            try:
+                tok = Tokenizer.from_file(str(self.tokenizer_path))
+                counter = Tokenizer.from_file(str(self.tokenizer_path))
+            except Exception as exc:
+                raise ModelLoadError(f"the tokenizer file {self.tokenizer_path} cannot be read; {fix}") from exc
             tok.enable_truncation(max_length=self.max_tokens)
             tok.no_padding()  # the file may ask for padding; `_embed_batch` pads each batch to its longest text
-            counter = Tokenizer.from_file(str(self.tokenizer_path))
             counter.no_truncation()
             counter.no_padding()
             opts = ort.SessionOptions()
@@ -100,9 +105,12 @@ class OnnxEmbedder:
                 opts.intra_op_num_threads = self.threads
             opts.inter_op_num_threads = 1
             opts.log_severity_level = 3
-            self._session = ort.InferenceSession(
-                str(self.model_path), sess_options=opts, providers=["CPUExecutionProvider"]
-            )
+            try:
+                self._session = ort.InferenceSession(
+                    str(self.model_path), sess_options=opts, providers=["CPUExecutionProvider"]
+                )
+            except Exception as exc:
+                raise ModelLoadError(f"the embedding model file {self.model_path} cannot be loaded; {fix}") from exc
             self._input_names = {i.name for i in self._session.get_inputs()}
             self._count_tokenizer = counter
             self._tokenizer = tok

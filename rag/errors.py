@@ -35,3 +35,15 @@ class EvalError(RagError):
 
 class QuestionError(RagError):
     """A question is empty, too long, or asked of an empty library."""
+
+
+class StoreError(RagError):
+    """The store folder cannot be used (not a folder, not writable)."""
+
+
+class StoreDamagedError(StoreError):
+    """The store's database is damaged (truncated, overwritten, empty)."""
+
+
+class ModelLoadError(RagError):
+    """A model file is there but cannot be loaded (truncated, not a model of the expected format)."""

@@ -14,9 +14,9 @@ from pathlib import Path
 from rag.chunking import Chunker
 from rag.documents import SUPPORTED_SUFFIXES, Document, iter_files, load_document
 from rag.embeddings import Embedder
-from rag.errors import DocumentNotFoundError, IngestError
+from rag.errors import DocumentNotFoundError, IngestError, StoreError
 from rag.registry import DocumentRegistry
-from rag.store import VectorStore
+from rag.store import VectorStore, prepare_folder
 from rag.types import PENDING, READY, REMOVING, Chunk, DocumentRecord
 
 log = logging.getLogger(__name__)
@@ -142,8 +142,13 @@ def now_iso() -> str:
 @contextlib.contextmanager
 def _write_lock(data_dir: Path) -> Iterator[None]:
     # One writer at a time across processes (CLI and web UI may share a store).
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / "ingest.lock", "a+") as fh:
+    prepare_folder(data_dir)
+    try:
+        fh = open(data_dir / "ingest.lock", "a+")  # noqa: SIM115 (closed by the with below)
+    except OSError as exc:
+        raise StoreError(f"cannot write in the data folder {data_dir} ({exc.strerror}); make it writable "
+                         f"(chmod -R u+w {data_dir}) or set data_dir to a writable folder") from exc
+    with fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -181,6 +186,7 @@ class Indexer:
 
     def _delete(self, record: DocumentRecord) -> None:
         """Remove a document crash-safely: mark it, delete its chunks, then drop the record."""
+        log.info("removing %s (%s, %d chunks)", record.id, record.source, record.chunks)
         if record.status != REMOVING:
             self.registry.put([DocumentRecord(**{**record.__dict__, "status": REMOVING})])
         self.store.delete_document(record.id)
@@ -351,6 +357,23 @@ class Indexer:
                 names = ", ".join(f"{h.id} ({Path(h.source).name})" for h in hits)
                 raise DocumentNotFoundError(f"{ref!r} matches several documents: {names}; give the id")
         raise DocumentNotFoundError(f"no document matches {ref!r}; `rag status --docs` lists ids, titles and sources")
+
+    def reindex(self, doc_id: str) -> FileResult:
+        """Write a ready document's chunks again from the text kept in the registry (repairs missing chunks)."""
+        with _write_lock(self.data_dir):
+            record = self.registry.get(doc_id)
+            text = self.registry.text(doc_id)
+            if record is None:
+                raise DocumentNotFoundError(f"no document {doc_id}; `rag status --docs` lists the ids")
+            if text is None:
+                raise IngestError(f"{record.source}: the store keeps no text for this document; ingest the file again")
+            doc = Document(id=record.id, title=record.title, source=record.source, text=text)
+            chunks = self.chunker.split(doc)
+            self.store.delete_document(doc.id)
+            batch = _Batch()
+            batch.add(_Prepared(doc, chunks, [], slot=0, repair=True))
+            ready = _Library(self.registry.records(status=READY))
+            return self._commit(batch, ready)[0][1]
 
     def remove(self, ref: str) -> DocumentRecord:
         """Delete a document and its chunks."""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from rag.errors import ModelNotFoundError
+from rag.errors import ModelLoadError, ModelNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,24 @@ class PrefixCaching(Protocol):
     def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None) -> str:
         """Have the prefix of these messages in the KV cache: "warm", "restored" or "computed"."""
         ...
+
+
+_GGUF_MAGIC = b"GGUF"
+
+
+def _damaged_model(path: Path, why: str, model_id: str | None = None) -> str:
+    size = path.stat().st_size if path.exists() else 0
+    fix = (f"fetch it again with `rag models pull {model_id} --force` (`rag doctor` checks every model file)"
+           if model_id else "replace it with a complete .gguf file, or choose a catalogue model (`rag models list`)")
+    return (f"the model file {path} cannot be used: {why} ({size / 1e6:.1f} MB); it is damaged or not a GGUF "
+            f"model. {fix}")
+
+
+def check_gguf(path: Path, model_id: str | None = None) -> None:
+    """Refuse a file that is not a GGUF model at all, in one line with the fix, before llama.cpp reads it."""
+    with open(path, "rb") as fh:
+        if fh.read(len(_GGUF_MAGIC)) != _GGUF_MAGIC:
+            raise ModelLoadError(_damaged_model(path, "it does not start like a GGUF file", model_id))
 
 
 class ModelLock:
@@ -118,8 +136,10 @@ class LlamaCppGenerator:
         threads: int = 2,
         batch_size: int = 512,
         seed: int = 0,
+        model_id: str | None = None,
     ) -> None:
         self.model_path = Path(model_path)
+        self.model_id = model_id  # the catalogue id, when the file came from the catalogue (for error messages)
         self._n_ctx = context_length
         self.threads = threads
         self.batch_size = batch_size
@@ -164,15 +184,21 @@ class LlamaCppGenerator:
             from llama_cpp import Llama
 
             log.info("loading %s (%d threads, context %d)", self.model_path.name, self.threads, self._n_ctx)
-            self._llm = Llama(
-                model_path=str(self.model_path),
-                n_ctx=self._n_ctx,
-                n_threads=self.threads,
-                n_threads_batch=self.threads,
-                n_batch=self.batch_size,
-                seed=self.seed,
-                verbose=False,
-            )
+            check_gguf(self.model_path, self.model_id)
+            try:
+                self._llm = Llama(
+                    model_path=str(self.model_path),
+                    n_ctx=self._n_ctx,
+                    n_threads=self.threads,
+                    n_threads_batch=self.threads,
+                    n_batch=self.batch_size,
+                    seed=self.seed,
+                    verbose=False,
+                )
+            except ValueError as exc:
+                raise ModelLoadError(
+                    _damaged_model(self.model_path, "llama.cpp could not load it", self.model_id)
+                ) from exc
             trained = int(self._llm.n_ctx())
             if trained < self._n_ctx:
                 log.info("model trained on %d tokens of context; using that", trained)

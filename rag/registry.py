@@ -96,7 +96,7 @@ class ChromaRegistry:
         """Records sorted by title."""
         where = {"status": status} if status else None
         got = self._open().get(where=where, include=["metadatas"])
-        records = [_record(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        records = [_record(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True) if m is not None]
         return sorted(records, key=lambda r: (r.title.lower(), r.id))
 
     def get(self, doc_id: str) -> DocumentRecord | None:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from rag.errors import StoreMismatchError
+from rag.errors import RagError, StoreDamagedError, StoreError, StoreMismatchError
 from rag.types import Chunk, ScoredChunk
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,14 @@ class VectorStore(Protocol):
         """How many chunks the store holds (of one document, when given)."""
         ...
 
+    def census(self) -> dict[str, tuple[int, int]]:
+        """Per document id: (searchable chunks, hidden chunks), for consistency checks."""
+        ...
+
+    def built_with(self) -> dict[str, str]:
+        """The embedder/chunking fingerprint the store was built with (empty for a new store)."""
+        ...
+
     def version(self) -> str:
         """A token that changes whenever the searchable chunks change."""
         ...
@@ -69,6 +77,81 @@ class VectorStore(Protocol):
     def close(self) -> None:
         """Release the connection."""
         ...
+
+
+SQLITE_FILE = "chroma.sqlite3"
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_DAMAGED = ("malformed", "not a database", "file is encrypted", "disk image", "no such table", "disk i/o error",
+            "database corrupt")
+_READ_ONLY = ("readonly", "read-only", "attempt to write")
+
+
+def prepare_folder(path: Path, what: str = "data folder") -> Path:
+    """Create a folder (and its parents), or say in one line why it cannot be and how to fix it."""
+    path = Path(path)
+    for folder in (path, *path.parents):
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"{folder} is a file, not a folder, so it cannot hold the {what} {path}; set data_dir "
+                             "(--data-dir or RAG_DATA_DIR) to a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the {what} {path} ({exc.strerror}); set data_dir (--data-dir or "
+                         "RAG_DATA_DIR) to a folder you can write") from exc
+    return path
+
+
+def sqlite_problem(path: Path) -> str | None:
+    """Why a store's database file is certainly damaged (empty, or not SQLite at all), else None."""
+    db = Path(path) / SQLITE_FILE
+    if not db.exists():
+        return None
+    if db.stat().st_size == 0:
+        return f"{db} is empty (0 bytes)"
+    with open(db, "rb") as fh:
+        if fh.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+            return f"{db} is not an SQLite database"
+    return None
+
+
+def explain(exc: BaseException, path: Path) -> RagError | None:
+    """A one-line error for a database failure people can fix (damaged or read-only store), else None."""
+    text = str(exc).lower()
+    first = str(exc).strip().splitlines()[-1][:160] if str(exc).strip() else type(exc).__name__
+    if any(word in text for word in _READ_ONLY):
+        return StoreError(f"the store in {path} is read-only ({first}); make it writable (chmod -R u+w {path}) "
+                          "or set data_dir to a writable folder")
+    if any(word in text for word in _DAMAGED):
+        return StoreDamagedError(f"the store in {path} looks damaged ({first}); `rag doctor` checks it, and "
+                                 "`rag doctor --repair` sets it aside so you can ingest your articles again")
+    return None
+
+
+class _Guarded:
+    """A Chroma object whose database failures come out as one-line errors with their fix."""
+
+    def __init__(self, inner: Any, path: Path) -> None:
+        self._inner = inner
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = attr(*args, **kwargs)
+            except RagError:
+                raise
+            except Exception as exc:
+                explained = explain(exc, self._path)
+                if explained is None:
+                    raise
+                raise explained from exc
+            return _Guarded(result, self._path) if name in ("get_or_create_collection", "get_collection") else result
+
+        return call
 
 
 class ChromaConnection:
@@ -79,16 +162,33 @@ class ChromaConnection:
         self._client = client
 
     def client(self) -> Any:
-        """The client, opened on first use (embedded PersistentClient, telemetry off)."""
+        """The client, opened on first use (embedded PersistentClient, telemetry off).
+
+        A damaged, read-only or impossible store folder is reported in one line with its fix, never as a
+        traceback, and an empty database file is never mistaken for an empty library.
+        """
         if self._client is None:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(self.path),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-            )
+            prepare_folder(self.path, "store folder")
+            problem = sqlite_problem(self.path)
+            if problem:
+                raise StoreDamagedError(f"the store in {self.path} looks damaged ({problem}); `rag doctor --repair` "
+                                        "sets it aside so you can ingest your articles again")
+            try:
+                client = chromadb.PersistentClient(
+                    path=str(self.path),
+                    settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+                )
+            except RagError:
+                raise
+            except Exception as exc:
+                explained = explain(exc, self.path)
+                if explained is None:
+                    raise
+                raise explained from exc
+            self._client = _Guarded(client, self.path)
         return self._client
 
     def close(self) -> None:
@@ -109,7 +209,10 @@ def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
-def _visible(meta: dict[str, Any]) -> bool:
+def _visible(meta: dict[str, Any] | None) -> bool:
+    # A chunk with no metadata was deleted by another process after this one loaded its vector index: never shown.
+    if meta is None:
+        return False
     return bool(meta.get(_VISIBLE, True))  # chunks written before the flag existed are searchable
 
 
@@ -169,7 +272,8 @@ class ChromaStore:
             return
         col = self._open()
         got = col.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["metadatas"])
-        hidden = [(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True) if not m.get(_VISIBLE, True)]
+        rows = zip(got["ids"], got["metadatas"], strict=True)
+        hidden = [(i, m) for i, m in rows if m is not None and not m.get(_VISIBLE, True)]
         if hidden:
             col.update(ids=[i for i, _ in hidden], metadatas=[{**m, _VISIBLE: True} for _, m in hidden])
         self._bump()
@@ -241,6 +345,23 @@ class ChromaStore:
         if doc_id is None:
             return int(col.count())
         return len(col.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def census(self) -> dict[str, tuple[int, int]]:
+        """Per document id: (searchable chunks, hidden chunks)."""
+        got = self._open().get(include=["metadatas"])
+        counts: dict[str, tuple[int, int]] = {}
+        for meta in got["metadatas"]:
+            if meta is None:  # deleted by another process since this one loaded its index
+                continue
+            shown, hidden = counts.get(str(meta["doc_id"]), (0, 0))
+            counts[str(meta["doc_id"])] = (shown + 1, hidden) if _visible(meta) else (shown, hidden + 1)
+        return counts
+
+    def built_with(self) -> dict[str, str]:
+        """The fingerprint recorded by `ensure_built_with` (keys without their prefix)."""
+        self._open()
+        meta = self.connection.client().get_collection(CHUNKS).metadata or {}
+        return {k[4:]: str(v) for k, v in meta.items() if k.startswith("rag_")}
 
     def version(self) -> str:
         """The store's write generation (bumped by every publish and delete, in any process)."""
