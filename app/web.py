@@ -90,23 +90,40 @@ class WebApp:
             shutil.copyfile(src, dest)
             accepted.append(dest)
         if accepted:
-            def tick(done: int, total: int, path: Path) -> None:
-                progress((done, total), desc=f"Indexing {path.name}")
+            lines += self._ingest_uploads(accepted, progress)
+        for f in files:  # Gradio's own copies (kept or refused, ours is in the uploads folder now)
+            _discard_upload(Path(getattr(f, "name", None) or str(f)))
+        return self.library_outputs("\n\n".join(lines))
+
+    def _ingest_uploads(self, accepted: list[Path], progress: gr.Progress) -> list[str]:
+        lines: list[str] = []
+        if accepted:
+            def tick(done: float, total: int, path: Path) -> None:
+                progress(done / total if total else None, desc=f"Indexing {path.name}")
 
             try:
                 report = self.assistant.ingest(accepted, progress=tick)
             except RagError as exc:
-                return self.library_outputs(f"❌ {esc(exc)}")
+                return [f"❌ {esc(self._no_paths(str(exc)))}"]
             for r in report.results:
                 name = esc(Path(r.path).name)
+                reason = esc(self._no_paths(r.reason or "", r.path))
                 if r.status in (FAILED, IGNORED):
-                    lines.append(f"❌ {name}: {esc(r.reason)}")
+                    lines.append(f"❌ {name}: {reason}")
                     Path(r.path).unlink(missing_ok=True)
                 elif r.status == "skipped":
-                    lines.append(f"➖ {name}: already in the library" + (f" ({esc(r.reason)})" if r.reason else ""))
+                    lines.append(f"➖ {name}: already in the library" + (f" ({reason})" if reason else ""))
                 else:
                     lines.append(f"✅ {name}: {r.status}, {r.chunks} chunks — “{esc(r.title)}”")
-        return self.library_outputs("\n\n".join(lines))
+        return lines
+
+    def _no_paths(self, text: str, path: str | None = None) -> str:
+        """A message without server paths: the file's own path goes (its name is shown beside it), others become
+        their file names."""
+        if path:
+            text = text.replace(f"{path}: ", "").replace(path, Path(path).name)
+        folder = str(self.uploads.resolve()) + "/"
+        return re.sub(r"(?:/[^\s/:]+)+/([^\s/:]+)", lambda m: m.group(1), text.replace(folder, ""))
 
     def remove(self, doc_id: str | None) -> tuple[Any, Any, str]:
         if not doc_id:
@@ -191,6 +208,23 @@ class WebApp:
                 except RagError:
                     articles[c.doc_id] = ""
         yield chat, sources_html(answer, articles), [*turns, Turn(question, answer.text)], ""
+
+
+def _discard_upload(path: Path) -> None:
+    """Delete Gradio's temporary copy of an upload (and its folder, when empty); nothing outside its cache."""
+    import os
+    import tempfile
+
+    cache = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+    try:
+        path = path.resolve()
+        if not path.is_relative_to(cache) or path == cache:
+            return
+        path.unlink(missing_ok=True)
+        if path.parent != cache and not any(path.parent.iterdir()):
+            path.parent.rmdir()
+    except OSError:
+        log.warning("could not delete the temporary upload %s", path, exc_info=True)
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:

@@ -13,11 +13,13 @@ from bench.common import MODELS, ROOT, machine
 from bench.embedding import bench_embed_batch, bench_embedding
 from bench.generation import bench_generation, bench_llama_settings
 from bench.ingest import bench_ingest, bench_ingest_batch
+from bench.largefile import bench_large_file
 from bench.memory import bench_memory
 from bench.render import end_to_end, render
 from bench.retrieval import bench_retrieval
 
-SECTIONS = {"embedding", "embed_batch", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory"}
+SECTIONS = {"embedding", "embed_batch", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory",
+            "large_file"}
 
 
 def _model_path(model: str) -> Path:
@@ -36,6 +38,7 @@ def main() -> int:
     parser.add_argument("--model", default=None, help="chat model id for generation and memory")
     parser.add_argument("--ingest-sizes", default="1000", help="chunk counts for the ingest benchmark (e.g. 1000,10000)")
     parser.add_argument("--retrieval-sizes", default="1000,10000,100000", help="chunk counts for retrieval latency")
+    parser.add_argument("--large-file-mib", type=float, default=20.0, help="size of the large-file ingest")
     parser.add_argument("--only", default="", help="comma-separated sections: " + ",".join(sorted(SECTIONS)))
     args = parser.parse_args()
     from rag.build import go_offline
@@ -78,6 +81,9 @@ def main() -> int:
     if "memory" in sections:
         results["memory"] = bench_memory(model)
         print("memory", results["memory"], flush=True)
+    if "large_file" in sections:
+        results["large_file"] = bench_large_file(0.1 if smoke else args.large_file_mib)
+        print("large_file", results["large_file"], flush=True)
     if not smoke:
         # Target 5 comes from `rag eval --compare naive` runs (bench/e2e/*.json): both pipelines in the same run.
         results["end_to_end"] = end_to_end(sorted((ROOT / "bench" / "e2e").glob("*.json")))

@@ -173,7 +173,8 @@ def build_assistant(
     store = store or build_store(connection)
     registry = registry or build_registry(connection)
     chunker = Chunker(embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
-    indexer = Indexer(store, registry, embedder, chunker, settings.data_dir, settings.write_batch_chunks)
+    indexer = Indexer(store, registry, embedder, chunker, settings.data_dir, settings.write_batch_chunks,
+                      max_file_mb=settings.max_file_mb)
     retriever = build_retriever(settings, embedder, store)
     return Assistant(
         settings,

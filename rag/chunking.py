@@ -14,6 +14,31 @@ from rag.types import Chunk
 SEPARATORS = [r"\n\n+", r"\n", r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’)]))\s+", r"(?<=[;:])\s+", r"\s+", ""]
 
 
+# Long texts are split a section at a time: the splitter's working set grows with the text it is given (about
+# 100 bytes per character), so a 20 MB file split whole would need gigabytes. Articles are far shorter than a
+# section and are split exactly as before.
+SECTION_CHARS = 50_000
+
+
+def sections(text: str, size: int = SECTION_CHARS) -> list[tuple[int, int]]:
+    """(start, end) spans covering the text, each at most `size` characters, cut where a reader would pause."""
+    spans = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = -1
+        for mark in ("\n\n", "\n", ". ", " "):
+            at = window.rfind(mark, size // 2)
+            if at >= 0:
+                cut = at + len(mark)
+                break
+        end = start + (cut if cut > 0 else size)
+        spans.append((start, end))
+        start = end
+    spans.append((start, len(text)))
+    return spans
+
+
 def chunk_id(doc_id: str, index: int) -> str:
     """Deterministic chunk id, so re-ingesting overwrites rather than duplicates."""
     return f"{doc_id}-{index:05d}"
@@ -41,29 +66,30 @@ class Chunker:
     def split(self, doc: Document) -> list[Chunk]:
         """Chunks of a document, each with its exact character span in `doc.text`."""
         chunks: list[Chunk] = []
-        cursor = 0
-        for piece in self._splitter.split_text(doc.text):
-            piece = piece.strip()
-            if not piece:
-                continue
-            # Chunks come in order and overlap, so search forward from the previous chunk's start.
-            start = doc.text.find(piece, cursor)
-            if start < 0:
-                start = doc.text.find(piece)
-            if start < 0:  # the splitter never rewrites text, so this means a bug, not bad input
-                raise AssertionError(f"chunk text not found in document {doc.id}")
-            end = start + len(piece)
-            chunks.append(
-                Chunk(
-                    id=chunk_id(doc.id, len(chunks)),
-                    doc_id=doc.id,
-                    title=doc.title,
-                    source=doc.source,
-                    index=len(chunks),
-                    start=start,
-                    end=end,
-                    text=piece,
+        for first, last in sections(doc.text):
+            section = doc.text[first:last]
+            cursor = 0
+            for piece in self._splitter.split_text(section):
+                piece = piece.strip()
+                if not piece:
+                    continue
+                # Chunks come in order and overlap, so search forward from the previous chunk's start.
+                start = section.find(piece, cursor)
+                if start < 0:
+                    start = section.find(piece)
+                if start < 0:  # the splitter never rewrites text, so this means a bug, not bad input
+                    raise AssertionError(f"chunk text not found in document {doc.id}")
+                cursor = start + 1
+                chunks.append(
+                    Chunk(
+                        id=chunk_id(doc.id, len(chunks)),
+                        doc_id=doc.id,
+                        title=doc.title,
+                        source=doc.source,
+                        index=len(chunks),
+                        start=first + start,
+                        end=first + start + len(piece),
+                        text=piece,
+                    )
                 )
-            )
-            cursor = start + 1
         return chunks

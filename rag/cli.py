@@ -133,20 +133,21 @@ def _rel(path: str) -> str:
 def _progress_bar(desc: str, unit: str = "file") -> Any:
     from tqdm import tqdm
 
-    return tqdm(desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=False)
+    # Only on a terminal: piped or redirected output stays clean.
+    return tqdm(desc=desc, unit=unit, file=sys.stderr, dynamic_ncols=True, leave=False, disable=not sys.stderr.isatty())
 
 
 def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     """Ingest files and folders, print a summary line and one line per problem."""
     from rag.build import build_assistant
-    from rag.ingest import ADDED, FAILED, IGNORED, REMOVED, UPDATED
+    from rag.ingest import ADDED, FAILED, IGNORED, REMOVED, SKIPPED, UPDATED
 
     assistant = build_assistant(_make_settings(args))
     bar = _progress_bar("ingesting")
 
-    def progress(done: int, total: int, path: Path) -> None:
+    def progress(done: float, total: int, path: Path) -> None:
         bar.total = total
-        bar.n = done
+        bar.n = round(done, 2)
         bar.set_postfix_str(path.name[:40], refresh=True)
 
     try:
@@ -156,8 +157,12 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     for r in report.results:
         if r.status in (ADDED, UPDATED, REMOVED):
             out.write(f"{r.status:>8}  {_rel(r.path)}  ({r.chunks} chunks) {r.title or ''}\n")
-        elif r.status in (FAILED, IGNORED):
+        elif r.status == SKIPPED and r.reason:
+            out.write(f"{r.status:>8}  {_rel(r.path)}: {r.reason}\n")
+        elif r.status == FAILED:
             out.write(f"{r.status:>8}  {r.reason}\n")
+        elif r.status == IGNORED:
+            out.write(f"{r.status:>8}  {_rel(r.path)}: {r.reason}\n")
     out.write(report.summary() + "\n")
     return EXIT_PARTIAL if report.failed else EXIT_OK
 

@@ -92,6 +92,7 @@ class Settings(BaseModel):
     port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")
     share: bool = Field(False, description="Ask Gradio for a public share link (needs internet).")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest file the web UI accepts, in MiB.")
+    max_file_mb: float = Field(20.0, gt=0, description="Largest file `rag ingest` reads, in MiB (bigger: refused).")
     show_timings: bool = Field(False, description="Show retrieval and generation timings by default in the UI.")
     queue_size: int = Field(64, ge=1, description="Most questions waiting for the model in the web UI's queue.")
 

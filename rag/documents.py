@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -150,6 +152,9 @@ def load_document(path: Path) -> Document:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise IngestError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; supported: {supported}")
     try:
+        special = _kind(path.stat().st_mode)
+        if special:  # reading a FIFO would wait forever
+            raise IngestError(f"{path}: {special}, not a regular file; only regular files are read")
         raw = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path}: cannot read the file ({exc.strerror}); check it exists and is readable") from exc
@@ -169,13 +174,74 @@ def load_document(path: Path) -> Document:
     return Document(id=document_id(text), title=title, source=str(path), text=text)
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every file under the given files and folders (recursive, sorted, hidden files skipped)."""
+HIDDEN = "hidden"
+
+
+@dataclass(frozen=True)
+class Found:
+    """A path met while walking files and folders: to be read (`skip` is None), or skipped and why."""
+
+    path: Path
+    skip: str | None = None
+    hidden: bool = False  # hidden files and folders are skipped by default and only counted
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, for messages (None for a regular file)."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Found]:
+    """Every path met under the given files and folders, each either to be read or skipped with its reason.
+
+    Folders are walked recursively in sorted order; symbolic links are followed unless they point back into a
+    folder already being walked (a loop) or nowhere (broken); hidden entries inside folders are skipped.
+    Nothing is skipped silently.
+    """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield child
+            yield from _walk_folder(path, {os.path.realpath(path)})
         else:
-            yield path
+            yield Found(path)
+
+
+def _walk_folder(folder: Path, walking: set[str]) -> Iterator[Found]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield Found(folder, f"cannot read the folder ({exc.strerror}); check its permissions")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            yield Found(path, "hidden", hidden=True)
+            continue
+        try:
+            st = path.stat()  # follows symbolic links
+        except FileNotFoundError:
+            target = os.readlink(path) if path.is_symlink() else "?"
+            yield Found(path, f"broken symbolic link (its target {target} does not exist)")
+            continue
+        except OSError as exc:
+            yield Found(path, f"cannot read it ({exc.strerror})")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            real = os.path.realpath(path)
+            if real in walking:
+                yield Found(path, f"symbolic link loop (points back to {real})")
+                continue
+            yield from _walk_folder(path, walking | {real})
+            continue
+        kind = _kind(st.st_mode)
+        yield Found(path, f"{kind}, not a regular file; only regular files are read") if kind else Found(path)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every readable file under the given files and folders (recursive, sorted, hidden files skipped)."""
+    for found in walk(paths):
+        if found.skip is None:
+            yield found.path

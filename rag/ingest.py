@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rag.chunking import Chunker
-from rag.documents import SUPPORTED_SUFFIXES, Document, iter_files, load_document
+from rag.documents import SUPPORTED_SUFFIXES, Document, load_document, walk
 from rag.embeddings import Embedder
 from rag.errors import DocumentNotFoundError, IngestError, StoreError
 from rag.registry import DocumentRegistry
@@ -22,8 +22,10 @@ from rag.types import PENDING, READY, REMOVING, Chunk, DocumentRecord
 log = logging.getLogger(__name__)
 
 ADDED, UPDATED, SKIPPED, FAILED, IGNORED, REMOVED = "added", "updated", "skipped", "failed", "ignored", "removed"
+HIDDEN = "hidden"  # hidden files and folders inside a walked folder: counted in the summary, not listed
 
-Progress = Callable[[int, int, Path], None]  # (files done, files in all, current file)
+# (files done, files in all, current file); `done` grows by fractions while a large file's chunks are embedded
+Progress = Callable[[float, int, Path], None]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class IngestReport:
         """One line for people."""
         parts = [f"{self.count(s)} {s}" for s in (ADDED, UPDATED, SKIPPED, FAILED)]
         extra = [f"{self.count(s)} {s}" for s in (REMOVED, IGNORED) if self.count(s)]
+        if self.count(HIDDEN):
+            extra.append(f"{self.count(HIDDEN)} hidden skipped")
         return f"{', '.join(parts + extra)}; {self.chunks} chunks; {self.seconds:.1f} s"
 
 
@@ -167,7 +171,10 @@ class Indexer:
         chunker: Chunker,
         data_dir: Path,
         batch_chunks: int = 128,
+        *,
+        max_file_mb: float = 20.0,
     ) -> None:
+        self.max_file_mb = max_file_mb
         self.store = store
         self.registry = registry
         self.batch_chunks = batch_chunks  # documents are written together until a batch holds this many chunks
@@ -214,7 +221,12 @@ class Indexer:
                     report.results.append(
                         FileResult(str(path), FAILED, reason=f"{path}: no such file or folder; check the path")
                     )
-            files = list(iter_files(p for p in paths if p.exists()))
+            found = list(walk(p for p in paths if p.exists() or p.is_symlink()))
+            files = [f.path for f in found if f.skip is None]
+            for f in found:
+                if f.skip is not None:
+                    report.results.append(FileResult(displayable(str(f.path)), HIDDEN if f.hidden else IGNORED,
+                                                     reason=f.skip))
             ready = _Library(self.registry.records(status=READY))
             explicit = {p.resolve() for p in paths if p.is_file()}
             seen: set[str] = set()
@@ -223,7 +235,12 @@ class Indexer:
 
             def commit() -> None:
                 nonlocal finished
-                for slot, result in self._commit(batch, ready):
+
+                def step(fraction: float) -> None:  # progress inside a batch, as its chunks are embedded
+                    if progress and batch.docs:
+                        progress(finished + fraction * len(batch.docs), len(files), Path(batch.docs[-1].doc.source))
+
+                for slot, result in self._commit(batch, ready, step):
                     report.results[slot] = result
                     log.info("%s %s (%d chunks)", result.status, result.path, result.chunks)
                 finished += len(batch.docs)
@@ -235,7 +252,8 @@ class Indexer:
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES and file.resolve() not in explicit:
                     # Inside a folder, other file types are listed but do not count as failures.
                     report.results.append(
-                        FileResult(str(file), IGNORED, reason=f"unsupported file type {file.suffix or '(none)'}")
+                        FileResult(displayable(str(file)), IGNORED,
+                                   reason=f"unsupported file type {file.suffix or '(none)'}")
                     )
                     finished += 1
                     continue
@@ -269,6 +287,14 @@ class Indexer:
             shown = displayable(source)
             return FileResult(shown, FAILED, reason=f"{shown}: the file name is not valid UTF-8; rename the file")
         try:
+            size = path.stat().st_size
+        except OSError as exc:
+            return FileResult(source, FAILED, reason=f"{path}: cannot read it ({exc.strerror})")
+        if size > self.max_file_mb * 1048576:
+            return FileResult(source, FAILED, reason=f"{path}: {size / 1048576:.1f} MiB is over the "
+                                                     f"{self.max_file_mb:g} MiB limit; split the file, or raise "
+                                                     "max_file_mb")
+        try:
             doc = load_document(path)
         except IngestError as exc:
             return FileResult(str(path), FAILED, reason=str(exc))
@@ -296,7 +322,9 @@ class Indexer:
                               reason=f"{doc.source}: no text to index after splitting")
         return _Prepared(doc, chunks, stale, repair=repair)
 
-    def _commit(self, batch: _Batch, ready: _Library) -> list[tuple[int, FileResult]]:
+    def _commit(
+        self, batch: _Batch, ready: _Library, step: Callable[[float], None] | None = None
+    ) -> list[tuple[int, FileResult]]:
         """Write a batch of documents with one store call per step; results by their report slot.
 
         Order matters for crash safety: pending records (with their texts), hidden chunks, chunks published,
@@ -313,8 +341,13 @@ class Indexer:
         ]
         self.registry.put(records, [p.doc.text for p in batch.docs])
         chunks = [c for p in batch.docs for c in p.chunks]
-        vectors = self.embedder.embed([c.text for c in chunks])
-        self.store.add_chunks(chunks, vectors)
+        # A large file is embedded and written a slice at a time: its vectors are never all in memory at once, and
+        # progress moves within it. Every slice is hidden until the publish below, so a crash leaves nothing visible.
+        for start in range(0, len(chunks), self.batch_chunks):
+            part = chunks[start : start + self.batch_chunks]
+            self.store.add_chunks(part, self.embedder.embed([c.text for c in part]))
+            if step:
+                step(min(1.0, (start + len(part)) / len(chunks)))
         self.store.publish([r.id for r in records])
         done = [DocumentRecord(**{**r.__dict__, "status": READY}) for r in records]
         self.registry.put(done)

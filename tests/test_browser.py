@@ -23,6 +23,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 SPOKESMAN_TITLE = "Senior North Korean diplomat based in Cuba defects to South Korea"
 ANSWER_TIMEOUT = 180
+SERVED: dict[str, Path] = {}  # folders of the running server, for tests that look behind the page
 
 
 def _free_port() -> int:
@@ -39,9 +40,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -> Iterat
         msg = "Debian's chromium is missing: run `make browser` (apt-get install chromium)"
         pytest.fail(msg) if os.environ.get("CI") else pytest.skip(msg)
     data = tmp_path_factory.mktemp("ui-data")
+    SERVED["gradio_tmp"] = data / "gradio-tmp"
     port = _free_port()
     env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": SMALL,
-           "RAG_PORT": str(port)}
+           "RAG_PORT": str(port), "GRADIO_TEMP_DIR": str(data / "gradio-tmp")}
     log = open(data / "serve.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--ingest", str(seeds_copy)],
                             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
@@ -267,3 +269,15 @@ def test_a_page_closed_mid_answer_frees_the_model_for_the_next_page(browser, ser
     seen = _ask(second, "How old is Ri Il Gyu?")
     assert "52" in seen[-1]
     second.close()
+
+
+def test_a_refused_upload_names_the_file_only_and_leaves_no_copy(browser, server: str, tmp_path: Path) -> None:
+    page = _open(browser, server)
+    empty = tmp_path / "empty-notes.txt"
+    empty.write_text("   \n")
+    message = _upload(page, empty)
+    assert "❌" in message and "empty-notes.txt" in message, message
+    assert "/" not in message, f"a server path is shown: {message}"
+    left = [p for p in SERVED["gradio_tmp"].rglob("*") if p.is_file() and p.name == empty.name]
+    assert not left, f"Gradio's copy of a refused upload was kept: {left}"
+    page.close()

@@ -1,3 +1,4 @@
+import itertools
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,22 @@ def test_real_tokenizer_keeps_seed_chunks_under_the_embedder_limit() -> None:
         for c in chunks:
             assert embedder.count_tokens(c.text) <= 200  # never truncated by the 256-token embedder
             assert doc.text[c.start : c.end] == c.text
+
+
+def test_a_text_longer_than_a_section_is_split_a_section_at_a_time_with_exact_spans() -> None:
+    from rag.chunking import SECTION_CHARS, sections
+
+    short = "One paragraph about the harbour. " * 50
+    assert sections(short) == [(0, len(short))]  # articles are split whole, as before
+    para = "\n\n".join(f"Paragraph {i} tells of ferry {i} and its crew of {i % 9} sailors." for i in range(6000))
+    assert len(para) > 3 * SECTION_CHARS
+    spans = sections(para)
+    assert len(spans) >= 3 and spans[0][0] == 0 and spans[-1][1] == len(para)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))  # no gap, no overlap
+    assert all(end - start <= SECTION_CHARS for start, end in spans)
+    assert all(para[end - 2 : end] == "\n\n" for _, end in spans[:-1])  # cut at paragraph breaks
+    chunks = Chunker(FakeEmbedder().count_tokens, chunk_tokens=60, overlap=10).split(_doc(para))
+    for c in chunks:
+        assert para[c.start : c.end] == c.text
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+    assert chunks[-1].end == len(para)

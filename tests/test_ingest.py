@@ -103,8 +103,8 @@ def test_cli_exit_status_says_some_files_failed(tmp_path: Path) -> None:
 
 def _rag(tmp_path: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "RAG_MODELS_DIR": str(ROOT / "models")}
-    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=600, **kw)
+    kw.setdefault("timeout", 600)
+    return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, env=env, **kw)
 
 
 def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(tmp_path: Path) -> None:
@@ -255,3 +255,75 @@ def test_a_failed_batch_write_leaves_nothing_visible_and_a_rerun_completes(
     assert report.count(ADDED) == 5
     assert real.count_chunks() == sum(r.chunks for r in fake_assistant.documents())
     assert len(fake_assistant.registry.records(status=None)) == 5
+
+
+def test_a_folder_walk_lists_every_path_it_does_not_ingest_with_its_reason(tmp_path: Path) -> None:
+    require_model("all-minilm-l6-v2-int8")
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    _write(docs, "good.txt", "Quay rebuilt", "The quay was rebuilt in 1950 by the town.")
+    (docs / ".notes.txt").write_text("private notes")
+    (docs / ".cache").mkdir()
+    (docs / ".cache" / "x.txt").write_text("cached")
+    (docs / "sub" / "loop").symlink_to(docs)
+    (docs / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    os.mkfifo(docs / "pipe.txt")
+    (docs / "photo.png").write_bytes(b"\x89PNG\r\n")
+    proc = _rag(tmp_path, "ingest", str(docs), timeout=120)  # a FIFO read would hang here
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stderr
+    for name, reason in (("dangling.txt", "broken symbolic link"), ("loop", "symbolic link loop"),
+                         ("pipe.txt", "a FIFO, not a regular file"), ("photo.png", "unsupported file type .png")):
+        line = next((ln for ln in out.splitlines() if name in ln), "")
+        assert reason in line, (name, out)
+    assert "added" in out and "good.txt" in out
+    assert "2 hidden skipped" in out and "4 ignored" in out, out
+    fifo = _rag(tmp_path, "ingest", str(docs / "pipe.txt"), timeout=120)  # named explicitly: a failure
+    assert fifo.returncode == 3 and "not a regular file" in fifo.stdout, fifo.stdout
+
+
+def test_an_unreadable_folder_is_listed(tmp_path: Path) -> None:
+    import pytest
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads every folder; the permission cannot be taken away here")
+    require_model("all-minilm-l6-v2-int8")
+    docs = tmp_path / "docs"
+    (docs / "locked").mkdir(parents=True)
+    _write(docs, "good.txt", "Quay rebuilt", "The quay was rebuilt in 1950 by the town.")
+    (docs / "locked").chmod(0)
+    try:
+        proc = _rag(tmp_path, "ingest", str(docs))
+    finally:
+        (docs / "locked").chmod(0o755)
+    assert "locked: cannot read the folder" in proc.stdout, proc.stdout
+
+
+def test_a_file_over_max_file_mb_is_refused_with_the_fix(tmp_path: Path) -> None:
+    require_model("all-minilm-l6-v2-int8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "small.txt", "Quay rebuilt", "The quay was rebuilt in 1950 by the town.")
+    _write(docs, "big.txt", "Long report", "The harbour handles grain and timber. " * 3000)
+    env = {**os.environ, "RAG_DATA_DIR": str(tmp_path / "data"), "RAG_MODELS_DIR": str(ROOT / "models"),
+           "RAG_MAX_FILE_MB": "0.05"}
+    proc = subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(docs)], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.returncode == 3
+    line = next(ln for ln in proc.stdout.splitlines() if "big.txt" in ln)
+    assert "over the 0.05 MiB limit" in line and "max_file_mb" in line
+    assert "1 added" in proc.stdout
+
+
+def test_progress_moves_within_a_large_file(fake_assistant: Assistant, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "long.txt", "Long report", " ".join(f"Ferry {i} sails at dawn from pier {i}." for i in range(900)))
+    indexer = fake_assistant.indexer
+    indexer.batch_chunks = 16
+    ticks: list[float] = []
+    report = indexer.ingest([docs], progress=lambda done, total, _: ticks.append(done))
+    assert report.results[0].chunks > 3 * 16
+    inside = [t for t in ticks if 0 < t < 1]
+    assert len(inside) >= 3, ticks  # the bar moves while the one file's chunks are embedded
+    assert ticks == sorted(ticks) and ticks[-1] == 1
