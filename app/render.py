@@ -15,9 +15,33 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+# Markdown's own escapes, not HTML entities: markup in an answer shows as text, and the chat's Copy button (which
+# copies a message's source) gives the answer as written, quotes and apostrophes included.
+_MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "<": "\\<", ">": "\\>", "&": "\\&", "`": "\\`"})
+
+
 def answer_markdown(text: str) -> str:
-    """Model output for the chat: escaped so markup in it shows as text, and no Markdown links."""
-    return esc(text).replace("](", "]&#40;")
+    """Model output for the chat: markup in it shows as text, and no Markdown links."""
+    return text.translate(_MARKDOWN_ESCAPES).replace("](", "]\\(")
+
+
+def first_word_line(t: Timings) -> str:
+    """The timing a reader cares about, in words."""
+    if t.first_token_ms is None:
+        return f"Answered in {t.total_ms / 1000:.1f} s."
+    return f"First word after {t.first_token_ms / 1000:.1f} s; done in {t.total_ms / 1000:.1f} s."
+
+
+def answer_notes_html(answer: Answer, show_timings: bool) -> str:
+    """Notes about an answer, shown above its sources and never copied with it: what the checks withheld, and
+    (when timings are on) the first-word time in words, with the breakdown behind a toggle."""
+    parts = []
+    if answer.withheld:
+        parts.append(f'<p class="rag-note" role="note">{esc(withheld_line(answer.withheld))}</p>')
+    if show_timings:
+        parts.append(f'<details class="rag-timings"><summary>{esc(first_word_line(answer.timings))}</summary>'
+                     f'<span class="rag-note">{esc(timings_line(answer.timings))}</span></details>')
+    return "".join(parts)
 
 
 def timings_line(t: Timings) -> str:
@@ -97,7 +121,8 @@ CSS = """
 .rag-num { font-weight: 700; color: var(--color-accent); }
 .rag-file, .rag-note { color: var(--body-text-color-subdued); font-size: 0.85em; }
 .rag-snippet { margin: 6px 0; white-space: pre-wrap; border-left: 3px solid var(--color-accent); padding-left: 8px; }
-.rag-snippet mark, .rag-article mark { background: #fde68a; color: inherit; }
+/* Dark text on the highlight in both themes (inherited light text on pale yellow is unreadable in dark mode). */
+.rag-snippet mark, .rag-article mark { background: #fde68a; color: #1f2937; }
 .rag-article div { white-space: pre-wrap; max-height: 320px; overflow-y: auto; font-size: 0.9em; }
 .rag-uncited div { white-space: pre-wrap; font-size: 0.9em; }
 .rag-empty { color: var(--body-text-color-subdued); }

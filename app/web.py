@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.render import CSS, answer_markdown, esc, sources_html, timings_line, withheld_line
+from app.render import CSS, answer_markdown, answer_notes_html, esc, sources_html
 from rag.assistant import Assistant
 from rag.build import go_offline
 from rag.documents import SUPPORTED_SUFFIXES
@@ -127,7 +127,7 @@ class WebApp:
 
     def remove(self, doc_id: str | None) -> tuple[Any, Any, str]:
         if not doc_id:
-            return self.library_outputs("Pick an article to remove.")
+            return self.library_outputs("Nothing removed: pick an article, then confirm.")
         try:
             record = self.assistant.remove(doc_id)
         except RagError as exc:
@@ -136,6 +136,16 @@ class WebApp:
         if src.is_relative_to(self.uploads.resolve()):
             src.unlink(missing_ok=True)  # our own copy of an upload; files ingested from disk stay
         return self.library_outputs(f"🗑️ Removed “{esc(record.title)}” ({record.chunks} chunks).")
+
+    @staticmethod
+    def mark_stopped(chat: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The partial answer stays, marked as stopped."""
+        if chat and chat[-1].get("role") == "assistant":
+            content = str(chat[-1].get("content") or "")
+            if "(stopped)" not in content:
+                chat = [*chat[:-1], {"role": "assistant", "content": (content + "\n\n" if content else "")
+                                     + "_(stopped)_"}]
+        return chat
 
     # --- settings --------------------------------------------------------------------------
     def model_choices(self) -> list[str]:
@@ -173,15 +183,18 @@ class WebApp:
             yield chat, gr.skip(), turns, ""
             return
         chat = [*chat, {"role": "user", "content": esc(question)}, {"role": "assistant", "content": ""}]
-        yield chat, "<p class='rag-empty'>Searching the articles…</p>", turns, ""
+        first = "Searching the articles…" if self.assistant.model_ready() else \
+            "Loading the model (first question only)…"
+        yield chat, f"<p class='rag-empty' role='status'>{first}</p>", turns, ""
         streamed = ""
         try:
             for event in self.assistant.ask_stream(
                 question, turns, int(k), None if passage_tokens is None else int(passage_tokens)
             ):
                 if isinstance(event, Retrieved):
-                    note = "Writing the answer…" if event.passages else "No matching passages."
-                    yield chat, f"<p class='rag-empty'>{note}</p>", turns, ""
+                    n = len(event.passages)
+                    note = f"Reading {n} passage{'s' if n != 1 else ''}…" if n else "No matching passages."
+                    yield chat, f"<p class='rag-empty' role='status'>{note}</p>", turns, ""
                 elif isinstance(event, Token):
                     streamed += event.text
                     chat[-1] = {"role": "assistant", "content": answer_markdown(streamed)}
@@ -195,10 +208,6 @@ class WebApp:
         text = answer_markdown(answer.text)
         if answer.refused and not self.assistant.documents():
             text += f"\n\n_{EMPTY_LIBRARY}_"
-        if answer.withheld:
-            text += f"\n\n<sub>{esc(withheld_line(answer.withheld))}</sub>"
-        if show_timings:
-            text += f"\n\n<sub>{esc(timings_line(answer.timings))}</sub>"
         chat[-1] = {"role": "assistant", "content": text}
         articles = {}
         for c in answer.citations:
@@ -207,7 +216,8 @@ class WebApp:
                     articles[c.doc_id] = self.assistant.document_text(c.doc_id)
                 except RagError:
                     articles[c.doc_id] = ""
-        yield chat, sources_html(answer, articles), [*turns, Turn(question, answer.text)], ""
+        panel = answer_notes_html(answer, show_timings) + sources_html(answer, articles)
+        yield chat, panel, [*turns, Turn(question, answer.text)], ""
 
 
 def _discard_upload(path: Path) -> None:
@@ -248,6 +258,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                         elem_id="question", lines=1, max_lines=4, autofocus=True,
                     )
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
+                    stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="stop", visible=False)
                 clear = gr.Button("New conversation", size="sm", elem_id="clear")
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
@@ -263,7 +274,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             )
             add = gr.Button("Add to library", variant="primary", elem_id="add")
             with gr.Row():
-                doc = gr.Dropdown(choices=web.doc_choices(), label="Article", elem_id="remove-choice", scale=4)
+                doc = gr.Dropdown(choices=web.doc_choices(), value=None, label="Article", elem_id="remove-choice",
+                                  scale=4)
                 remove = gr.Button("Remove", variant="stop", elem_id="remove", scale=1, min_width=90)
             library_msg = gr.Markdown(elem_id="library-message")
         with gr.Tab("Settings", id="settings"):
@@ -283,15 +295,37 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         ask_inputs = [question, chatbot, turns, k, show_timings, budget]
         ask_outputs = [chatbot, sources, turns, question]
         # One model, one generation at a time: everyone else waits in Gradio's queue and sees their place.
+        # While an answer is written, Ask gives way to Stop; Stop and New conversation cancel the answer (its
+        # generator is closed, which frees the model at once) so it can never come back.
+        answering = (gr.update(visible=False), gr.update(visible=True))
+        idle = (gr.update(visible=True), gr.update(visible=False))
+        answers = []
         for trigger in (question.submit, ask.click):
-            trigger(web.respond, ask_inputs, ask_outputs, concurrency_limit=1, concurrency_id="model")
-        chatbot.clear(lambda: [], None, turns, queue=False)
-        clear.click(lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", []), None,
-                    [chatbot, sources, turns], queue=False)
+            started = trigger(lambda: answering, None, [ask, stop], queue=False)
+            answer = started.then(web.respond, ask_inputs, ask_outputs, concurrency_limit=1, concurrency_id="model")
+            answer.then(lambda: idle, None, [ask, stop], queue=False)
+            answers.append(answer)
+        # The cancel goes first; the update that follows runs through the queue, so it reaches the page after any
+        # piece of the cancelled answer already on its way (one stream per session, in order) and is never undone.
+        stop.click(None, None, None, cancels=answers, queue=False).then(
+            web.mark_stopped, [chatbot], [chatbot], concurrency_id="ui", concurrency_limit=None).then(
+            lambda: idle, None, [ask, stop], queue=False)
+        chatbot.clear(None, None, None, cancels=answers, queue=False).then(
+            lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], *idle), None,
+            [chatbot, sources, turns, ask, stop], concurrency_id="ui", concurrency_limit=None)
+        clear.click(None, None, None, cancels=answers, queue=False).then(
+            lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], "", *idle), None,
+            [chatbot, sources, turns, question, ask, stop], concurrency_id="ui", concurrency_limit=None).then(
+            None, None, None, js="() => document.querySelector('#question textarea')?.focus()")
         add.click(web.upload, [upload], [library, doc, library_msg], concurrency_limit=1,
                   concurrency_id="ingest").then(web.status_markdown, None, status).then(lambda: None, None, upload)
+        # Confirm with the article's name; cancelling sends no id, and nothing is removed.
+        confirm = ("(doc) => { const name = document.querySelector('#remove-choice input')?.value || '';"
+                   " return doc && window.confirm('Remove “' + name + '” from the library?') ? doc : null; }")
         remove.click(web.remove, [doc], [library, doc, library_msg], concurrency_limit=1,
-                     concurrency_id="ingest").then(web.status_markdown, None, status)
+                     concurrency_id="ingest", js=confirm).then(web.status_markdown, None, status)
+        # Every page load reads the library, never the snapshot taken when the server started.
+        demo.load(lambda: web.library_outputs("")[:2], None, [library, doc], queue=False)
         model.change(web.set_model, [model], [model_msg], concurrency_limit=1, concurrency_id="model").then(
             web.status_markdown, None, status
         )

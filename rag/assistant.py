@@ -176,6 +176,12 @@ class Assistant:
         self._check_store()
         return self.pipeline.ask(question, history, k, passage_tokens)
 
+    def model_ready(self) -> bool:
+        """Whether the chat model is in memory (a question now will not wait for it to load)."""
+        with self._gen_lock:
+            generator = self._generator
+        return generator is not None and (not isinstance(generator, LlamaCppGenerator) or generator.loaded)
+
     def warm(self) -> str | None:
         """Load the chat model and its library prefix now (restored from disk when saved), not at the first
         question; None when the library is answered from retrieved passages."""

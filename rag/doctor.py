@@ -165,6 +165,8 @@ def check_library(assistant: Assistant, repair: bool) -> list[Finding]:
         except RagError as exc:
             findings.append(Finding(PROBLEM, "documents", f"{detail}; {exc}", f"rag ingest {record.source}"))
 
+    findings.append(Finding(OK, "lexical index", "BM25 is built from the searchable chunks in memory when needed; "
+                                                  "nothing on disk can disagree with the store"))
     orphans = sorted(set(census) - set(records))
     if orphans:
         count = sum(sum(census[d]) for d in orphans)

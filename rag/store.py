@@ -259,12 +259,16 @@ class ChromaStore:
         """Insert or overwrite chunks by their deterministic ids, hidden until `publish`."""
         if not chunks:
             return
-        self._open().upsert(
-            ids=[c.id for c in chunks],
-            embeddings=np.asarray(vectors, dtype=np.float32),
-            documents=[c.text for c in chunks],
-            metadatas=[{**c.metadata(), _VISIBLE: False} for c in chunks],
-        )
+        step = self._max_batch()
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            self._open().upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[start : start + step],
+                documents=[c.text for c in part],
+                metadatas=[{**c.metadata(), _VISIBLE: False} for c in part],
+            )
 
     def publish(self, doc_ids: Sequence[str]) -> None:
         """Flip the documents' chunks to searchable, in one read and one write."""
@@ -274,9 +278,18 @@ class ChromaStore:
         got = col.get(where={"doc_id": {"$in": list(doc_ids)}}, include=["metadatas"])
         rows = zip(got["ids"], got["metadatas"], strict=True)
         hidden = [(i, m) for i, m in rows if m is not None and not m.get(_VISIBLE, True)]
-        if hidden:
-            col.update(ids=[i for i, _ in hidden], metadatas=[{**m, _VISIBLE: True} for _, m in hidden])
+        # Chroma refuses a write of more records than its max batch size (5461 here): a 20 MB file has ~27k chunks.
+        step = self._max_batch()
+        for start in range(0, len(hidden), step):
+            part = hidden[start : start + step]
+            col.update(ids=[i for i, _ in part], metadatas=[{**m, _VISIBLE: True} for _, m in part])
         self._bump()
+
+    def _max_batch(self) -> int:
+        try:
+            return max(1, int(self.connection.client().get_max_batch_size()))
+        except (AttributeError, TypeError, ValueError):  # a client without the call: a size every Chroma accepts
+            return 1000
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document's chunks."""

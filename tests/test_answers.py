@@ -108,3 +108,88 @@ def test_models_list_shows_presence(cli_data: Path) -> None:
     proc = _rag(cli_data, "models", "list")
     line = next(ln for ln in proc.stdout.splitlines() if SMALL in ln)
     assert line.startswith("present")
+
+
+def test_chat_commands_and_a_question_from_stdin(cli_data: Path) -> None:
+    proc = _rag(cli_data, "chat", stdin="/help\nHow old is Ri Il Gyu?\n/sources\n/new\n/sources\n/bogus\n/quit\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "/sources" in out and "/model" in out  # the help
+    after_answer = out.split("you> ")[3]  # the /sources after the answer repeats its sources
+    assert "Sources:" in after_answer and "Senior North Korean diplomat" in after_answer
+    assert "(no answer yet)" in out.split("you> ")[5]  # /new forgot them
+    assert "unknown command /bogus" in out
+    piped = _rag(cli_data, "ask", "-", stdin="How old is Ri Il Gyu?\n")
+    assert piped.returncode == 0 and "52" in piped.stdout, piped.stderr
+    empty = _rag(cli_data, "ask", "-", stdin="  \n")
+    assert empty.returncode == 2 and "standard input" in empty.stderr
+
+
+def test_global_options_work_after_the_subcommand_and_piped_output_is_clean(cli_data: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": SMALL}
+    proc = subprocess.run([sys.executable, "-m", "rag.cli", "status", "--data-dir", str(cli_data)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0 and "documents   2" in proc.stdout, proc.stderr
+    before = subprocess.run([sys.executable, "-m", "rag.cli", "--data-dir", str(cli_data), "status"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert before.stdout == proc.stdout
+    article = tmp_path / "quay.txt"
+    article.write_text("Quay rebuilt\n\nThe quay was rebuilt in 1950.\n")
+    ingest = _rag(tmp_path / "data", "ingest", str(article))
+    assert ingest.returncode == 0 and "\r" not in ingest.stderr and "ingesting" not in ingest.stderr  # no bar
+
+
+def test_models_list_has_a_header_and_says_how_to_fetch(cli_data: Path, tmp_path: Path) -> None:
+    import shutil
+
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copy(MODELS / "catalog.toml", models / "catalog.toml")
+    env = {**os.environ, "RAG_MODELS_DIR": str(models)}
+    proc = subprocess.run([sys.executable, "-m", "rag.cli", "models", "list"], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert lines[0].split()[:3] == ["status", "kind", "id"]
+    assert any(ln.startswith("missing") for ln in lines)
+    assert "rag models pull" in proc.stdout
+
+
+def test_chat_in_a_terminal_has_line_history(cli_data: Path) -> None:
+    # A real pseudo-terminal: the up arrow brings back the last line (readline); without it, the escape
+    # sequence would arrive as an unknown command.
+    import pty
+    import select
+    import time
+
+    env = {**os.environ, "RAG_DATA_DIR": str(cli_data), "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": SMALL,
+           "TERM": "dumb"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: rag chat on the terminal
+        os.execve(sys.executable, [sys.executable, "-m", "rag.cli", "chat"], env)
+    seen = b""
+
+    def wait_for(marker: bytes, times: int, timeout: float = 120) -> None:
+        nonlocal seen
+        deadline = time.time() + timeout
+        while seen.count(marker) < times and time.time() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:
+                    break
+        assert seen.count(marker) >= times, seen[-800:]
+
+    try:
+        wait_for(b"you> ", 1)
+        os.write(fd, b"/help\r")
+        wait_for(b"you> ", 2)
+        os.write(fd, b"\x1b[A\r")  # up arrow, Enter: /help again
+        wait_for(b"you> ", 3)
+        os.write(fd, b"/quit\r")
+    finally:
+        os.waitpid(pid, 0)
+        os.close(fd)
+    assert seen.count(b"/model [ID]") == 2, seen[-800:]
+    assert b"unknown command" not in seen

@@ -77,7 +77,8 @@ def browser(server: str) -> Iterator[object]:
 def _open(browser, url: str, width: int = 1280, height: int = 900):
     page = browser.new_page(viewport={"width": width, "height": height})
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.accept_dialogs = False  # a test that confirms (Remove) sets this
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.accept() if page.accept_dialogs else d.dismiss()))
     page.dialogs = dialogs
     page.goto(url)
     page.wait_for_selector("#question textarea", timeout=60_000)
@@ -159,6 +160,7 @@ def test_upload_ask_remove_changes_the_answer(browser, server: str, tmp_path: Pa
     _go(page, "Library")
     page.locator("#remove-choice input").click()
     page.get_by_role("option", name="Varnholm lighthouse restored after storm (lighthouse.txt)").click()
+    page.accept_dialogs = True
     page.click("#remove")
     page.wait_for_function("() => (document.querySelector('#library-message')?.innerText || '').includes('Removed')")
     assert "Varnholm" not in page.locator("#library").inner_text()
@@ -280,4 +282,125 @@ def test_a_refused_upload_names_the_file_only_and_leaves_no_copy(browser, server
     assert "/" not in message, f"a server path is shown: {message}"
     left = [p for p in SERVED["gradio_tmp"].rglob("*") if p.is_file() and p.name == empty.name]
     assert not left, f"Gradio's copy of a refused upload was kept: {left}"
+    page.close()
+
+
+def _first_words(page, question: str) -> None:
+    """Ask, and return once the answer has started to stream."""
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_function(
+        "() => { const b = document.querySelectorAll('#chatbot [data-testid=bot]');"
+        " return b.length && b[b.length - 1].innerText.trim().length > 0; }",
+        timeout=ANSWER_TIMEOUT * 1000,
+    )
+
+
+LONG_QUESTION = "Describe everything the articles say about the diplomat, in detail."
+
+
+def test_new_conversation_mid_answer_never_brings_the_answer_back(browser, server: str) -> None:
+    page = _open(browser, server)
+    _first_words(page, LONG_QUESTION)
+    assert "Reading 4 passages" in page.locator("#sources").inner_text()  # says what is happening
+    page.click("#clear")
+    page.wait_for_timeout(6000)  # long enough for the abandoned answer to have finished, had it kept running
+    assert page.locator("#chatbot [data-testid='bot']").count() == 0, page.locator("#chatbot").inner_text()
+    assert page.locator("#chatbot [data-testid='user']").count() == 0
+    assert "Cited passages appear here" in page.locator("#sources").inner_text()
+    assert page.evaluate("() => document.activeElement === document.querySelector('#question textarea')")
+    page.close()
+
+
+def test_stop_keeps_the_partial_answer_and_frees_the_model(browser, server: str) -> None:
+    page = _open(browser, server)
+    assert not page.locator("#stop").is_visible()
+    _first_words(page, LONG_QUESTION)
+    assert page.locator("#stop").is_visible() and not page.locator("#ask").is_visible()  # Ask gives way to Stop
+    page.click("#stop")
+    page.wait_for_function("() => document.querySelector('#chatbot').innerText.includes('(stopped)')", timeout=10_000)
+    page.wait_for_selector("#ask", state="visible", timeout=10_000)
+    partial = _bot_text(page)
+    started = time.time()
+    seen = _ask(page, "How old is Ri Il Gyu?")  # the model is free at once, not after the stopped answer's end
+    assert "52" in seen[-1]
+    assert time.time() - started < ANSWER_TIMEOUT
+    assert "(stopped)" in partial
+    page.close()
+
+
+def test_an_upload_can_be_removed_after_a_reload_with_confirmation(browser, server: str, tmp_path: Path) -> None:
+    page = _open(browser, server)
+    article = tmp_path / "tramway.txt"
+    article.write_text("Ostwick tramway extended\n\nThe Ostwick tramway gained four stops in March.\n")
+    assert "✅" in _upload(page, article)
+    page.reload()
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    _go(page, "Library")
+    assert page.locator("#remove-choice input").input_value() == ""  # nothing pre-selected
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="Ostwick tramway extended (tramway.txt)").click()
+    page.click("#remove")  # the confirmation is dismissed: nothing is removed
+    page.wait_for_function("() => (document.querySelector('#library-message')?.innerText || '').includes('Nothing')")
+    assert page.dialogs and "Ostwick tramway extended" in page.dialogs[-1]
+    assert "Ostwick" in page.locator("#library").inner_text()
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="Ostwick tramway extended (tramway.txt)").click()
+    page.accept_dialogs = True
+    page.click("#remove")
+    page.wait_for_function("() => (document.querySelector('#library-message')?.innerText || '').includes('Removed')")
+    assert "Ostwick" not in page.locator("#library").inner_text()
+    page.close()
+
+
+def test_copy_gives_the_answers_plain_text_with_its_markers(browser, server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.rstrip("/"))
+    page = context.new_page()
+    page.goto(server)
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    _go(page, "Settings")
+    page.locator("#timings input").check()  # timings on: they must still stay out of the copy
+    _go(page, "Chat")
+    shown = _ask(page, "How old is Ri Il Gyu?")[-1]
+    bot = page.locator("#chatbot [data-testid='bot']").last
+    bot.hover()
+    page.locator("#chatbot button[aria-label*='opy']").last.click()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.strip(), "nothing was copied"
+    for markup in ("&quot;", "&#x27;", "&amp;", "<sub>", "</", "ms ·"):
+        assert markup not in copied, (markup, copied)
+    assert "52" in copied and "[" in copied and "]" in copied  # the answer with its markers
+    assert copied.split()[:3] == shown.split()[:3]
+    assert "First word after" in page.locator("#sources").inner_text()  # the timing sits with the sources
+    context.close()
+
+
+def _contrast(page, selector: str) -> float:
+    """WCAG contrast ratio of an element's text against its own background, from the computed styles."""
+    return page.evaluate(
+        """(sel) => {
+          const el = document.querySelector(sel);
+          const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+          const lum = ([r, g, b]) => { const f = (v) => { v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+          const s = getComputedStyle(el);
+          const a = lum(rgb(s.color)), b = lum(rgb(s.backgroundColor));
+          return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_supporting_sentence_is_readable_in_both_themes(browser, server: str, theme: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}?__theme={theme}")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    _ask(page, "How old is Ri Il Gyu?")
+    page.wait_for_selector("#sources mark")
+    assert page.evaluate("() => document.body.classList.contains('dark')") == (theme == "dark")
+    ratio = _contrast(page, "#sources mark")
+    assert ratio >= 4.5, f"contrast {ratio:.2f} of the highlighted sentence in the {theme} theme (WCAG AA: 4.5)"
     page.close()

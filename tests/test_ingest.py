@@ -269,9 +269,12 @@ def test_a_folder_walk_lists_every_path_it_does_not_ingest_with_its_reason(tmp_p
     (docs / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
     os.mkfifo(docs / "pipe.txt")
     (docs / "photo.png").write_bytes(b"\x89PNG\r\n")
+    with open(os.path.join(os.fsencode(docs), b"bad\xffname.txt"), "wb") as fh:  # a name that is not UTF-8
+        fh.write(b"Bad name news\n\nThe text itself is fine.")
     proc = _rag(tmp_path, "ingest", str(docs), timeout=120)  # a FIFO read would hang here
     out = proc.stdout
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 3, proc.stderr  # one file failed (the name); the rest went on
+    assert "the file name is not valid UTF-8" in out
     for name, reason in (("dangling.txt", "broken symbolic link"), ("loop", "symbolic link loop"),
                          ("pipe.txt", "a FIFO, not a regular file"), ("photo.png", "unsupported file type .png")):
         line = next((ln for ln in out.splitlines() if name in ln), "")

@@ -94,3 +94,11 @@ def test_query_asks_for_more_than_the_store_holds(tmp_path: Path) -> None:
     hits = store.query(_vectors(1, 7)[0], k=10)
     assert sorted(h.chunk.id for h in hits) == ["a-00000", "a-00001"]
     assert [h.rank for h in hits] == [1, 2] and hits[0].score >= hits[1].score
+
+
+def test_a_document_with_more_chunks_than_chromas_batch_limit_is_written_and_published(tmp_path: Path) -> None:
+    # A 20 MB file has ~27k chunks; Chroma refuses one write of more than its max batch size (5461 here).
+    store = ChromaStore(ChromaConnection(tmp_path / "db"))
+    n = store.connection.client().get_max_batch_size() + 100
+    _put(store, _chunks("big", n), _vectors(n, 3))
+    assert store.census() == {"big": (n, 0)}

@@ -29,8 +29,9 @@ def test_refused_answer_shows_no_sources() -> None:
 
 
 def test_model_output_is_escaped_and_cannot_make_links() -> None:
-    md = answer_markdown(f"{EVIL} [1](javascript:alert(3))")
+    md = answer_markdown(f"{EVIL} [1](javascript:alert(3)) He said \"it's done\".")
     assert "<script>" not in md and "](" not in md and "[1]" in md
+    assert "&quot;" not in md and "&#x27;" not in md and "\"it's done\"" in md  # Copy gives what was written
 
 
 def test_upload_names_cannot_leave_the_folder() -> None:
