@@ -154,6 +154,9 @@ def build_pipeline(
         library=library,
         prefix_dir=settings.data_dir / "prompt-cache",
         library_hints=settings.library_hints,
+        verifier=generator if settings.answer_check_threshold > 0 and isinstance(generator, LlamaCppGenerator)
+        else None,
+        verify_threshold=settings.answer_check_threshold,
     )
 
 

@@ -85,6 +85,10 @@ class Settings(BaseModel):
         None, ge=0, le=1, description="Refuse before answering when the model's P(yes) that the passages state the "
         "answer is below this; empty = the value calibrated for the model in the catalogue; 0 = don't ask.",
     )
+    answer_check_threshold: float = Field(
+        0.0, ge=0, le=1, description="After answering, refuse when the model's P(yes) that the passages state its "
+        "answer is below this (asked over the cached prompt); 0 = don't ask.",
+    )
     check_claims: bool = Field(
         True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
     )

@@ -17,14 +17,22 @@ from rag.excerpts import Excerpter
 from rag.gate import Gate
 from rag.grounding import Grounder
 from rag.library import Library, LibraryCache
-from rag.llm import Generator, PrefixCaching
-from rag.prompting import REFUSAL, Prompt, build_library_prompt, build_prompt, without_citation_rule
+from rag.llm import Generator, Judge, PrefixCaching
+from rag.prompting import (
+    REFUSAL,
+    Prompt,
+    build_library_prompt,
+    build_prompt,
+    verification_check,
+    without_citation_rule,
+)
 from rag.retrieve import PassageSource, Retrieval, retrieval_query
 from rag.timing import Stopwatch
 from rag.types import Answer, Check, Done, Event, Retrieved, Token, Turn
 
 log = logging.getLogger(__name__)
 
+VERIFIED = "verified"  # Check kind: the model's P(yes), after answering, that the passages state its answer
 EMPTY_LIBRARY = "The library is empty: add articles with `rag ingest PATH` (or in the Library tab)."
 
 _WORDY = re.compile(r"\w")
@@ -78,6 +86,8 @@ class Pipeline:
     library: LibraryCache | None = None
     prefix_dir: Path | None = None  # where saved library prefixes (KV cache states) are kept
     library_hints: int = 0  # library mode: name this many of the best-ranked passages after the instruction
+    verifier: Judge | None = None  # asked after answering whether the passages state the answer
+    verify_threshold: float = 0.0  # below this P(yes), the answer is withdrawn
 
     def warm(self) -> str | None:
         """Load the model and have the library prefix in its KV cache (restored from disk when saved)."""
@@ -186,20 +196,32 @@ class Pipeline:
         # No words even after asking again: there is no answer to show, so say so plainly.
         grounded = self.grounder.ground(ready.question, raw if watch.first is not None else "", passages)
         text = self._refusal_text(ready.refusal) if grounded.refused else grounded.text
+        refused, citations, after = grounded.refused, grounded.citations, list(grounded.checks)
+        prompt_tokens = self.generator.prompt_tokens_read if watch.pieces else 0
+        verify_ms = 0.0
+        if self.verifier is not None and not refused:
+            started = time.perf_counter()
+            p_yes = self.verifier.yes_probability(verification_check(ready.prompt, raw))
+            verify_ms = (time.perf_counter() - started) * 1000
+            after.append(Check(VERIFIED, f"{p_yes:.4f}"))
+            if p_yes < self.verify_threshold:
+                withdrawn = Check("refused", "The passages found don't seem to state the answer.", text)
+                after.append(withdrawn)
+                text, refused, citations = self._refusal_text(withdrawn), True, []
         answer = Answer(
             question=ready.question,
             text=text,
-            citations=grounded.citations,
+            citations=citations,
             passages=passages,
-            refused=grounded.refused,
+            refused=refused,
             timings=watch.timings(
-                retrieval_ms=ready.found.ms, excerpt_ms=ready.excerpt_ms, check_ms=ready.check_ms,
-                prompt_tokens=self.generator.prompt_tokens_read if watch.pieces else 0,
+                retrieval_ms=ready.found.ms, excerpt_ms=ready.excerpt_ms, check_ms=ready.check_ms + verify_ms,
+                prompt_tokens=prompt_tokens,
             ),
             model=self.generator.name,
             retrieval_query=ready.query,
             retrieved=ready.found.passages,
-            checks=ready.checks + grounded.checks,
+            checks=ready.checks + after,
         )
         yield Done(answer)
 

@@ -79,6 +79,18 @@ def answerability_check(prompt: Prompt, question: str) -> list[dict[str, str]]:
     return [*prompt.messages[:-1], {**last, "content": f"{last['content']}\n\n{ANSWERABLE_QUESTION}"}]
 
 
+VERIFY_QUESTION = (
+    "Check your answer against the passages. Do the passages state this answer to the question, with the same "
+    "names, numbers and dates? Reply with yes or no."
+)
+
+
+def verification_check(prompt: Prompt, answer: str) -> list[dict[str, str]]:
+    """The answer's own prompt, the answer as written, then the yes/no request: everything before the request is
+    already in the KV cache after generation, so the check costs the request's few tokens."""
+    return [*prompt.messages, {"role": "assistant", "content": answer}, {"role": "user", "content": VERIFY_QUESTION}]
+
+
 def library_system(passages: list[ScoredChunk]) -> str:
     """The system message of library mode: the instructions, then every passage of the library, numbered."""
     body = "\n\n".join(format_passage(i, p) for i, p in enumerate(passages, start=1))

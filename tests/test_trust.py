@@ -197,3 +197,36 @@ def test_an_empty_question_is_a_usage_error_in_the_terminal(tmp_path: Path, caps
     require_model("all-minilm-l6-v2-int8")
     assert main(["--data-dir", str(tmp_path / "data"), "--models-dir", str(MODELS), "ask", "  "]) == EXIT_USAGE
     assert "the question is empty" in capsys.readouterr().err
+
+
+class _Judge:
+    """A judge with a fixed verdict that records what it was asked."""
+
+    def __init__(self, p_yes: float) -> None:
+        self.p_yes, self.asked = p_yes, []
+
+    def yes_probability(self, messages):
+        self.asked.append(messages)
+        return self.p_yes
+
+
+@pytest.mark.parametrize(("p_yes", "kept"), [(0.9, True), (0.1, False)])
+def test_an_answer_the_model_does_not_confirm_after_writing_it_is_withdrawn(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path, p_yes: float, kept: bool
+) -> None:
+    fake_assistant.ingest(_regatta(tmp_path / "docs"))
+    fake_generator.script("The schooner Marta won [1].")
+    pipeline = fake_assistant.pipeline
+    judge = _Judge(p_yes)
+    pipeline.verifier, pipeline.verify_threshold = judge, 0.5
+    answer = fake_assistant.ask("Who won the 2019 Vessby regatta?")
+    [asked] = judge.asked
+    # Asked after the answer, over the answer's own prompt (its KV cache), with the answer as written.
+    assert asked[-2] == {"role": "assistant", "content": "The schooner Marta won [1]."}
+    assert "yes or no" in asked[-1]["content"]
+    assert f"{p_yes:.4f}" in [c.detail for c in answer.checks if c.kind == "verified"]
+    assert answer.refused is not kept
+    if kept:
+        assert answer.text == "The schooner Marta won [1]." and answer.citations
+    else:
+        assert answer.text.startswith(REFUSAL) and answer.citations == []

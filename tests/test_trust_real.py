@@ -66,3 +66,20 @@ def test_the_answerability_question_reuses_the_cached_passages(assistant: Assist
     # Only the question and the yes/no request were read again: the passages stayed in the KV cache.
     assert gen.last_cached_tokens >= 0.8 * gen.last_prompt_tokens
     assert gen.last_prompt_tokens - gen.last_cached_tokens < 60
+
+
+def test_the_check_after_answering_reuses_the_cached_prompt_and_answer(assistant: Assistant) -> None:
+    from rag.prompting import verification_check
+
+    gen = assistant.generator
+    assert isinstance(gen, LlamaCppGenerator)
+    question = "Who won the 2019 Vessby regatta?"
+    passages = assistant.retriever.retrieve(question).passages
+    prompt = build_prompt(question, passages, gen.count_tokens, context_length=gen.context_length,
+                          max_answer_tokens=128)
+    answer = "".join(gen.stream(prompt.messages, max_tokens=48, temperature=0.0))
+    p_right = gen.yes_probability(verification_check(prompt, answer))
+    # Only the answer's closing tokens and the yes/no request are read: the prompt and answer stay cached.
+    assert gen.last_prompt_tokens - gen.last_cached_tokens < 60
+    p_wrong = gen.yes_probability(verification_check(prompt, "The schooner Hilda won the 2019 regatta [1]."))
+    assert 0.0 <= p_wrong <= 1.0 and 0.0 <= p_right <= 1.0
