@@ -46,9 +46,26 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_WORD = re.compile(r"\S+")
+
+
 def document_id(text: str) -> str:
-    """A stable id from the normalised content, so the same article always gets the same id."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
+    """A stable id from the normalised content, so the same article always gets the same id.
+
+    The sha256 of `normalise(text)`, computed a few thousand words at a time: substituting every whitespace run
+    of a 20 MB text at once builds millions of small strings (about 240 MB).
+    """
+    digest = hashlib.sha256()
+    words: list[str] = []
+    started = False
+    for match in _WORD.finditer(unicodedata.normalize("NFC", text)):
+        words.append(match.group())
+        if len(words) == 4096:
+            digest.update(((" " if started else "") + " ".join(words)).encode("utf-8"))
+            started, words = True, []
+    if words:
+        digest.update(((" " if started else "") + " ".join(words)).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 # Lines that sit above or beside a headline on web pages but are not it.
@@ -84,7 +101,8 @@ def _headline_like(line: str) -> bool:
 
 def guess_title(text: str, fallback: str) -> str:
     """The headline: a markdown heading, else the first headline-like line near the top, else the fallback."""
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    head = text[:20_000]  # the headline is near the top; never split a whole long file into lines
+    lines = [ln.strip() for ln in head.splitlines() if ln.strip()]
     for line in lines[:_HEAD_LINES]:
         match = re.match(r"^#{1,3}\s+(.+?)\s*#*$", line)
         if match:

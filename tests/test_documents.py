@@ -84,3 +84,18 @@ def test_bad_files_say_why(tmp_path: Path, name: str, content: bytes, reason: st
 def test_missing_file_says_so(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="cannot read"):
         load_document(tmp_path / "gone.txt")
+
+
+def test_document_ids_are_the_hash_of_the_normalised_text_computed_in_pieces() -> None:
+    # Ids must stay the same for every text (stores keep them): the piecewise hash equals the whole-text one.
+    import hashlib
+    import random
+
+    from rag.documents import document_id, normalise
+
+    rng = random.Random(3)
+    alphabet = ["a", "b", " ", "\n", "\t", "\r\n", "\u00a0", "e\u0301", "\u2028", "  ", "é", "Ri Il Gyu"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30000))) for _ in range(60)]
+    texts += ["", "   ", "x", " x ", "word " * 9000, "A headline\n\nBody text.\r\n"]
+    for text in texts:
+        assert document_id(text) == hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
