@@ -100,7 +100,7 @@ def uncited_html(passages: list[ScoredChunk], cited_ids: set[str], label: str = 
     )
     return (
         f'<details class="rag-uncited"><summary>{len(rest)} more retrieved passage(s), {label}</summary>'
-        f"<ol>{items}</ol></details>"
+        f'<ul class="rag-plain">{items}</ul></details>'
     )
 
 
@@ -126,4 +126,71 @@ CSS = """
 .rag-article div { white-space: pre-wrap; max-height: 320px; overflow-y: auto; font-size: 0.9em; }
 .rag-uncited div { white-space: pre-wrap; font-size: 0.9em; }
 .rag-empty { color: var(--body-text-color-subdued); }
+.rag-plain { list-style: disc; }
+.rag-marker { color: var(--color-accent); text-decoration: underline dotted; cursor: pointer; }
+.rag-marker:focus-visible, #chatbot button:focus-visible {
+  outline: 2px solid var(--color-accent); outline-offset: 2px; }
+.rag-flash { animation: rag-flash 2s ease-out; }
+@keyframes rag-flash { from { box-shadow: 0 0 0 4px var(--color-accent); } to { box-shadow: none; } }
+"""
+
+# Markers in answers become links to their source: the click (or Enter) selects that answer's sources, scrolls to
+# source n and flashes it; hovering shows its supporting sentence. Plain DOM script, no network.
+MARKER_SCRIPT = """
+<script>
+(() => {
+  const MARK = /\\[(\\d{1,2})\\]/g;
+  const panel = (k) => document.querySelector(`#sources .rag-panel[data-answer="${k}"]`);
+  function wrap() {
+    document.querySelectorAll('#chatbot [data-testid="bot"]').forEach((bot, k) => {
+      const walker = document.createTreeWalker(bot, NodeFilter.SHOW_TEXT);
+      const nodes = [];
+      while (walker.nextNode()) {
+        const n = walker.currentNode;
+        MARK.lastIndex = 0;
+        if (MARK.test(n.nodeValue) && !n.parentElement.closest('.rag-marker, button, code')) nodes.push(n);
+      }
+      for (const n of nodes) {
+        const frag = document.createDocumentFragment();
+        let last = 0;
+        n.nodeValue.replace(MARK, (m, num, off) => {
+          frag.append(n.nodeValue.slice(last, off));
+          const a = document.createElement('a');
+          a.href = '#'; a.className = 'rag-marker'; a.textContent = m;
+          a.dataset.marker = num; a.dataset.answer = k;
+          a.setAttribute('aria-label', `source ${num}`);
+          frag.append(a);
+          last = off + m.length;
+          return m;
+        });
+        frag.append(n.nodeValue.slice(last));
+        n.replaceWith(frag);
+      }
+    });
+  }
+  let queued = false;
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; wrap(); }); }
+  }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  document.addEventListener('mouseover', (e) => {
+    const a = e.target.closest && e.target.closest('.rag-marker');
+    const src = a && panel(a.dataset.answer)?.querySelector(`.rag-source[data-marker="${a.dataset.marker}"] mark`);
+    if (src) a.title = src.textContent;
+  });
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest && e.target.closest('.rag-marker');
+    if (!a) return;
+    e.preventDefault();
+    const started = Date.now();
+    const go = () => {  // the answer's sources may still be on their way (selecting an older answer)
+      const src = panel(a.dataset.answer)?.querySelector(`.rag-source[data-marker="${a.dataset.marker}"]`);
+      if (src) {
+        src.scrollIntoView({behavior: 'smooth', block: 'center'});
+        src.classList.remove('rag-flash'); void src.offsetWidth; src.classList.add('rag-flash');
+      } else if (Date.now() - started < 3000) { setTimeout(go, 100); }
+    };
+    go();
+  });
+})();
+</script>
 """

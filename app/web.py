@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.render import CSS, answer_markdown, answer_notes_html, esc, sources_html
+from app.render import CSS, MARKER_SCRIPT, answer_markdown, answer_notes_html, esc, sources_html
 from rag.assistant import Assistant
 from rag.build import go_offline
 from rag.documents import SUPPORTED_SUFFIXES
@@ -138,6 +138,18 @@ class WebApp:
         return self.library_outputs(f"🗑️ Removed “{esc(record.title)}” ({record.chunks} chunks).")
 
     @staticmethod
+    def show_answer_sources(chat: list[dict[str, Any]], panels: list[str], evt: gr.SelectData) -> Any:
+        """The sources of the answer a click selected (a question selects its answer)."""
+        index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
+        if not isinstance(index, int):
+            return gr.skip()
+        answers = sum(1 for m in chat[: index + 1] if m.get("role") == "assistant")
+        if index < len(chat) and chat[index].get("role") != "assistant":
+            answers += 1  # a question: the answer after it
+        number = answers - 1
+        return panels[number] if 0 <= number < len(panels) else gr.skip()
+
+    @staticmethod
     def mark_stopped(chat: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The partial answer stays, marked as stopped."""
         if chat and chat[-1].get("role") == "assistant":
@@ -176,8 +188,19 @@ class WebApp:
         k: float,
         show_timings: bool,
         passage_tokens: float | None = None,
-    ) -> Iterator[tuple[list[dict[str, Any]], str, list[Turn], str]]:
-        """Stream one answer into the chat, then show its sources."""
+        panels: list[str] | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream one answer into the chat, then show its sources (kept with the answer, in `panels`)."""
+        panels = list(panels or [])
+        for out in self._respond(message, chat, turns, k, show_timings, passage_tokens, len(panels)):
+            if len(out) == 5:  # the finished answer's sources panel
+                panels.append(out[1])
+            yield (*out[:4], panels)
+
+    def _respond(
+        self, message: str, chat: list[dict[str, Any]], turns: list[Turn], k: float, show_timings: bool,
+        passage_tokens: float | None, number: int,
+    ) -> Iterator[tuple[Any, ...]]:
         question = (message or "").strip()
         if not question:
             yield chat, gr.skip(), turns, ""
@@ -216,8 +239,9 @@ class WebApp:
                     articles[c.doc_id] = self.assistant.document_text(c.doc_id)
                 except RagError:
                     articles[c.doc_id] = ""
-        panel = answer_notes_html(answer, show_timings) + sources_html(answer, articles)
-        yield chat, panel, [*turns, Turn(question, answer.text)], ""
+        panel = (f'<div class="rag-panel" data-answer="{number}">{answer_notes_html(answer, show_timings)}'
+                 f"{sources_html(answer, articles)}</div>")
+        yield chat, panel, [*turns, Turn(question, answer.text)], "", True
 
 
 def _discard_upload(path: Path) -> None:
@@ -243,6 +267,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     s = assistant.settings
     with gr.Blocks(title="Article assistant", analytics_enabled=False) as demo:
         turns = gr.State([])
+        panels = gr.State([])  # each answer's sources panel, in order
         gr.Markdown("## Ask your articles\nAnswers come only from the articles in the library, with numbered sources.")
         status = gr.Markdown(web.status_markdown, elem_id="status")
         with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
@@ -292,8 +317,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             show_timings = gr.Checkbox(value=s.show_timings, label="Show timings", elem_id="timings")
             model_msg = gr.Markdown()
 
-        ask_inputs = [question, chatbot, turns, k, show_timings, budget]
-        ask_outputs = [chatbot, sources, turns, question]
+        ask_inputs = [question, chatbot, turns, k, show_timings, budget, panels]
+        ask_outputs = [chatbot, sources, turns, question, panels]
         # One model, one generation at a time: everyone else waits in Gradio's queue and sees their place.
         # While an answer is written, Ask gives way to Stop; Stop and New conversation cancel the answer (its
         # generator is closed, which frees the model at once) so it can never come back.
@@ -311,14 +336,17 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             web.mark_stopped, [chatbot], [chatbot], concurrency_id="ui", concurrency_limit=None).then(
             lambda: idle, None, [ask, stop], queue=False)
         chatbot.clear(None, None, None, cancels=answers, queue=False).then(
-            lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], *idle), None,
-            [chatbot, sources, turns, ask, stop], concurrency_id="ui", concurrency_limit=None)
+            lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], [], *idle), None,
+            [chatbot, sources, turns, panels, ask, stop], concurrency_id="ui", concurrency_limit=None)
         clear.click(None, None, None, cancels=answers, queue=False).then(
-            lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], "", *idle), None,
-            [chatbot, sources, turns, question, ask, stop], concurrency_id="ui", concurrency_limit=None).then(
+            lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], [], "", *idle), None,
+            [chatbot, sources, turns, panels, question, ask, stop], concurrency_id="ui",
+            concurrency_limit=None).then(
             None, None, None, js="() => document.querySelector('#question textarea')?.focus()")
         add.click(web.upload, [upload], [library, doc, library_msg], concurrency_limit=1,
                   concurrency_id="ingest").then(web.status_markdown, None, status).then(lambda: None, None, upload)
+        # Sources belong to their answer: selecting an earlier answer (or its question) shows its sources.
+        chatbot.select(web.show_answer_sources, [chatbot, panels], sources, queue=False)
         # Confirm with the article's name; cancelling sends no id, and nothing is removed.
         confirm = ("(doc) => { const name = document.querySelector('#remove-choice input')?.value || '';"
                    " return doc && window.confirm('Remove “' + name + '” from the library?') ? doc : null; }")
@@ -360,6 +388,7 @@ def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
         max_file_size=f"{s.max_upload_mb:g}mb",
         theme=theme(),
         css=CSS,
+        head=MARKER_SCRIPT,
         ssr_mode=False,
         footer_links=[],
         prevent_thread_lock=not block,

@@ -404,3 +404,29 @@ def test_the_supporting_sentence_is_readable_in_both_themes(browser, server: str
     ratio = _contrast(page, "#sources mark")
     assert ratio >= 4.5, f"contrast {ratio:.2f} of the highlighted sentence in the {theme} theme (WCAG AA: 4.5)"
     page.close()
+
+
+def test_each_answer_keeps_its_sources_and_markers_lead_to_them(browser, server: str) -> None:
+    page = _open(browser, server)
+    first = _ask(page, "How old is Ri Il Gyu?")[-1]
+    assert "52" in first
+    _ask(page, "Since the late 1990s, how many North Koreans have fled to South Korea?")
+    assert 'data-answer="1"' in page.locator("#sources").inner_html()
+    # Clicking the first answer brings its own sources back.
+    page.locator("#chatbot [data-testid='bot']").first.click()
+    page.wait_for_function("() => !!document.querySelector('#sources .rag-panel[data-answer=\"0\"]')",
+                           timeout=10_000)
+    assert SPOKESMAN_TITLE in page.locator("#sources").inner_text()
+    # A marker in the first answer is a link: it scrolls to its source and flashes it.
+    marker = page.locator("#chatbot [data-testid='bot']").first.locator(".rag-marker").first
+    number = marker.get_attribute("data-marker")
+    page.locator("#sources").evaluate("el => el.scrollIntoView({block: 'start'})")
+    marker.click()
+    target = f"#sources .rag-panel[data-answer='0'] .rag-source[data-marker='{number}']"
+    page.wait_for_function(f"() => document.querySelector(\"{target}\")?.classList.contains('rag-flash')",
+                           timeout=5_000)
+    assert page.locator(target).is_visible()
+    assert marker.get_attribute("title"), "hovering a marker shows its supporting sentence"
+    uncited = page.locator("#sources .rag-uncited ol")
+    assert uncited.count() == 0  # passages not cited are not numbered like citations
+    page.close()
