@@ -88,6 +88,42 @@ def citation_html(c: Citation, article: str | None) -> str:
     )
 
 
+def answer_sources_markdown(answer: Answer) -> str:
+    """An answer's numbered sources as Markdown (for the conversation export)."""
+    if answer.refused or not answer.citations:
+        return ""
+    lines = ["Sources:"]
+    for c in answer.citations:
+        quote = (c.support or c.snippet).replace("\n", " ").strip()
+        lines.append(f"[{c.marker}] {c.title} ({Path(c.source).name}, characters {c.start}-{c.end}): \"{quote}\"")
+    return "\n".join(lines)
+
+
+def message_text(content: object) -> str:
+    """The text of a chat message's content (Gradio hands it back as a string or as a list of parts)."""
+    if isinstance(content, list):
+        return "".join(message_text(part) for part in content)
+    if isinstance(content, dict):
+        return str(content.get("text") or "")
+    return str(content or "")
+
+
+def conversation_markdown(chat: list[dict[str, object]], sources: list[str]) -> str:
+    """The conversation as Markdown: each question, its answer as written, and the answer's sources."""
+    out = ["# Conversation", ""]
+    answer = 0
+    for message in chat:
+        text = message_text(message.get("content")).replace("\\", "")  # the chat's Markdown escapes
+        if message.get("role") == "user":
+            out += [f"**You:** {text}", ""]
+        else:
+            out += [f"**Assistant:** {text}", ""]
+            if answer < len(sources) and sources[answer]:
+                out += [sources[answer], ""]
+            answer += 1
+    return "\n".join(out).rstrip() + "\n"
+
+
 def uncited_html(passages: list[ScoredChunk], cited_ids: set[str], label: str = "not cited") -> str:
     """Retrieved passages the answer did not cite, collapsed."""
     rest = [p for p in passages if p.chunk.id not in cited_ids]
@@ -169,8 +205,12 @@ MARKER_SCRIPT = """
     });
   }
   let queued = false;
+  const announce = () => {  // screen readers hear the sources and status line change
+    const panel = document.querySelector('#sources');
+    if (panel && !panel.hasAttribute('aria-live')) panel.setAttribute('aria-live', 'polite');
+  };
   new MutationObserver(() => {
-    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; wrap(); }); }
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; announce(); wrap(); }); }
   }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
   document.addEventListener('mouseover', (e) => {
     const a = e.target.closest && e.target.closest('.rag-marker');

@@ -5,12 +5,23 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.render import CSS, MARKER_SCRIPT, answer_markdown, answer_notes_html, esc, sources_html
+from app.render import (
+    CSS,
+    MARKER_SCRIPT,
+    answer_markdown,
+    answer_notes_html,
+    answer_sources_markdown,
+    conversation_markdown,
+    esc,
+    message_text,
+    sources_html,
+)
 from rag.assistant import Assistant
 from rag.build import go_offline
 from rag.documents import SUPPORTED_SUFFIXES
@@ -25,6 +36,7 @@ import gradio as gr  # noqa: E402
 log = logging.getLogger(__name__)
 
 LIBRARY_HEADERS = ["Title", "Source", "Chunks", "Added", "Id"]
+MAX_K, MAX_BUDGET = 10, 800
 EMPTY_LIBRARY = "The library is empty: add articles in the **Library** tab (or run `rag ingest PATH`)."
 
 
@@ -138,7 +150,7 @@ class WebApp:
         return self.library_outputs(f"🗑️ Removed “{esc(record.title)}” ({record.chunks} chunks).")
 
     @staticmethod
-    def show_answer_sources(chat: list[dict[str, Any]], panels: list[str], evt: gr.SelectData) -> Any:
+    def show_answer_sources(chat: list[dict[str, Any]], panels: list[dict[str, str]], evt: gr.SelectData) -> Any:
         """The sources of the answer a click selected (a question selects its answer)."""
         index = evt.index[0] if isinstance(evt.index, list | tuple) else evt.index
         if not isinstance(index, int):
@@ -147,13 +159,52 @@ class WebApp:
         if index < len(chat) and chat[index].get("role") != "assistant":
             answers += 1  # a question: the answer after it
         number = answers - 1
-        return panels[number] if 0 <= number < len(panels) else gr.skip()
+        return panels[number]["html"] if 0 <= number < len(panels) else gr.skip()
+
+    # --- what stays in the browser -------------------------------------------------------------
+    @staticmethod
+    def remember(saved: dict[str, Any] | None, k: float, budget: float, timings: bool, chat: list[Any],
+                 turns: list[Turn], panels: list[dict[str, str]]) -> dict[str, Any]:
+        """This browser's settings and conversation, for the next page load."""
+        return {**(saved or {}), "k": k, "budget": budget, "timings": timings, "chat": chat,
+                "turns": [[t.question, t.answer] for t in turns], "panels": panels}
+
+    def restore(self, saved: dict[str, Any] | None) -> tuple[Any, ...]:
+        """Settings and the conversation as this browser left them (defaults the first time)."""
+        s = self.settings
+        saved = saved or {}
+        panels = saved.get("panels") or []
+        last = panels[-1]["html"] if panels else "<p class='rag-empty'>Cited passages appear here.</p>"
+        return (
+            min(max(saved.get("k", s.top_k), 1), MAX_K),
+            min(max(saved.get("budget", s.passage_tokens), 0), MAX_BUDGET),
+            bool(saved.get("timings", s.show_timings)),
+            saved.get("chat") or [],
+            [Turn(q, a) for q, a in saved.get("turns") or []],
+            panels,
+            last,
+        )
+
+    def take_back(self, chat: list[dict[str, Any]], turns: list[Turn], panels: list[dict[str, str]]) -> tuple:
+        """Regenerate: the last question goes back in the box, its answer out of the conversation."""
+        if len(chat) < 2 or not turns:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        return chat[:-2], turns[:-1], panels[:-1], turns[-1].question
+
+    def export(self, chat: list[dict[str, Any]], panels: list[dict[str, str]]) -> str | None:
+        """The conversation as a Markdown file with each answer's sources (for the download button)."""
+        if not chat:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="rag-export-"))
+        path = folder / "conversation.md"
+        path.write_text(conversation_markdown(chat, [p.get("md", "") for p in panels]), encoding="utf-8")
+        return str(path)
 
     @staticmethod
     def mark_stopped(chat: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The partial answer stays, marked as stopped."""
         if chat and chat[-1].get("role") == "assistant":
-            content = str(chat[-1].get("content") or "")
+            content = message_text(chat[-1].get("content"))
             if "(stopped)" not in content:
                 chat = [*chat[:-1], {"role": "assistant", "content": (content + "\n\n" if content else "")
                                      + "_(stopped)_"}]
@@ -188,13 +239,14 @@ class WebApp:
         k: float,
         show_timings: bool,
         passage_tokens: float | None = None,
-        panels: list[str] | None = None,
+        panels: list[dict[str, str]] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer into the chat, then show its sources (kept with the answer, in `panels`)."""
         panels = list(panels or [])
+        k = min(max(int(k or 1), 1), MAX_K)
         for out in self._respond(message, chat, turns, k, show_timings, passage_tokens, len(panels)):
-            if len(out) == 5:  # the finished answer's sources panel
-                panels.append(out[1])
+            if len(out) == 5:  # the finished answer: its sources panel, and its sources in Markdown
+                panels.append({"html": out[1], "md": out[4]})
             yield (*out[:4], panels)
 
     def _respond(
@@ -205,7 +257,7 @@ class WebApp:
         if not question:
             yield chat, gr.skip(), turns, ""
             return
-        chat = [*chat, {"role": "user", "content": esc(question)}, {"role": "assistant", "content": ""}]
+        chat = [*chat, {"role": "user", "content": answer_markdown(question)}, {"role": "assistant", "content": ""}]
         first = "Searching the articles…" if self.assistant.model_ready() else \
             "Loading the model (first question only)…"
         yield chat, f"<p class='rag-empty' role='status'>{first}</p>", turns, ""
@@ -241,7 +293,22 @@ class WebApp:
                     articles[c.doc_id] = ""
         panel = (f'<div class="rag-panel" data-answer="{number}">{answer_notes_html(answer, show_timings)}'
                  f"{sources_html(answer, articles)}</div>")
-        yield chat, panel, [*turns, Turn(question, answer.text)], "", True
+        yield chat, panel, [*turns, Turn(question, answer.text)], "", answer_sources_markdown(answer)
+
+
+def browser_secret(data_dir: Path) -> str:
+    """The key that encrypts what browsers keep (settings, conversations): kept in the data folder, so a restart
+    of the server does not forget them."""
+    import secrets
+
+    path = Path(data_dir) / "ui-secret"
+    try:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+        return path.read_text().strip()
+    except OSError:
+        return secrets.token_hex(32)  # this run only: browsers forget at the next restart
 
 
 def _discard_upload(path: Path) -> None:
@@ -268,6 +335,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     with gr.Blocks(title="Article assistant", analytics_enabled=False) as demo:
         turns = gr.State([])
         panels = gr.State([])  # each answer's sources panel, in order
+        # This browser's settings and conversation; outside the tabs, which mount only when opened.
+        saved = gr.BrowserState({}, storage_key="rag-ui", secret=browser_secret(s.data_dir))
         gr.Markdown("## Ask your articles\nAnswers come only from the articles in the library, with numbered sources.")
         status = gr.Markdown(web.status_markdown, elem_id="status")
         with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
@@ -279,12 +348,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 )
                 with gr.Row():
                     question = gr.Textbox(
-                        placeholder="Type a question and press Enter", show_label=False, scale=5,
+                        label="Your question", placeholder="Ask, then press Enter", show_label=False, scale=5,
                         elem_id="question", lines=1, max_lines=4, autofocus=True,
                     )
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                     stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="stop", visible=False)
-                clear = gr.Button("New conversation", size="sm", elem_id="clear")
+                with gr.Row():
+                    clear = gr.Button("New conversation", size="sm", elem_id="clear")
+                    regen = gr.Button("Regenerate the last answer", size="sm", elem_id="regen")
+                    export = gr.DownloadButton("Download the conversation (Markdown)", size="sm",
+                                               elem_id="export", value=None)
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("### Sources")
                 sources = gr.HTML("<p class='rag-empty'>Cited passages appear here.</p>", elem_id="sources")
@@ -305,17 +378,24 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             library_msg = gr.Markdown(elem_id="library-message")
         with gr.Tab("Settings", id="settings"):
             models = web.model_choices()
+            gr.Markdown("**For everyone using this server**")
             model = gr.Dropdown(
                 choices=models or [s.chat_model], value=s.chat_model, label="Chat model (downloaded ones)",
                 elem_id="model",
             )
-            k = gr.Slider(1, 10, value=s.top_k, step=1, label="Passages per question", elem_id="k")
-            budget = gr.Slider(
-                0, 800, value=s.passage_tokens, step=50, elem_id="passage-tokens",
-                label="Excerpt budget in tokens (0 = whole passages; lower = sooner first words, less context)",
-            )
-            show_timings = gr.Checkbox(value=s.show_timings, label="Show timings", elem_id="timings")
             model_msg = gr.Markdown()
+            missing = [m for m, present in assistant.chat_models() if not present]
+            if missing:
+                gr.Markdown("Not downloaded yet (ask whoever runs the server): "
+                            + ", ".join(f"`{m}` (`rag models pull {m}`)" for m in missing), elem_id="missing-models")
+            gr.Markdown("**For this browser** (remembered on this device)")
+            k = gr.Slider(1, MAX_K, value=s.top_k, step=1, label="Passages per question", elem_id="k")
+            budget = gr.Slider(
+                0, MAX_BUDGET, value=s.passage_tokens, step=50, elem_id="passage-tokens",
+                label="Read only the best sentences, up to this many words-pieces (0 = whole passages; less = "
+                      "faster first word, less context)",
+            )
+            show_timings = gr.Checkbox(value=s.show_timings, label="Show how long answers take", elem_id="timings")
 
         ask_inputs = [question, chatbot, turns, k, show_timings, budget, panels]
         ask_outputs = [chatbot, sources, turns, question, panels]
@@ -325,11 +405,19 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         answering = (gr.update(visible=False), gr.update(visible=True))
         idle = (gr.update(visible=True), gr.update(visible=False))
         answers = []
-        for trigger in (question.submit, ask.click):
+        keep = [saved, k, budget, show_timings, chatbot, turns, panels]
+        regenerating = regen.click(web.take_back, [chatbot, turns, panels], [chatbot, turns, panels, question],
+                                   queue=False)
+        for trigger in (question.submit, ask.click, regenerating.then):
             started = trigger(lambda: answering, None, [ask, stop], queue=False)
             answer = started.then(web.respond, ask_inputs, ask_outputs, concurrency_limit=1, concurrency_id="model")
-            answer.then(lambda: idle, None, [ask, stop], queue=False)
+            answer.then(lambda: idle, None, [ask, stop], queue=False).then(
+                web.remember, keep, saved, queue=False).then(web.export, [chatbot, panels], export, queue=False)
             answers.append(answer)
+        for setting in (k, budget, show_timings):
+            setting.change(web.remember, keep, saved, queue=False)
+        demo.load(web.restore, [saved], [k, budget, show_timings, chatbot, turns, panels, sources], queue=False).then(
+            web.export, [chatbot, panels], export, queue=False)
         # The cancel goes first; the update that follows runs through the queue, so it reaches the page after any
         # piece of the cancelled answer already on its way (one stream per session, in order) and is never undone.
         stop.click(None, None, None, cancels=answers, queue=False).then(
@@ -337,12 +425,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             lambda: idle, None, [ask, stop], queue=False)
         chatbot.clear(None, None, None, cancels=answers, queue=False).then(
             lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], [], *idle), None,
-            [chatbot, sources, turns, panels, ask, stop], concurrency_id="ui", concurrency_limit=None)
+            [chatbot, sources, turns, panels, ask, stop], concurrency_id="ui", concurrency_limit=None).then(
+            web.remember, keep, saved, queue=False)
         clear.click(None, None, None, cancels=answers, queue=False).then(
             lambda: ([], "<p class='rag-empty'>Cited passages appear here.</p>", [], [], "", *idle), None,
             [chatbot, sources, turns, panels, question, ask, stop], concurrency_id="ui",
             concurrency_limit=None).then(
-            None, None, None, js="() => document.querySelector('#question textarea')?.focus()")
+            None, None, None, js="() => document.querySelector('#question textarea')?.focus()").then(
+            web.remember, keep, saved, queue=False).then(lambda: None, None, export, queue=False)
         add.click(web.upload, [upload], [library, doc, library_msg], concurrency_limit=1,
                   concurrency_id="ingest").then(web.status_markdown, None, status).then(lambda: None, None, upload)
         # Sources belong to their answer: selecting an earlier answer (or its question) shows its sources.

@@ -7,6 +7,7 @@ part of a document that is still being written. Document records live in `rag.re
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -160,6 +161,9 @@ class ChromaConnection:
     def __init__(self, path: Path, client: Any | None = None) -> None:
         self.path = Path(path)
         self._client = client
+        # Chroma's client registry is not safe to create from two threads at once (`rag serve` warms the model in
+        # a background thread while the page is built): KeyError inside chromadb. One opener at a time.
+        self._opening = threading.Lock()
 
     def client(self) -> Any:
         """The client, opened on first use (embedded PersistentClient, telemetry off).
@@ -167,29 +171,33 @@ class ChromaConnection:
         A damaged, read-only or impossible store folder is reported in one line with its fix, never as a
         traceback, and an empty database file is never mistaken for an empty library.
         """
-        if self._client is None:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
-
-            prepare_folder(self.path, "store folder")
-            problem = sqlite_problem(self.path)
-            if problem:
-                raise StoreDamagedError(f"the store in {self.path} looks damaged ({problem}); `rag doctor --repair` "
-                                        "sets it aside so you can ingest your articles again")
-            try:
-                client = chromadb.PersistentClient(
-                    path=str(self.path),
-                    settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-                )
-            except RagError:
-                raise
-            except Exception as exc:
-                explained = explain(exc, self.path)
-                if explained is None:
-                    raise
-                raise explained from exc
-            self._client = _Guarded(client, self.path)
+        with self._opening:
+            if self._client is None:
+                self._client = self._open_client()
         return self._client
+
+    def _open_client(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        prepare_folder(self.path, "store folder")
+        problem = sqlite_problem(self.path)
+        if problem:
+            raise StoreDamagedError(f"the store in {self.path} looks damaged ({problem}); `rag doctor --repair` "
+                                    "sets it aside so you can ingest your articles again")
+        try:
+            client = chromadb.PersistentClient(
+                path=str(self.path),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+        except RagError:
+            raise
+        except Exception as exc:
+            explained = explain(exc, self.path)
+            if explained is None:
+                raise
+            raise explained from exc
+        return _Guarded(client, self.path)
 
     def close(self) -> None:
         """Forget the client (Chroma closes its files when the process ends)."""

@@ -309,6 +309,8 @@ def test_new_conversation_mid_answer_never_brings_the_answer_back(browser, serve
     assert page.locator("#chatbot [data-testid='user']").count() == 0
     assert "Cited passages appear here" in page.locator("#sources").inner_text()
     assert page.evaluate("() => document.activeElement === document.querySelector('#question textarea')")
+    assert page.get_attribute("#sources", "aria-live") == "polite"  # updates are announced
+    assert page.get_by_label("Your question").count() >= 1  # the question box has a real label
     page.close()
 
 
@@ -403,6 +405,8 @@ def test_the_supporting_sentence_is_readable_in_both_themes(browser, server: str
     assert page.evaluate("() => document.body.classList.contains('dark')") == (theme == "dark")
     ratio = _contrast(page, "#sources mark")
     assert ratio >= 4.5, f"contrast {ratio:.2f} of the highlighted sentence in the {theme} theme (WCAG AA: 4.5)"
+    if theme == "dark":
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-dark.png"))  # the README's second screenshot
     page.close()
 
 
@@ -429,4 +433,56 @@ def test_each_answer_keeps_its_sources_and_markers_lead_to_them(browser, server:
     assert marker.get_attribute("title"), "hovering a marker shows its supporting sentence"
     uncited = page.locator("#sources .rag-uncited ol")
     assert uncited.count() == 0  # passages not cited are not numbered like citations
+    page.close()
+
+
+def test_settings_and_the_conversation_survive_a_reload(browser, server: str) -> None:
+    page = _open(browser, server)
+    _go(page, "Settings")
+    box = page.locator("#k input[type=number]")
+    box.fill("6")
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    assert "For this browser" in page.locator("body").inner_text()
+    _go(page, "Chat")
+    seen = _ask(page, "How old is Ri Il Gyu?")
+    assert "52" in seen[-1]
+    page.wait_for_timeout(1000)  # the conversation is saved after the answer
+    page.reload()
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 1",
+                           timeout=10_000)
+    assert "52" in _bot_text(page)
+    assert SPOKESMAN_TITLE in page.locator("#sources").inner_text()
+    _go(page, "Settings")
+    assert page.locator("#k input[type=number]").input_value() == "6"
+    _go(page, "Chat")
+    page.click("#clear")  # a new conversation is what the next load shows
+    page.wait_for_timeout(1000)
+    page.reload()
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert page.locator("#chatbot [data-testid='bot']").count() == 0
+    page.close()
+
+
+def test_regenerate_and_export_the_conversation(browser, server: str) -> None:
+    page = _open(browser, server)
+    page.click("#clear")
+    page.wait_for_timeout(500)
+    _ask(page, "How old is Ri Il Gyu?")
+    before = page.locator("#sources").inner_text()
+    page.click("#regen")
+    page.wait_for_function("() => document.querySelector('#sources').innerText.includes('characters')",
+                           timeout=ANSWER_TIMEOUT * 1000)
+    page.wait_for_function("() => document.querySelectorAll('#chatbot [data-testid=bot]').length === 1 &&"
+                           " !document.querySelector('#stop')?.offsetParent", timeout=ANSWER_TIMEOUT * 1000)
+    assert page.locator("#chatbot [data-testid='user']").count() == 1  # replaced, not appended
+    assert "52" in _bot_text(page) and SPOKESMAN_TITLE in before
+    page.wait_for_timeout(1000)
+    with page.expect_download() as download:
+        page.click("#export")
+    text = Path(download.value.path()).read_text()
+    assert "**You:** How old is Ri Il Gyu?" in text and "**Assistant:**" in text and "52" in text
+    assert "Sources:" in text and SPOKESMAN_TITLE in text and "&quot;" not in text
     page.close()

@@ -102,3 +102,25 @@ def test_a_document_with_more_chunks_than_chromas_batch_limit_is_written_and_pub
     n = store.connection.client().get_max_batch_size() + 100
     _put(store, _chunks("big", n), _vectors(n, 3))
     assert store.census() == {"big": (n, 0)}
+
+
+def test_two_threads_opening_a_fresh_store_at_once_both_get_it(tmp_path: Path) -> None:
+    # `rag serve` warms the model in a background thread while the page reads the library: both open the store.
+    import threading
+
+    for attempt in range(5):
+        conn = ChromaConnection(tmp_path / f"db{attempt}")
+        errors: list[BaseException] = []
+
+        def open_it(c: ChromaConnection = conn, errors: list[BaseException] = errors) -> None:
+            try:
+                ChromaRegistry(c).records()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors
