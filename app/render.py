@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from rag.types import Answer, Check, Citation, ScoredChunk, Timings
@@ -64,12 +65,26 @@ def withheld_line(withheld: list[Check]) -> str:
     return f"{n} sentence{'s' if n != 1 else ''} withheld ({reasons})."
 
 
-def _highlight(text: str, offset: int, start: int | None, end: int | None) -> str:
-    """Escaped text with [start, end) (document coordinates) wrapped in <mark>."""
+_LINE_BREAK = re.compile(r"(?<![\n])\n(?![\n])")  # one newline inside a paragraph, not a paragraph break
+_HEADING = re.compile(r"(^|\n)#{1,6}[ \t]+([^\n]*)")  # a heading keeps its own line, without the #
+
+
+def readable(text: str) -> str:
+    """Escaped text for reading: hard line breaks inside paragraphs joined, Markdown heading marks dropped.
+
+    Display only: spans and offsets are computed on the original text before this is applied.
+    """
+    text = _HEADING.sub(lambda m: ("\n\n" if m.group(1) else "") + m.group(2) + "\n\n", text)
+    return esc(re.sub(r"\n{3,}", "\n\n", _LINE_BREAK.sub(" ", text)))
+
+
+def _highlight(text: str, offset: int, start: int | None, end: int | None, css: str = "") -> str:
+    """Readable text with [start, end) (document coordinates) wrapped in <mark>."""
     if start is None or end is None or end <= offset or start >= offset + len(text):
-        return esc(text)
+        return readable(text)
     a, b = max(start - offset, 0), min(end - offset, len(text))
-    return f"{esc(text[:a])}<mark>{esc(text[a:b])}</mark>{esc(text[b:])}"
+    mark = f'<mark class="{css}">' if css else "<mark>"
+    return f"{readable(text[:a])}{mark}{readable(text[a:b])}</mark>{readable(text[b:])}"
 
 
 def citation_html(c: Citation, article: str | None) -> str:
@@ -78,7 +93,7 @@ def citation_html(c: Citation, article: str | None) -> str:
     inferred = ' <span class="rag-note">(matched by the assistant)</span>' if c.inferred else ""
     whole = ""
     if article:
-        body = _highlight(article, 0, c.start, c.end)
+        body = _highlight(article, 0, c.start, c.end, "rag-passage")  # the passage, in its own colour
         whole = f'<details class="rag-article"><summary>Open the whole article</summary><div>{body}</div></details>'
     return (
         f'<div class="rag-source" data-marker="{c.marker}">'
@@ -159,6 +174,7 @@ CSS = """
 .rag-snippet { margin: 6px 0; white-space: pre-wrap; border-left: 3px solid var(--color-accent); padding-left: 8px; }
 /* Dark text on the highlight in both themes (inherited light text on pale yellow is unreadable in dark mode). */
 .rag-snippet mark, .rag-article mark { background: #fde68a; color: #1f2937; }
+.rag-article mark.rag-passage { background: #bfdbfe; color: #1f2937; }
 .rag-article div { white-space: pre-wrap; max-height: 320px; overflow-y: auto; font-size: 0.9em; }
 .rag-uncited div { white-space: pre-wrap; font-size: 0.9em; }
 .rag-empty { color: var(--body-text-color-subdued); }
@@ -212,6 +228,15 @@ MARKER_SCRIPT = """
   new MutationObserver(() => {
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; announce(); wrap(); }); }
   }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+  // "Open the whole article" shows the cited passage, not the top of the article.
+  document.addEventListener('toggle', (e) => {
+    const d = e.target;
+    if (d.matches && d.matches('.rag-article') && d.open) {
+      const m = d.querySelector('mark.rag-passage');
+      const box = d.querySelector('div');
+      if (m && box) box.scrollTop = m.offsetTop - box.offsetTop - 40;
+    }
+  }, true);
   document.addEventListener('mouseover', (e) => {
     const a = e.target.closest && e.target.closest('.rag-marker');
     const src = a && panel(a.dataset.answer)?.querySelector(`.rag-source[data-marker="${a.dataset.marker}"] mark`);

@@ -486,3 +486,22 @@ def test_regenerate_and_export_the_conversation(browser, server: str) -> None:
     assert "**You:** How old is Ri Il Gyu?" in text and "**Assistant:**" in text and "52" in text
     assert "Sources:" in text and SPOKESMAN_TITLE in text and "&quot;" not in text
     page.close()
+
+
+def test_open_the_whole_article_shows_the_cited_passage_in_its_own_colour(browser, server: str) -> None:
+    page = _open(browser, server)
+    _ask(page, "What was the name of the cargo ship seized in Panama in 2013?")  # near the end of its article
+    article = page.locator("#sources .rag-article").first
+    article.locator("summary").click()
+    page.wait_for_timeout(500)
+    inside = article.evaluate(
+        """(d) => { const m = d.querySelector('mark.rag-passage'), box = d.querySelector('div');
+                    const a = m.getBoundingClientRect(), b = box.getBoundingClientRect();
+                    return a.top >= b.top - 1 && a.top <= b.bottom; }""")
+    assert inside, "the cited passage is not in view when the article opens"
+    colours = page.evaluate(
+        """() => [getComputedStyle(document.querySelector('#sources .rag-snippet mark')).backgroundColor,
+                  getComputedStyle(document.querySelector('#sources mark.rag-passage')).backgroundColor]""")
+    assert colours[0] != colours[1], colours
+    assert _contrast(page, "#sources mark.rag-passage") >= 4.5
+    page.close()

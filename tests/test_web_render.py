@@ -40,3 +40,11 @@ def test_upload_names_cannot_leave_the_folder() -> None:
     assert safe_name(".hidden.txt") == "hidden.txt"
     assert safe_name("<b>x<b>.txt") == "b_x_b.txt"
     assert "/" not in safe_name("a/b/c.pdf")
+
+
+def test_snippets_read_like_text_but_spans_stay_exact() -> None:
+    from app.render import readable
+
+    assert readable("# Harbour news\nThe crane\nlifts forty tonnes.\n\nNew paragraph") == (
+        "Harbour news\n\nThe crane lifts forty tonnes.\n\nNew paragraph")
+    assert readable("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"  # still escaped
