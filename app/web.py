@@ -342,7 +342,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         with gr.Tab("Chat", id="chat"), gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
                 chatbot = gr.Chatbot(
-                    label="Conversation", height=460, elem_id="chatbot", render_markdown=True,
+                    label="Conversation", height="62vh", min_height=360, elem_id="chatbot", render_markdown=True,
                     sanitize_html=True, allow_tags=False, feedback_options=None, buttons=["copy"],
                     placeholder="Ask something the articles can answer, e.g. *Who defected, and when?*",
                 )

@@ -232,6 +232,19 @@ def test_phone_width_has_no_horizontal_scroll(browser, server: str) -> None:
     assert page.locator("#ask").is_visible()
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 392
+    # The placeholder fits its box (no clipped text), and the chat grows with the window.
+    placeholder_fits = page.evaluate(
+        """() => { const t = document.querySelector('#question textarea');
+                   const c = document.createElement('canvas').getContext('2d');
+                   const s = getComputedStyle(t); c.font = `${s.fontSize} ${s.fontFamily}`;
+                   const pad = parseFloat(s.paddingLeft) + parseFloat(s.paddingRight);
+                   return c.measureText(t.placeholder).width <= t.clientWidth - pad; }""")
+    assert placeholder_fits
+    small = page.locator("#chatbot").bounding_box()["height"]
+    page.set_viewport_size({"width": 390, "height": 1200})
+    page.wait_for_timeout(500)
+    assert page.locator("#chatbot").bounding_box()["height"] > small + 100
+    page.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
     page.close()
 
 
