@@ -6,9 +6,10 @@ part of a document that is still being written. Document records live in `rag.re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -128,6 +129,20 @@ def explain(exc: BaseException, path: Path) -> RagError | None:
     return None
 
 
+@contextlib.contextmanager
+def explaining(path: Path) -> Iterator[None]:
+    """Database failures people can fix come out as one-line errors (see `explain`); anything else as is."""
+    try:
+        yield
+    except RagError:
+        raise
+    except Exception as exc:
+        explained = explain(exc, path)
+        if explained is None:
+            raise
+        raise explained from exc
+
+
 class _Guarded:
     """A Chroma object whose database failures come out as one-line errors with their fix."""
 
@@ -141,15 +156,8 @@ class _Guarded:
             return attr
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            try:
+            with explaining(self._path):
                 result = attr(*args, **kwargs)
-            except RagError:
-                raise
-            except Exception as exc:
-                explained = explain(exc, self._path)
-                if explained is None:
-                    raise
-                raise explained from exc
             return _Guarded(result, self._path) if name in ("get_or_create_collection", "get_collection") else result
 
         return call
@@ -185,18 +193,11 @@ class ChromaConnection:
         if problem:
             raise StoreDamagedError(f"the store in {self.path} looks damaged ({problem}); `rag doctor --repair` "
                                     "sets it aside so you can ingest your articles again")
-        try:
+        with explaining(self.path):
             client = chromadb.PersistentClient(
                 path=str(self.path),
                 settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
             )
-        except RagError:
-            raise
-        except Exception as exc:
-            explained = explain(exc, self.path)
-            if explained is None:
-                raise
-            raise explained from exc
         return _Guarded(client, self.path)
 
     def close(self) -> None:
