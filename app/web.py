@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import logging
-import re
-import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from app.render import (
-    CSS,
-    MARKER_SCRIPT,
     answer_markdown,
     answer_notes_html,
     answer_sources_markdown,
@@ -22,11 +17,11 @@ from app.render import (
     message_text,
     sources_html,
 )
+from app.uploads import Uploads
 from rag.assistant import Assistant
 from rag.build import go_offline
 from rag.documents import SUPPORTED_SUFFIXES
 from rag.errors import RagError
-from rag.ingest import FAILED, IGNORED
 from rag.types import Done, Retrieved, Token, Turn
 
 go_offline()  # before gradio is imported: no analytics, no version check
@@ -40,21 +35,13 @@ MAX_K, MAX_BUDGET = 10, 800
 EMPTY_LIBRARY = "The library is empty: add articles in the **Library** tab (or run `rag ingest PATH`)."
 
 
-def safe_name(name: str) -> str:
-    """A file name that cannot leave its folder: no separators, no dots at the start, plain characters."""
-    base = Path(name.replace("\\", "/")).name
-    stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    stem = re.sub(r"[^A-Za-z0-9._ -]+", "_", stem).strip(" ._") or "upload"
-    return f"{stem[:100]}{suffix}"
-
-
 class WebApp:
     """UI glue over an Assistant: it formats, the engine decides."""
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
-        self.uploads = Path(self.settings.data_dir) / "uploads"
+        self.uploads = Uploads(assistant)
 
     # --- library -------------------------------------------------------------------------
     def library_rows(self) -> list[list[Any]]:
@@ -79,63 +66,26 @@ class WebApp:
         """Copy uploads into the data folder (checked names, types and sizes), then ingest them."""
         if not files:
             return self.library_outputs("Choose one or more files first.")
-        limit = int(self.settings.max_upload_mb * 1024 * 1024)
-        self.uploads.mkdir(parents=True, exist_ok=True)
-        lines: list[str] = []
-        accepted: list[Path] = []
-        for f in files:
-            src = Path(getattr(f, "name", None) or str(f))
-            original = getattr(f, "orig_name", None) or src.name
-            name = safe_name(original)
-            if Path(name).suffix not in SUPPORTED_SUFFIXES:
-                lines.append(f"❌ {esc(original)}: unsupported type; use {', '.join(sorted(SUPPORTED_SUFFIXES))}")
-                continue
-            size = src.stat().st_size
-            if size > limit:
-                mib = size / 1048576
-                lines.append(f"❌ {esc(original)}: {mib:.1f} MiB is over the {self.settings.max_upload_mb:g} MiB limit")
-                continue
-            dest = (self.uploads / name).resolve()
-            if not dest.is_relative_to(self.uploads.resolve()):  # safe_name makes this impossible; belt and braces
-                lines.append(f"❌ {esc(original)}: refused file name")
-                continue
-            shutil.copyfile(src, dest)
-            accepted.append(dest)
-        if accepted:
-            lines += self._ingest_uploads(accepted, progress)
-        for f in files:  # Gradio's own copies (kept or refused, ours is in the uploads folder now)
-            _discard_upload(Path(getattr(f, "name", None) or str(f)))
+
+        def tick(done: float, total: int, path: Path) -> None:
+            progress(done / total if total else None, desc=f"Indexing {path.name}")
+
+        given = [(getattr(f, "orig_name", None) or Path(_path_of(f)).name, Path(_path_of(f))) for f in files]
+        try:
+            outcomes = self.uploads.add(given, progress=tick)
+        finally:
+            for _, src in given:  # Gradio's own copies (kept or refused, ours is in the uploads folder now)
+                _discard_upload(src)
+        lines = []
+        for o in outcomes:
+            name, reason = esc(o.name), esc(o.reason)
+            if not o.ok:
+                lines.append(f"❌ {name}: {reason}")
+            elif o.status == "skipped":
+                lines.append(f"➖ {name}: already in the library" + (f" ({reason})" if reason else ""))
+            else:
+                lines.append(f"✅ {name}: {o.status}, {o.chunks} chunks — “{esc(o.title)}”")
         return self.library_outputs("\n\n".join(lines))
-
-    def _ingest_uploads(self, accepted: list[Path], progress: gr.Progress) -> list[str]:
-        lines: list[str] = []
-        if accepted:
-            def tick(done: float, total: int, path: Path) -> None:
-                progress(done / total if total else None, desc=f"Indexing {path.name}")
-
-            try:
-                report = self.assistant.ingest(accepted, progress=tick)
-            except RagError as exc:
-                return [f"❌ {esc(self._no_paths(str(exc)))}"]
-            for r in report.results:
-                name = esc(Path(r.path).name)
-                reason = esc(self._no_paths(r.reason or "", r.path))
-                if r.status in (FAILED, IGNORED):
-                    lines.append(f"❌ {name}: {reason}")
-                    Path(r.path).unlink(missing_ok=True)
-                elif r.status == "skipped":
-                    lines.append(f"➖ {name}: already in the library" + (f" ({reason})" if reason else ""))
-                else:
-                    lines.append(f"✅ {name}: {r.status}, {r.chunks} chunks — “{esc(r.title)}”")
-        return lines
-
-    def _no_paths(self, text: str, path: str | None = None) -> str:
-        """A message without server paths: the file's own path goes (its name is shown beside it), others become
-        their file names."""
-        if path:
-            text = text.replace(f"{path}: ", "").replace(path, Path(path).name)
-        folder = str(self.uploads.resolve()) + "/"
-        return re.sub(r"(?:/[^\s/:]+)+/([^\s/:]+)", lambda m: m.group(1), text.replace(folder, ""))
 
     def remove(self, doc_id: str | None) -> tuple[Any, Any, str]:
         if not doc_id:
@@ -144,9 +94,8 @@ class WebApp:
             record = self.assistant.remove(doc_id)
         except RagError as exc:
             return self.library_outputs(f"❌ {esc(exc)}")
-        src = Path(record.source)
-        if src.is_relative_to(self.uploads.resolve()):
-            src.unlink(missing_ok=True)  # our own copy of an upload; files ingested from disk stay
+        if self.uploads.owns(record.source):
+            Path(record.source).unlink(missing_ok=True)  # our own copy of an upload; files ingested from disk stay
         return self.library_outputs(f"🗑️ Removed “{esc(record.title)}” ({record.chunks} chunks).")
 
     @staticmethod
@@ -311,6 +260,10 @@ def browser_secret(data_dir: Path) -> str:
         return secrets.token_hex(32)  # this run only: browsers forget at the next restart
 
 
+def _path_of(upload: Any) -> str:
+    return str(getattr(upload, "name", None) or upload)
+
+
 def _discard_upload(path: Path) -> None:
     """Delete Gradio's temporary copy of an upload (and its folder, when empty); nothing outside its cache."""
     import os
@@ -455,34 +408,3 @@ def theme() -> Any:
     system = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "sans-serif"]
     mono = ["ui-monospace", "SFMono-Regular", "Menlo", "monospace"]
     return gr.themes.Soft(font=system, font_mono=mono)
-
-
-def _warm(assistant: Assistant) -> None:
-    try:
-        status = assistant.warm()
-        log.info("model ready%s", f"; library prefix {status}" if status else "")
-    except Exception:  # a missing model is reported to the first question, with its fix
-        log.warning("could not load the model in the background", exc_info=True)
-
-
-def serve(assistant: Assistant, *, block: bool = True) -> gr.Blocks:
-    """Launch the UI on the configured host and port; the model and library prefix load in the background."""
-    s = assistant.settings
-    threading.Thread(target=_warm, args=(assistant,), name="warm-model", daemon=True).start()
-    demo = build_ui(assistant)
-    demo.queue(max_size=s.queue_size, default_concurrency_limit=1)
-    demo.launch(
-        server_name=s.host,
-        server_port=s.port,
-        share=s.share,
-        max_file_size=f"{s.max_upload_mb:g}mb",
-        theme=theme(),
-        css=CSS,
-        head=MARKER_SCRIPT,
-        ssr_mode=False,
-        footer_links=[],
-        prevent_thread_lock=not block,
-        quiet=False,
-        show_error=True,
-    )
-    return demo

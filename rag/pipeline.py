@@ -170,10 +170,17 @@ class Pipeline:
 
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,
-        passage_tokens: int | None = None,
+        passage_tokens: int | None = None, *, temperature: float | None = None, max_tokens: int | None = None,
     ) -> Iterator[Event]:
-        """Answer a question, yielding the passages, then text pieces, then the finished Answer."""
+        """Answer a question, yielding the passages, then text pieces, then the finished Answer.
+
+        `temperature` and `max_tokens` override the pipeline's for this answer only (`max_tokens` at most the
+        pipeline's, which the prompt's budget was sized for)."""
         watch = Stopwatch()
+        sampling = (
+            self.temperature if temperature is None else temperature,
+            self.max_answer_tokens if max_tokens is None else max(1, min(max_tokens, self.max_answer_tokens)),
+        )
         ready = self.prepare(question, history, k, passage_tokens)
         passages = ready.prompt.passages
         yield Retrieved(passages, ready.found.ms)
@@ -185,12 +192,12 @@ class Pipeline:
             watch.first_text()
             yield Token(self._refusal_text(ready.refusal))
         else:
-            raw = yield from self._stream(ready.prompt.messages, len(passages), watch)
+            raw = yield from self._stream(ready.prompt.messages, len(passages), watch, sampling)
             if watch.first is None:
                 # Only bare markers came back (small models do this): ask again for plain prose, whose
                 # citations are then attached by lexical support. The passages prefix stays cached.
                 retry = without_citation_rule(ready.prompt, ready.question)
-                raw = yield from self._stream(retry.messages, len(passages), watch)
+                raw = yield from self._stream(retry.messages, len(passages), watch, sampling)
         watch.stop()
 
         # No words even after asking again: there is no answer to show, so say so plainly.
@@ -228,13 +235,16 @@ class Pipeline:
     def _refusal_text(self, reason: Check | None) -> str:
         return f"{self.refusal} {reason.detail}" if reason is not None and reason.detail else self.refusal
 
-    def _stream(self, messages: list[dict[str, str]], valid: int, watch: Stopwatch) -> Gen[Token, None, str]:
+    def _stream(
+        self, messages: list[dict[str, str]], valid: int, watch: Stopwatch, sampling: tuple[float, int]
+    ) -> Gen[Token, None, str]:
         """Stream one generation; leading bare markers are held back until words arrive. Returns the raw text."""
+        temperature, max_tokens = sampling
         flt = MarkerFilter(valid)
         raw: list[str] = []
         pending = ""
         shown_any = False
-        for piece in self.generator.stream(messages, max_tokens=self.max_answer_tokens, temperature=self.temperature):
+        for piece in self.generator.stream(messages, max_tokens=max_tokens, temperature=temperature):
             raw.append(piece)
             watch.pieces += 1
             shown = flt.feed(piece)

@@ -43,6 +43,7 @@ class FakeGenerator:
         self.replies = [reply] if isinstance(reply, str) else list(reply)
         self.piece = piece
         self.prompts: list[list[dict[str, str]]] = []
+        self.sampling: list[tuple[int, float]] = []  # (max_tokens, temperature) of each reply
 
     def script(self, reply: str | list[str]) -> FakeGenerator:
         """Replace the scripted replies (and forget earlier prompts)."""
@@ -58,6 +59,7 @@ class FakeGenerator:
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int, temperature: float) -> Iterator[str]:
         self.prompts.append(messages)
+        self.sampling.append((max_tokens, temperature))
         reply = self.replies[min(len(self.prompts), len(self.replies)) - 1]
         for i in range(0, len(reply), self.piece):
             yield reply[i : i + self.piece]

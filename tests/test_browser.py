@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import MODELS, ROOT, SMALL, require_model
+from tests.conftest import ROOT, SMALL, require_model
+from tests.servers import rag_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -26,42 +23,21 @@ ANSWER_TIMEOUT = 180
 SERVED: dict[str, Path] = {}  # folders of the running server, for tests that look behind the page
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -> Iterator[str]:
     require_model(SMALL)
     require_model("all-minilm-l6-v2-int8")
+    require_chromium()
+    data = tmp_path_factory.mktemp("ui-data")
+    SERVED["gradio_tmp"] = data / "gradio-tmp"
+    with rag_serve(data, SMALL, "--ingest", str(seeds_copy)) as url:
+        yield url
+
+
+def require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         msg = "Debian's chromium is missing: run `make browser` (apt-get install chromium)"
         pytest.fail(msg) if os.environ.get("CI") else pytest.skip(msg)
-    data = tmp_path_factory.mktemp("ui-data")
-    SERVED["gradio_tmp"] = data / "gradio-tmp"
-    port = _free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(data), "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": SMALL,
-           "RAG_PORT": str(port), "GRADIO_TEMP_DIR": str(data / "gradio-tmp")}
-    log = open(data / "serve.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", "--ingest", str(seeds_copy)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url, timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-        assert proc.poll() is None, (data / "serve.log").read_text()
-    else:
-        pytest.fail("the app did not start: " + (data / "serve.log").read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The UI's own logic without a browser: escaping and upload names."""
 
 from app.render import answer_markdown, sources_html
-from app.web import safe_name
+from app.uploads import safe_name
 from rag.types import Answer, Chunk, Citation, ScoredChunk, Timings
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)>"
