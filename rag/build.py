@@ -53,8 +53,8 @@ def build_embedder(settings: Settings, catalog: Catalog) -> OnnxEmbedder:
 
 
 def build_connection(settings: Settings) -> ChromaConnection:
-    """The Chroma database the store and the registry share (embedded, in the data folder)."""
-    return ChromaConnection(settings.store_dir)
+    """The Chroma database the store and the registry share: embedded in the data folder, or a Chroma server."""
+    return ChromaConnection(settings.store_dir, url=settings.chroma_url or None)
 
 
 def build_store(connection: ChromaConnection) -> ChromaStore:

@@ -92,6 +92,10 @@ class Settings(BaseModel):
     check_claims: bool = Field(
         True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
     )
+    chroma_url: str = Field(
+        "", description="URL of a Chroma server (e.g. http://127.0.0.1:8000, started with `chroma run`) holding the "
+        "chunks and the document records; empty = the embedded store in data_dir.",
+    )
     host: str = Field("127.0.0.1", description="Address the web UI and API listen on (not loopback: needs api_key).")
     api_key: str = Field(
         "", description="Key the API (Authorization: Bearer KEY) and the UI's login (any user name, this password) "

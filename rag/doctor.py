@@ -63,6 +63,8 @@ def check_folder(settings: Settings) -> Finding:
 
 def check_database(settings: Settings, repair: bool) -> Finding:
     """The SQLite file under the store is whole (`PRAGMA quick_check`); --repair sets a damaged one aside."""
+    if settings.chroma_url:
+        return Finding(OK, "store database", f"a Chroma server at {settings.chroma_url} (its files are its own)")
     store = _store_dir(settings)
     db = store / SQLITE_FILE
     if not db.exists():
@@ -133,7 +135,11 @@ def check_library(assistant: Assistant, repair: bool) -> list[Finding]:
     else:
         findings.append(Finding(OK, "fingerprint", "built with the configured embedder and chunking"))
 
-    leftovers = registry.records(status=PENDING) + registry.records(status=REMOVING)
+    unfinished = registry.records(status=PENDING) + registry.records(status=REMOVING)
+    leftovers = [r for r in unfinished if indexer.abandoned(r)]
+    if len(unfinished) > len(leftovers):
+        findings.append(Finding(OK, "runs in progress", f"{len(unfinished) - len(leftovers)} document(s) being "
+                                                        "written or removed by another live process"))
     if leftovers:
         names = ", ".join(f"{r.id} ({r.status})" for r in leftovers[:5])
         if repair:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +25,7 @@ from rag.types import PENDING, READY, REMOVING, Chunk, DocumentRecord
 log = logging.getLogger(__name__)
 
 ADDED, UPDATED, SKIPPED, FAILED, IGNORED, REMOVED = "added", "updated", "skipped", "failed", "ignored", "removed"
+LEASE_S = 60.0  # a run renews the lease on its pending records at least every LEASE_S / 3 seconds
 HIDDEN = "hidden"  # hidden files and folders inside a walked folder: counted in the summary, not listed
 
 # (files done, files in all, current file); `done` grows by fractions while a large file's chunks are embedded
@@ -143,6 +147,17 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process of this host is running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
 @contextlib.contextmanager
 def _write_lock(data_dir: Path) -> Iterator[None]:
     # One writer at a time across processes (CLI and web UI may share a store).
@@ -181,10 +196,32 @@ class Indexer:
         self.embedder = embedder
         self.chunker = chunker
         self.data_dir = Path(data_dir)
+        # This run's name on the records it writes or removes (host:pid:run); see `abandoned`.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def abandoned(self, record: DocumentRecord) -> bool:
+        """Whether a pending or removing record is left by a run that will never finish it: one of this process's
+        own, one whose process on this host is gone, one without an owner (older stores), or one whose lease ran
+        out (its writer, perhaps on another host, stopped renewing it). A live run's work is never touched."""
+        if record.status not in (PENDING, REMOVING):
+            return False
+        if not record.owner or record.owner == self.owner or record.lease < time.time():
+            return True
+        host, _, rest = record.owner.partition(":")
+        pid = rest.partition(":")[0]
+        if host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid():
+            return not _alive(int(pid))
+        return host == socket.gethostname() and pid == str(os.getpid())  # an earlier run of this process
+
+    def _leased(self, record: DocumentRecord, status: str) -> DocumentRecord:
+        return DocumentRecord(**{**record.__dict__, "status": status, "owner": self.owner,
+                                 "lease": time.time() + LEASE_S})
 
     def recover(self) -> int:
-        """Finish what a killed run left: drop documents half-written, complete removals half-done."""
-        left = self.registry.records(status=PENDING) + self.registry.records(status=REMOVING)
+        """Finish what killed runs left: drop documents half-written, complete removals half-done. Another live
+        process's work in progress (a shared Chroma server) is left alone."""
+        left = [r for r in self.registry.records(status=PENDING) + self.registry.records(status=REMOVING)
+                if self.abandoned(r)]
         for record in left:
             what = "half-ingested" if record.status == PENDING else "half-removed"
             log.warning("removing %s document %s (%s) left by an interrupted run", what, record.id, record.source)
@@ -194,8 +231,8 @@ class Indexer:
     def _delete(self, record: DocumentRecord) -> None:
         """Remove a document crash-safely: mark it, delete its chunks, then drop the record."""
         log.info("removing %s (%s, %d chunks)", record.id, record.source, record.chunks)
-        if record.status != REMOVING:
-            self.registry.put([DocumentRecord(**{**record.__dict__, "status": REMOVING})])
+        if record.status != REMOVING or record.owner != self.owner:
+            self.registry.put([self._leased(record, REMOVING)])
         self.store.delete_document(record.id)
         self.registry.delete(record.id)
 
@@ -335,21 +372,27 @@ class Indexer:
             return []
         added_at = now_iso()
         records = [
-            DocumentRecord(id=p.doc.id, title=p.doc.title, source=p.doc.source, chunks=len(p.chunks),
-                           chars=len(p.doc.text), added_at=added_at, status=PENDING)
+            self._leased(DocumentRecord(id=p.doc.id, title=p.doc.title, source=p.doc.source, chunks=len(p.chunks),
+                                        chars=len(p.doc.text), added_at=added_at), PENDING)
             for p in batch.docs
         ]
         self.registry.put(records, [p.doc.text for p in batch.docs])
+        renewed = time.time()
+        log.info("writing %d document(s), %d chunks, as %s", len(records), sum(r.chunks for r in records), self.owner)
         chunks = [c for p in batch.docs for c in p.chunks]
         # A large file is embedded and written a slice at a time: its vectors are never all in memory at once, and
         # progress moves within it. Every slice is hidden until the publish below, so a crash leaves nothing visible.
         for start in range(0, len(chunks), self.batch_chunks):
             part = chunks[start : start + self.batch_chunks]
             self.store.add_chunks(part, self.embedder.embed([c.text for c in part]))
+            if time.time() - renewed > LEASE_S / 3:  # still at work: keep other processes' recovery away
+                records = [self._leased(r, PENDING) for r in records]
+                self.registry.put(records)
+                renewed = time.time()
             if step:
                 step(min(1.0, (start + len(part)) / len(chunks)))
         self.store.publish([r.id for r in records])
-        done = [DocumentRecord(**{**r.__dict__, "status": READY}) for r in records]
+        done = [DocumentRecord(**{**r.__dict__, "status": READY, "lease": 0.0}) for r in records]
         self.registry.put(done)
         results = []
         for prepared, record in zip(batch.docs, done, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -373,6 +374,7 @@ class OpenAICompatibleGenerator:
         self._n_ctx = context_length
         self.api_key = api_key
         self.timeout = timeout
+        self._counter: str | None = None  # the server's tokenize route, found on first use ("" = none: estimate)
 
     @property
     def name(self) -> str:
@@ -385,8 +387,64 @@ class OpenAICompatibleGenerator:
         return self._n_ctx
 
     def count_tokens(self, text: str) -> int:
-        """An upper estimate (the OpenAI API has no tokenizer endpoint): about 3 characters per token."""
-        return len(text) // 3 + 1
+        """Tokens of a text, counted by the server's own tokenizer: llama-cpp-python's server
+        (/extras/tokenize/count) or llama.cpp's (/tokenize). A server with neither gets an upper estimate (about 3
+        characters per token), with a warning once."""
+        if self._counter is None:
+            self._counter = self._find_counter()
+        if not self._counter:
+            return len(text) // 3 + 1
+        return self._count(self._counter, text)
+
+    def _root(self) -> str:
+        return self.base_url[: -len("/v1")] if self.base_url.endswith("/v1") else self.base_url
+
+    def _post(self, url: str, body: dict[str, object]) -> dict[str, object]:
+        import json
+        import urllib.request
+
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+        with self._reaching(), urllib.request.urlopen(request, timeout=self.timeout) as response:
+            data = json.loads(response.read())
+        return data if isinstance(data, dict) else {}
+
+    def _count(self, route: str, text: str) -> int:
+        if route.endswith("/count"):
+            return int(self._post(route, {"input": text})["count"])  # type: ignore[call-overload]
+        return len(self._post(route, {"content": text})["tokens"])  # type: ignore[arg-type]
+
+    def _find_counter(self) -> str:
+        import urllib.error
+
+        for route in (f"{self._root()}/extras/tokenize/count", f"{self._root()}/tokenize"):
+            try:
+                self._count(route, "probe")
+                return route
+            except (urllib.error.HTTPError, KeyError, TypeError, ValueError):
+                continue
+        log.warning("the chat server at %s has no tokenize route; prompt sizes are estimated", self.base_url)
+        return ""
+
+    @contextlib.contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Network failures as one line with the fix: down, or too slow for `chat_server_timeout`."""
+        import urllib.error
+
+        from rag.errors import RagError
+
+        try:
+            yield
+        except urllib.error.HTTPError:
+            raise
+        except TimeoutError as exc:
+            raise RagError(f"the chat server at {self.base_url} did not answer within {self.timeout:g} s; raise "
+                           "chat_server_timeout, or use a smaller model on it") from exc
+        except OSError as exc:
+            raise RagError(f"cannot reach the chat server at {self.base_url} ({exc}); start it, or unset "
+                           "chat_server to run the model in-process") from exc
 
     @property
     def prompt_tokens_read(self) -> int | None:
@@ -411,15 +469,11 @@ class OpenAICompatibleGenerator:
             headers["Authorization"] = f"Bearer {self.api_key}"
         request = urllib.request.Request(f"{self.base_url}/chat/completions", data=body, headers=headers)
         try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)
+            with self._reaching():
+                response = urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
             raise RagError(f"the chat server at {self.base_url} answered {exc.code}: {exc.read()[:200]!r}") from exc
-        except OSError as exc:
-            raise RagError(
-                f"cannot reach the chat server at {self.base_url} ({exc}); start it, or unset chat_server "
-                "to run the model in-process"
-            ) from exc
-        with response:
+        with response, self._reaching():
             for raw in response:
                 line = raw.decode("utf-8").strip()
                 if not line.startswith("data:"):

@@ -56,6 +56,8 @@ def _record(doc_id: str, meta: dict[str, Any]) -> DocumentRecord:
         chars=int(meta.get("chars", 0)),
         added_at=str(meta["added_at"]),
         status=str(meta.get("status", READY)),
+        owner=str(meta.get("owner", "")),
+        lease=float(meta.get("lease", 0.0)),
     )
 
 

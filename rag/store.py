@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -166,8 +167,9 @@ class _Guarded:
 class ChromaConnection:
     """One lazily opened Chroma client, shared by the vector store and the document registry."""
 
-    def __init__(self, path: Path, client: Any | None = None) -> None:
+    def __init__(self, path: Path, client: Any | None = None, url: str | None = None) -> None:
         self.path = Path(path)
+        self.url = url
         self._client = client
         # Chroma's client registry is not safe to create from two threads at once (`rag serve` warms the model in
         # a background thread while the page is built): KeyError inside chromadb. One opener at a time.
@@ -188,6 +190,8 @@ class ChromaConnection:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
+        if self.url:
+            return self._open_server(self.url)
         prepare_folder(self.path, "store folder")
         problem = sqlite_problem(self.path)
         if problem:
@@ -199,6 +203,42 @@ class ChromaConnection:
                 settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
             )
         return _Guarded(client, self.path)
+
+    @staticmethod
+    def _open_server(url: str) -> Any:
+        """An HTTP client to a Chroma server (`chroma run`), checked with a heartbeat so that a server that is down
+        is one line with its fix. A path names the database (http://host:8000/newsdesk: one server, several
+        libraries), created when missing; no path = Chroma's default database."""
+        from urllib.parse import urlparse
+
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        parsed = urlparse(url if "://" in url else f"http://{url}")
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise StoreError(f"chroma_url {url!r} is not a URL like http://127.0.0.1:8000")
+        host, ssl = parsed.hostname, parsed.scheme == "https"
+        port = parsed.port or (443 if ssl else 8000)
+        database = parsed.path.strip("/")
+        if database and not re.fullmatch(r"[A-Za-z0-9_-]{3,63}", database):
+            raise StoreError(f"chroma_url {url!r}: the database name {database!r} must be 3-63 letters, digits, _ or -")
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if database:
+                admin = chromadb.AdminClient(ChromaSettings(
+                    chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=host,
+                    chroma_server_http_port=port, chroma_server_ssl_enabled=ssl, anonymized_telemetry=False,
+                ))
+                if database not in {d["name"] for d in admin.list_databases()}:
+                    with contextlib.suppress(Exception):  # another process may create it at the same moment
+                        admin.create_database(database)
+            client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings,
+                                         database=database or chromadb.DEFAULT_DATABASE)
+            client.heartbeat()
+        except Exception as exc:
+            raise StoreError(f"cannot reach the Chroma server at {url} ({type(exc).__name__}: {exc}); start it "
+                             "(chroma run --path DIR --port PORT) or fix chroma_url") from exc
+        return client
 
     def close(self) -> None:
         """Forget the client (Chroma closes its files when the process ends)."""

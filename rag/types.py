@@ -58,6 +58,10 @@ class DocumentRecord:
     chars: int
     added_at: str
     status: str = READY
+    # Who is writing or removing it (host:pid:run) and until when (epoch seconds) that run holds it: recovery in a
+    # shared store only finishes what is abandoned, never another live process's work in progress.
+    owner: str = ""
+    lease: float = 0.0
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata for a store."""

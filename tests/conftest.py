@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,15 @@ def fake_generator() -> FakeGenerator:
 def fake_assistant(settings: Settings, fake_generator: FakeGenerator) -> Assistant:
     """An assistant on a real Chroma store with a fake embedder and a scripted generator."""
     return build_assistant(settings, embedder=FakeEmbedder(), generator=fake_generator)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real Chroma server for the session (`chroma run` on a free port); tests use databases of their own."""
+    from tests.servers import chroma_run
+
+    with chroma_run(tmp_path_factory.mktemp("chroma-server") / "db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

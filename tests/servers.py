@@ -59,3 +59,26 @@ def rag_serve(data: Path, model: str, *args: str, **env: str) -> Iterator[str]:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def chroma_run(path: Path) -> Iterator[str]:
+    """A real Chroma server (`chroma run`, installed with chromadb) storing in `path`; yields its URL."""
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        pytest.fail(f"{chroma} is missing; it comes with chromadb (pip install -e .)")
+    port = free_port()
+    log_path = path.with_suffix(".log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_for(f"{url}/api/v2/heartbeat", proc, log_path, seconds=60)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()

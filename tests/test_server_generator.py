@@ -67,3 +67,26 @@ def test_unreachable_server_says_how_to_fix(tmp_path: Path) -> None:
     gen = OpenAICompatibleGenerator("http://127.0.0.1:9/v1", "m", timeout=2)
     with pytest.raises(RagError, match="cannot reach the chat server.*unset chat_server"):
         list(gen.stream([{"role": "user", "content": "hi"}], max_tokens=4, temperature=0))
+
+
+def test_prompt_sizes_are_counted_by_the_servers_own_tokenizer(server_url: str) -> None:
+    # The budgets that keep prompts inside the context need exact counts, not a length guess.
+    from llama_cpp import Llama
+
+    text = "Ri Il Gyu, 52, fled with his family; the NIS confirmed it on 2023-11-21. " * 3
+    vocab = Llama(str(MODELS / "SmolLM2-135M-Instruct.Q4_1.gguf"), vocab_only=True, verbose=False)
+    exact = len(vocab.tokenize(text.encode(), add_bos=False, special=True))
+    generator = OpenAICompatibleGenerator(server_url, TINY)
+    assert generator.count_tokens(text) == exact
+    assert exact != len(text) // 3 + 1  # not the estimate a server without a tokenizer gets
+
+
+def test_a_server_too_slow_for_the_timeout_says_which_setting_to_raise(tmp_path: Path) -> None:
+    # A server that accepts the connection and never answers.
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+        generator = OpenAICompatibleGenerator(url, TINY, timeout=0.5)
+        with pytest.raises(RagError, match=r"did not answer within 0.5 s; raise chat_server_timeout"):
+            list(generator.stream([{"role": "user", "content": "hi"}], max_tokens=8, temperature=0))

@@ -1,3 +1,5 @@
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -7,6 +9,17 @@ from rag.errors import StoreMismatchError
 from rag.registry import ChromaRegistry
 from rag.store import ChromaConnection, ChromaStore
 from rag.types import PENDING, READY, Chunk, DocumentRecord
+
+Connect = Callable[[Path], ChromaConnection]
+
+
+@pytest.fixture(params=["embedded", "server"])
+def connect(request: pytest.FixtureRequest) -> Connect:
+    """Open a store by its folder: embedded, or a database of its own on a real Chroma server (`chroma run`)."""
+    if request.param == "embedded":
+        return ChromaConnection
+    url = request.getfixturevalue("chroma_server")
+    return lambda path: ChromaConnection(path, url=f"{url}/t{hashlib.sha256(str(path).encode()).hexdigest()[:16]}")
 
 
 def _chunks(doc: str, n: int) -> list[Chunk]:
@@ -24,8 +37,8 @@ def _put(store: ChromaStore, chunks: list[Chunk], vectors: np.ndarray) -> None:
     store.publish(sorted({c.doc_id for c in chunks}))
 
 
-def test_roundtrip_query_and_delete(tmp_path: Path) -> None:
-    conn = ChromaConnection(tmp_path / "db")
+def test_roundtrip_query_and_delete(tmp_path: Path, connect: Connect) -> None:
+    conn = connect(tmp_path / "db")
     store, registry = ChromaStore(conn), ChromaRegistry(conn)
     a, b = _chunks("a", 3), _chunks("b", 2)
     va, vb = _vectors(3, 1), _vectors(2, 2)
@@ -44,8 +57,8 @@ def test_roundtrip_query_and_delete(tmp_path: Path) -> None:
     assert [c.id for c in store.document_chunks("b")] == ["b-00000", "b-00001"]
 
 
-def test_hidden_chunks_are_never_returned_until_published(tmp_path: Path) -> None:
-    store = ChromaStore(tmp_path / "db")
+def test_hidden_chunks_are_never_returned_until_published(tmp_path: Path, connect: Connect) -> None:
+    store = ChromaStore(connect(tmp_path / "db"))
     a, b = _chunks("a", 3), _chunks("b", 3)
     va, vb = _vectors(3, 8), _vectors(3, 9)
     _put(store, a, va)
@@ -59,8 +72,8 @@ def test_hidden_chunks_are_never_returned_until_published(tmp_path: Path) -> Non
     assert store.version() != before
 
 
-def test_a_state_change_keeps_the_stored_text(tmp_path: Path) -> None:
-    registry = ChromaRegistry(ChromaConnection(tmp_path / "db"))
+def test_a_state_change_keeps_the_stored_text(tmp_path: Path, connect: Connect) -> None:
+    registry = ChromaRegistry(connect(tmp_path / "db"))
     pending = DocumentRecord("a", "Title a", "/a.txt", 2, 20, "t", status=PENDING)
     registry.put([pending], ["exact text"])
     registry.put([DocumentRecord(**{**pending.__dict__, "status": READY})])
@@ -68,27 +81,27 @@ def test_a_state_change_keeps_the_stored_text(tmp_path: Path) -> None:
     assert registry.text("a") == "exact text"
 
 
-def test_persists_across_clients(tmp_path: Path) -> None:
-    conn = ChromaConnection(tmp_path / "db")
+def test_persists_across_clients(tmp_path: Path, connect: Connect) -> None:
+    conn = connect(tmp_path / "db")
     _put(ChromaStore(conn), _chunks("a", 2), _vectors(2, 3))
     ChromaRegistry(conn).put([DocumentRecord("a", "Title a", "/a.txt", 2, 20, "t", status=PENDING)])
-    again = ChromaConnection(tmp_path / "db")
+    again = connect(tmp_path / "db")
     assert ChromaStore(again).count_chunks() == 2
     assert [d.id for d in ChromaRegistry(again).records(status=PENDING)] == ["a"]
     assert ChromaRegistry(again).records(status=READY) == []
 
 
-def test_other_embedder_settings_are_a_clear_error(tmp_path: Path) -> None:
-    store = ChromaStore(tmp_path / "db")
+def test_other_embedder_settings_are_a_clear_error(tmp_path: Path, connect: Connect) -> None:
+    store = ChromaStore(connect(tmp_path / "db"))
     store.ensure_built_with({"embedder": "m1", "chunking": "200/40"})
     _put(store, _chunks("a", 1), _vectors(1, 4))
-    ChromaStore(tmp_path / "db").ensure_built_with({"embedder": "m1", "chunking": "200/40"})
+    ChromaStore(connect(tmp_path / "db")).ensure_built_with({"embedder": "m1", "chunking": "200/40"})
     with pytest.raises(StoreMismatchError, match=r"chunking: store has '200/40', settings ask for '100/10'.*--rebuild"):
-        ChromaStore(tmp_path / "db").ensure_built_with({"embedder": "m1", "chunking": "100/10"})
+        ChromaStore(connect(tmp_path / "db")).ensure_built_with({"embedder": "m1", "chunking": "100/10"})
 
 
-def test_query_asks_for_more_than_the_store_holds(tmp_path: Path) -> None:
-    store = ChromaStore(tmp_path / "db")
+def test_query_asks_for_more_than_the_store_holds(tmp_path: Path, connect: Connect) -> None:
+    store = ChromaStore(connect(tmp_path / "db"))
     assert store.query(_vectors(1, 5)[0], k=4) == []
     _put(store, _chunks("a", 2), _vectors(2, 6))
     hits = store.query(_vectors(1, 7)[0], k=10)
@@ -96,9 +109,9 @@ def test_query_asks_for_more_than_the_store_holds(tmp_path: Path) -> None:
     assert [h.rank for h in hits] == [1, 2] and hits[0].score >= hits[1].score
 
 
-def test_a_document_with_more_chunks_than_chromas_batch_limit_is_written_and_published(tmp_path: Path) -> None:
+def test_more_chunks_than_chromas_batch_limit_are_written_and_published(tmp_path: Path, connect: Connect) -> None:
     # A 20 MB file has ~27k chunks; Chroma refuses one write of more than its max batch size (5461 here).
-    store = ChromaStore(ChromaConnection(tmp_path / "db"))
+    store = ChromaStore(connect(tmp_path / "db"))
     n = store.connection.client().get_max_batch_size() + 100
     _put(store, _chunks("big", n), _vectors(n, 3))
     assert store.census() == {"big": (n, 0)}
