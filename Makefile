@@ -7,11 +7,14 @@ DEFAULT_MODELS := all-minilm-l6-v2-int8 qwen2.5-coder-1.5b-instruct-q4_k_m
 TEST_MODELS    := all-minilm-l6-v2-int8 smollm2-135m-instruct-q4_1 qwen2.5-coder-0.5b-instruct-q4_k_m \
                   qwen2.5-coder-1.5b-instruct-q4_k_m
 
-.PHONY: run test test-fast install models test-models browser lint bench bench-e2e clean
+.PHONY: team run test test-fast install models test-models browser lint bench bench-e2e clean
 
 run: install models  ## provision models, ingest seeds/, serve the web UI
 	$(BIN)/rag ingest seeds/
 	$(BIN)/rag serve
+
+team: install models  ## Chroma server + llama.cpp server + rag serve, all on loopback (scripts/team.sh)
+	TEAM_INGEST=$${TEAM_INGEST-seeds/} scripts/team.sh
 
 test: install test-models browser  ## everything the suite needs, then the whole suite
 	$(BIN)/python -m pytest

