@@ -18,7 +18,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +166,7 @@ def answer_extras(answer: Answer) -> dict[str, Any]:
         "citations": [] if answer.refused else [citation_json(c) for c in answer.citations],
         "refused": answer.refused,
         "checks": [{"kind": c.kind, "detail": c.detail} for c in answer.checks],
+        "timings": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in asdict(answer.timings).items()},
     }
 
 

@@ -19,7 +19,7 @@ from bench.render import end_to_end, render
 from bench.retrieval import bench_retrieval
 
 SECTIONS = {"embedding", "embed_batch", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory",
-            "large_file"}
+            "large_file", "team"}
 
 
 def _model_path(model: str) -> Path:
@@ -84,6 +84,13 @@ def main() -> int:
     if "large_file" in sections:
         results["large_file"] = bench_large_file(0.1 if smoke else args.large_file_mib)
         print("large_file", results["large_file"], flush=True)
+    if "team" in sections:
+        from bench.team import bench_api, bench_chroma_server
+
+        api_model = "smollm2-135m-instruct-q4_1" if smoke else "qwen2.5-coder-0.5b-instruct-q4_k_m"
+        results["team"] = {"chroma_server": bench_chroma_server(200 if smoke else 10000, 10 if smoke else 200),
+                           "api": bench_api(api_model, 2 if smoke else 16, 2 if smoke else 10)}
+        print("team", results["team"], flush=True)
     if not smoke:
         # Target 5 comes from `rag eval --compare naive` runs (bench/e2e/*.json): both pipelines in the same run.
         results["end_to_end"] = end_to_end(sorted((ROOT / "bench" / "e2e").glob("*.json")))

@@ -132,4 +132,25 @@ def render(results: dict[str, Any]) -> str:
                   "splitting (a 50,000-character section at a time) and embedding (128 chunks at a time) no "
                   "longer grow with the file; what still grows is Chroma's own memory for the chunks written "
                   "and published (about 240 MiB per 20k chunks, measured apart), bounded by `max_file_mb`."]
+    team = results.get("team")
+    if team:
+        lines += ["", "## 8. Serving a team (`rag serve` API, `chroma run`)", ""]
+        server = team.get("chroma_server")
+        if server:
+            e, s = server["embedded"], server["server"]
+            lines += [f"Vector retrieval over {server['chunks']} chunks, {server['queries']} queries alternating: "
+                      f"embedded p50 {e['p50_ms']} ms / p95 {e['p95_ms']} ms; through `chroma run` on loopback "
+                      f"p50 {s['p50_ms']} ms / p95 {s['p95_ms']} ms (p95 ratio **{server['p95_ratio']}x**, "
+                      "target within 3x).", ""]
+        api = team.get("api")
+        if api:
+            f, c = api["first_token"], api["concurrent"]
+            lines += [f"First word ({api['model']}, the same seed question, warm, {f['repeats']} each, alternating): "
+                      f"through the API p50 {f['api_p50_ms']} ms, in-process p50 {f['in_process_p50_ms']} ms "
+                      f"(added **{f['added_p50_ms']} ms**, target within 50 ms).", "",
+                      f"{c['clients']} streamed clients at once: {c['answered']} answered, {c['correct']} correct, "
+                      f"{c['dropped']} dropped; each was told its place while waiting (wait for its turn p50 "
+                      f"{c['wait_p50_s']} s, p95 {c['wait_p95_s']} s; first word p95 {c['first_word_p95_s']} s; "
+                      f"all done in {c['all_done_s']} s). Meanwhile the page and the library were fetched "
+                      f"{c['ui_fetches']} times, p95 {c['ui_p95_ms']} ms."]
     return "\n".join(lines) + "\n"

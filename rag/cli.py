@@ -418,7 +418,8 @@ def cmd_models(args: argparse.Namespace, out: TextIO) -> int:
     settings = _make_settings(args)
     catalog = Catalog.load(settings.catalog_path)
     if args.models_command == "path":
-        out.write(f"{resolve_chat_model(settings.models_dir, catalog, args.model_id or settings.chat_model).resolve()}\n")
+        path = resolve_chat_model(settings.models_dir, catalog, args.model_id or settings.chat_model)
+        out.write(f"{path.resolve()}\n")
         return EXIT_OK
     if args.models_command == "list":
         out.write(f"{'status':<8} {'kind':<9} {'id':<38} {'size':>10}  description\n")

@@ -175,3 +175,36 @@ def test_two_browsers_log_in_and_never_see_each_others_questions(served: str) ->
         alice.wait_for_function("() => document.querySelector('#chatbot').innerText.includes('3.2 million')",
                                 timeout=15_000)  # her own conversation survives her reload
         browser.close()
+
+
+@pytest.mark.browser
+def test_the_page_and_the_library_load_while_api_clients_wait(served: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import ARGS, CHROMIUM, require_chromium
+
+    require_chromium()
+    done: list[int] = []
+    threads = [threading.Thread(target=lambda: (_stream(served, [{"role": "user", "content": COST}]),
+                                                done.append(1)))
+               for _ in range(6)]
+    for t in threads:
+        t.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            page = browser.new_page()
+            page.goto(served)
+            page.fill("input[type=text]", "anyone")
+            page.fill("input[type=password]", KEY)
+            page.get_by_role("button", name="Login").click()
+            page.wait_for_selector("#question textarea", timeout=60_000)
+            page.get_by_role("tab", name="Library").click()
+            page.wait_for_function(
+                "() => document.body.innerText.includes('Lighthouse reopens after restoration')", timeout=30_000)
+            browser.close()
+        assert len(done) < 6, "every API answer had finished before the page loaded; the test means nothing"
+    finally:
+        for t in threads:
+            t.join(timeout=600)
+    assert len(done) == 6
