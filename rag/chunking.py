@@ -90,6 +90,7 @@ class Chunker:
                         start=first + start,
                         end=first + start + len(piece),
                         text=piece,
+                        headline=doc.headline,
                     )
                 )
         return chunks

@@ -22,6 +22,7 @@ SUPPORTED_SUFFIXES = {
     ".pdf": "pdf",
 }
 MAX_TITLE_CHARS = 160
+SENTENCE_TITLE_CHARS = 80  # a title made from a first sentence is shortened to this
 _HEAD_LINES = 10  # a headline sits near the top; deeper lines are body text
 
 
@@ -33,6 +34,7 @@ class Document:
     title: str
     source: str
     text: str
+    headline: bool = True  # False: the title was made from the first sentence or the file name
 
     @property
     def name(self) -> str:
@@ -99,8 +101,8 @@ def _headline_like(line: str) -> bool:
     return len(letters) >= 0.6 * len(line.replace(" ", "")) and line[0].isupper()
 
 
-def guess_title(text: str, fallback: str) -> str:
-    """The headline: a markdown heading, else the first headline-like line near the top, else the fallback."""
+def find_headline(text: str) -> str | None:
+    """The headline: a markdown heading, else the first headline-like line near the top."""
     head = text[:20_000]  # the headline is near the top; never split a whole long file into lines
     lines = [ln.strip() for ln in head.splitlines() if ln.strip()]
     for line in lines[:_HEAD_LINES]:
@@ -110,7 +112,33 @@ def guess_title(text: str, fallback: str) -> str:
     for line in lines[:_HEAD_LINES]:
         if _headline_like(line):
             return line
-    return fallback
+    return None
+
+
+def sentence_title(text: str) -> str | None:
+    """A title for an article without a headline: its first sentence, shortened (a file id says nothing)."""
+    for line in text[:20_000].splitlines()[:_HEAD_LINES]:
+        line = line.strip()
+        if len(line.split()) >= 5 and not _BOILERPLATE.search(line):
+            return shorten(re.split(r"(?<=[.!?])\s+", line, maxsplit=1)[0].rstrip(".!?;:, "), SENTENCE_TITLE_CHARS)
+    return None
+
+
+def guess_title(text: str, fallback: str) -> str:
+    """The headline, else the first sentence shortened, else the fallback."""
+    return find_headline(text) or sentence_title(text) or fallback
+
+
+def shorten(text: str, limit: int) -> str:
+    """About `limit` characters: the first clause when it is of that size (up to 1.25x), else a cut at a word
+    boundary; an ellipsis marks the cut."""
+    if len(text) <= limit:
+        return text
+    clause = re.split(r"[,;:—]\s", text, maxsplit=1)[0].rstrip()
+    if limit // 3 <= len(clause) <= limit * 5 // 4:
+        return clause + "…"
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -188,8 +216,9 @@ def load_document(path: Path) -> Document:
     text = _clean_text(text)
     if not text:
         raise IngestError(f"{path}: no text left after cleaning")
-    title = (title or "").strip() or guess_title(text, fallback=path.stem)
-    return Document(id=document_id(text), title=title, source=str(path), text=text)
+    headline = (title or "").strip() or find_headline(text)
+    title = headline or sentence_title(text) or path.stem
+    return Document(id=document_id(text), title=title, source=str(path), text=text, headline=bool(headline))
 
 
 HIDDEN = "hidden"

@@ -10,7 +10,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -335,7 +335,7 @@ class Indexer:
             doc = load_document(path)
         except IngestError as exc:
             return FileResult(str(path), FAILED, reason=str(exc))
-        doc = Document(id=doc.id, title=doc.title, source=str(path.resolve()), text=doc.text)
+        doc = replace(doc, source=str(path.resolve()))
         stale = ready.others_from(doc.source, doc.id)
         same = ready.get(doc.id)
         repair = False
@@ -373,7 +373,7 @@ class Indexer:
         added_at = now_iso()
         records = [
             self._leased(DocumentRecord(id=p.doc.id, title=p.doc.title, source=p.doc.source, chunks=len(p.chunks),
-                                        chars=len(p.doc.text), added_at=added_at), PENDING)
+                                        chars=len(p.doc.text), added_at=added_at, headline=p.doc.headline), PENDING)
             for p in batch.docs
         ]
         self.registry.put(records, [p.doc.text for p in batch.docs])
@@ -443,7 +443,8 @@ class Indexer:
                 raise DocumentNotFoundError(f"no document {doc_id}; `rag status --docs` lists the ids")
             if text is None:
                 raise IngestError(f"{record.source}: the store keeps no text for this document; ingest the file again")
-            doc = Document(id=record.id, title=record.title, source=record.source, text=text)
+            doc = Document(id=record.id, title=record.title, source=record.source, text=text,
+                           headline=record.headline)
             chunks = self.chunker.split(doc)
             self.store.delete_document(doc.id)
             batch = _Batch()

@@ -55,7 +55,7 @@ def prompt_hash() -> str:
 
 def format_passage(number: int, passage: ScoredChunk) -> str:
     """One numbered passage with its article title."""
-    return f"[{number}] (from \"{passage.chunk.title}\")\n{neutralise(passage.chunk.text)}"
+    return f"[{number}] (from \"{passage.chunk.heading}\")\n{neutralise(passage.chunk.text)}"
 
 
 def user_message(question: str, passages: list[ScoredChunk], cite: bool = True) -> str:

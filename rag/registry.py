@@ -58,6 +58,7 @@ def _record(doc_id: str, meta: dict[str, Any]) -> DocumentRecord:
         status=str(meta.get("status", READY)),
         owner=str(meta.get("owner", "")),
         lease=float(meta.get("lease", 0.0)),
+        headline=bool(meta.get("headline", True)),
     )
 
 

@@ -255,6 +255,7 @@ def _chunk_from(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
         start=int(meta["start"]),
         end=int(meta["end"]),
         text=text,
+        headline=bool(meta.get("headline", True)),
     )
 
 

@@ -6,6 +6,7 @@ Nothing here imports a model, a store or a UI, so any layer may use these types.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 READY = "ready"
@@ -25,10 +26,13 @@ class Chunk:
     start: int
     end: int
     text: str
+    # Whether the title is the article's own headline; False when it was made from the first sentence (or the file
+    # name): shown to people, but not given to the model as a heading of every passage.
+    headline: bool = True
 
-    def metadata(self) -> dict[str, str | int]:
+    def metadata(self) -> dict[str, str | int | bool]:
         """Flat metadata for the vector store."""
-        return {
+        meta: dict[str, str | int | bool] = {
             "doc_id": self.doc_id,
             "title": self.title,
             "source": self.source,
@@ -36,6 +40,14 @@ class Chunk:
             "start": self.start,
             "end": self.end,
         }
+        if not self.headline:
+            meta["headline"] = False
+        return meta
+
+    @property
+    def heading(self) -> str:
+        """How the model is told where a passage comes from: the headline, or the file name without one."""
+        return self.title if self.headline else Path(self.source).stem
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class DocumentRecord:
     # shared store only finishes what is abandoned, never another live process's work in progress.
     owner: str = ""
     lease: float = 0.0
+    headline: bool = True  # False: the title was made from the first sentence or the file name
 
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata for a store."""

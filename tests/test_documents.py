@@ -13,10 +13,21 @@ def test_headline_skips_masthead_and_photo_credit() -> None:
     assert doc.title == "Senior North Korean diplomat based in Cuba defects to South Korea"
 
 
-def test_title_falls_back_to_file_name_when_no_headline(tmp_path: Path) -> None:
-    path = tmp_path / "plain-story.txt"
-    path.write_text("This article starts straight away with a long sentence and no headline at all.\nMore text.")
-    assert load_document(path).title == "plain-story"
+def test_without_a_headline_the_first_sentence_is_the_title_shortened(tmp_path: Path) -> None:
+    path = tmp_path / "0a1b2c3d4e.txt"
+    path.write_text("Ferries resumed on the northern route. The council said more crossings come in May.\nMore text.")
+    doc = load_document(path)
+    assert doc.title == "Ferries resumed on the northern route" and not doc.headline
+    path.write_text("A senior harbour official stationed in Vela has resigned after the audit of the port accounts, "
+                    "according to the council, which named no successor.")
+    title = load_document(path).title  # the first clause, when it is about the size of a title
+    assert title == "A senior harbour official stationed in Vela has resigned after the audit of the port accounts…"
+    path.write_text("The storm flooded the lower town of Brindle and the harbour road and the old market square "
+                    "overnight and then moved east towards the hills, the mayor said on Tuesday evening.")
+    title = load_document(path).title  # a clause too long: cut at a word boundary
+    assert title == "The storm flooded the lower town of Brindle and the harbour road and the old…"
+    path.write_text("Short.\nTwo words.")
+    assert load_document(path).title == "0a1b2c3d4e"  # no sentence worth a title: the file name
 
 
 def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
@@ -31,7 +42,9 @@ def test_markdown_heading_is_the_title(tmp_path: Path) -> None:
      "The Daily Planet Newspaper", "Spokane, Washington  Est. May 19, 1883"],
 )
 def test_boilerplate_lines_are_not_titles(line: str) -> None:
-    assert guess_title(f"{line}\nBody text follows here in a sentence.", "fallback") == "fallback"
+    assert guess_title(f"{line}\nBody text follows.", "fallback") == "fallback"
+    sentence = "The body text follows here in a sentence"
+    assert guess_title(f"{line}\n{sentence}.", "x") == sentence
 
 
 def test_id_depends_on_content_not_whitespace() -> None:

@@ -92,3 +92,19 @@ def test_no_words_after_asking_again_is_shown_as_no_answer(
     fake_generator.script(["[1]", "[2]"])
     answer = fake_assistant.ask("How old is the harbour master Ana Ruiz?")
     assert answer.refused and answer.text == REFUSAL and answer.citations == []
+
+
+def test_an_article_without_a_headline_is_shown_by_its_first_sentence_and_headed_by_its_file_for_the_model(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    # A title made from the first sentence would repeat that sentence's claim over every passage of the article.
+    (tmp_path / "0f3a9c.txt").write_text("The harbour master Ana Ruiz is 47 years old, the port said on Monday. "
+                                         "She has run the port since 2015.")
+    fake_assistant.ingest([tmp_path / "0f3a9c.txt"])
+    fake_generator.script("Ana Ruiz is 47 years old [1].")
+    answer = fake_assistant.ask("How old is the harbour master Ana Ruiz?")
+    title = "The harbour master Ana Ruiz is 47 years old, the port said on Monday"
+    assert fake_assistant.documents()[0].title == title
+    assert answer.citations[0].title == title  # what people see
+    prompt = "\n".join(m["content"] for m in fake_generator.prompts[-1])
+    assert '(from "0f3a9c")' in prompt and '(from "The harbour master' not in prompt  # what the model sees
