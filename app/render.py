@@ -183,6 +183,13 @@ CSS = """
 .rag-marker:focus-visible, #chatbot button:focus-visible {
   outline: 2px solid var(--color-accent); outline-offset: 2px; }
 .rag-flash { animation: rag-flash 2s ease-out; }
+/* On a phone a tapped marker shows its source under the message, where the reader is. */
+.rag-inline { margin: 8px 0; font-size: 0.92em; }
+.rag-inline details { display: none; }
+/* A dropdown's chosen text stops before its arrow (it ran under it at phone width), with an ellipsis. */
+input[role="combobox"] { padding-right: 28px !important; text-overflow: ellipsis; }
+/* Remove deletes an article: a red button, white text (5.9:1), in both themes. */
+#remove { background: #b91c1c !important; color: #ffffff !important; border-color: #991b1b !important; }
 @keyframes rag-flash { from { box-shadow: 0 0 0 4px var(--color-accent); } to { box-shadow: none; } }
 """
 
@@ -237,6 +244,18 @@ MARKER_SCRIPT = """
       if (m && box) box.scrollTop = m.offsetTop - box.offsetTop - 40;
     }
   }, true);
+  // A number typed into a slider's box is kept within the slider's range, as the slider itself is.
+  document.addEventListener('change', (e) => {
+    const box = e.target;
+    if (!box.matches || !box.matches('input[type=number]')) return;
+    const range = box.closest('.block')?.querySelector('input[type=range]');
+    if (!range || box.value === '') return;
+    const v = Math.min(Number(range.max), Math.max(Number(range.min), Number(box.value)));
+    if (String(v) !== box.value) {
+      box.value = String(v);
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+    }
+  }, true);
   document.addEventListener('mouseover', (e) => {
     const a = e.target.closest && e.target.closest('.rag-marker');
     const src = a && panel(a.dataset.answer)?.querySelector(`.rag-source[data-marker="${a.dataset.marker}"] mark`);
@@ -247,9 +266,21 @@ MARKER_SCRIPT = """
     if (!a) return;
     e.preventDefault();
     const started = Date.now();
+    const phone = window.matchMedia('(max-width: 700px)').matches;
     const go = () => {  // the answer's sources may still be on their way (selecting an older answer)
       const src = panel(a.dataset.answer)?.querySelector(`.rag-source[data-marker="${a.dataset.marker}"]`);
-      if (src) {
+      if (src && phone) {  // the Sources panel is far below: show this source under the message instead
+        const block = a.closest('p, li') || a.parentElement;
+        const open = block.nextElementSibling;
+        const same = open && open.classList.contains('rag-inline') && open.dataset.marker === a.dataset.marker;
+        if (open && open.classList.contains('rag-inline')) open.remove();
+        if (!same) {
+          const box = src.cloneNode(true);
+          box.classList.add('rag-inline'); box.dataset.marker = a.dataset.marker;
+          box.setAttribute('role', 'note');
+          block.after(box);
+        }
+      } else if (src) {
         src.scrollIntoView({behavior: 'smooth', block: 'center'});
         src.classList.remove('rag-flash'); void src.offsetWidth; src.classList.add('rag-flash');
       } else if (Date.now() - started < 3000) { setTimeout(go, 100); }

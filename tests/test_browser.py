@@ -494,3 +494,57 @@ def test_open_the_whole_article_shows_the_cited_passage_in_its_own_colour(browse
     assert colours[0] != colours[1], colours
     assert _contrast(page, "#sources mark.rag-passage") >= 4.5
     page.close()
+
+
+def test_on_a_phone_a_tapped_marker_shows_its_source_under_the_message(browser, server: str) -> None:
+    page = _open(browser, server, width=390, height=844)
+    _ask(page, "How old is Ri Il Gyu?")
+    marker = page.locator("#chatbot .rag-marker").first
+    number = marker.get_attribute("data-marker")
+    marker.click()
+    inline = page.locator("#chatbot .rag-inline")
+    inline.wait_for(timeout=5000)
+    cited = page.locator(f"#sources .rag-source[data-marker='{number}'] mark").first.inner_text()
+    assert cited and cited in inline.inner_text()
+    box = inline.bounding_box()
+    assert box is not None and box["y"] < 844 and box["x"] >= 0 and box["x"] + box["width"] <= 391
+    marker.click()  # a second tap folds it away
+    page.wait_for_timeout(300)
+    assert inline.count() == 0
+    page.close()
+
+
+def test_on_a_phone_the_library_shows_titles_and_a_red_remove(browser, server: str) -> None:
+    page = _open(browser, server, width=390, height=844)
+    _go(page, "Library")
+    page.wait_for_selector(f"#library :text('{SPOKESMAN_TITLE}')", timeout=10_000)
+    cell = page.locator(f"#library :text('{SPOKESMAN_TITLE}')").first
+    box = cell.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 391  # the whole title, on screen
+    remove = page.locator("#remove").bounding_box()
+    assert remove is not None and remove["x"] + remove["width"] <= 391
+    assert _contrast(page, "#remove") >= 4.5
+    assert page.evaluate("() => getComputedStyle(document.querySelector('#remove')).backgroundColor") == \
+        "rgb(185, 28, 28)"  # red: it deletes
+    # A chosen article's name stops before the dropdown's arrow.
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option").filter(has_text="Senior North Korean").first.click()
+    clear = page.evaluate(
+        """() => { const input = document.querySelector('#remove-choice input');
+                   const icon = document.querySelector('#remove-choice .icon-wrap, #remove-choice svg');
+                   const textEnd = input.getBoundingClientRect().right - parseFloat(getComputedStyle(input).paddingRight);
+                   return textEnd <= icon.getBoundingClientRect().left + 1; }""")
+    assert clear
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 392
+    page.close()
+
+
+def test_a_number_typed_past_the_slider_is_kept_in_its_range(browser, server: str) -> None:
+    page = _open(browser, server)
+    _go(page, "Settings")
+    box = page.locator("#k input[type=number]")
+    box.fill("50")
+    box.press("Tab")
+    page.wait_for_timeout(300)
+    assert box.input_value() == "10" and page.locator("#k input[type=range]").input_value() == "10"
+    page.close()
