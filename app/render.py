@@ -69,11 +69,20 @@ _LINE_BREAK = re.compile(r"(?<![\n])\n(?![\n])")  # one newline inside a paragra
 _HEADING = re.compile(r"(^|\n)#{1,6}[ \t]+([^\n]*)")  # a heading keeps its own line, without the #
 
 
-def readable(text: str) -> str:
-    """Escaped text for reading: hard line breaks inside paragraphs joined, Markdown heading marks dropped.
+# Screen-reader labels of page icons that text extraction keeps ("Arrow-right Camera"): navigation, not article.
+_ICON = (r"(?:arrow-(?:left|right|up|down)|chevron-(?:left|right|up|down)|camera|menu|search|close|share|print|email"
+         r"|play|pause|expand|collapse)")
+_FURNITURE = re.compile(rf"^[ \t]*{_ICON}(?:[ \t]+{_ICON})*[ \t]*(?:\n|$)", re.IGNORECASE | re.MULTILINE)
 
-    Display only: spans and offsets are computed on the original text before this is applied.
+
+def readable(text: str) -> str:
+    """Escaped text for reading: icon-label lines dropped, hard line breaks inside paragraphs joined, Markdown
+    heading marks dropped.
+
+    Display only: spans and offsets are computed on the original text before this is applied, and the model reads
+    the text as indexed (dropping these lines at ingest moved chunk boundaries and cost answers on the dev split).
     """
+    text = _FURNITURE.sub("", text)
     text = _HEADING.sub(lambda m: ("\n\n" if m.group(1) else "") + m.group(2) + "\n\n", text)
     return esc(re.sub(r"\n{3,}", "\n\n", _LINE_BREAK.sub(" ", text)))
 

@@ -532,7 +532,8 @@ def test_on_a_phone_the_library_shows_titles_and_a_red_remove(browser, server: s
     clear = page.evaluate(
         """() => { const input = document.querySelector('#remove-choice input');
                    const icon = document.querySelector('#remove-choice .icon-wrap, #remove-choice svg');
-                   const textEnd = input.getBoundingClientRect().right - parseFloat(getComputedStyle(input).paddingRight);
+                   const pad = parseFloat(getComputedStyle(input).paddingRight);
+                   const textEnd = input.getBoundingClientRect().right - pad;
                    return textEnd <= icon.getBoundingClientRect().left + 1; }""")
     assert clear
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 392

@@ -48,3 +48,6 @@ def test_snippets_read_like_text_but_spans_stay_exact() -> None:
     assert readable("# Harbour news\nThe crane\nlifts forty tonnes.\n\nNew paragraph") == (
         "Harbour news\n\nThe crane lifts forty tonnes.\n\nNew paragraph")
     assert readable("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"  # still escaped
+    # Icon labels left by text extraction are not shown; a sentence that names an icon word is.
+    assert readable("Arrow-right Camera\nThe Daily Gazette\n\nShare the camera with us.") == (
+        "The Daily Gazette\n\nShare the camera with us.")
