@@ -79,3 +79,15 @@ def _peak_run(module: str, args: list[str], env: dict[str, str]) -> tuple[float,
 def _rag(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """Run `rag ...` in a child; wall seconds, its peak RSS (MiB) and stdout."""
     return _peak_run("rag.cli", args, env)
+
+
+def fill_store(store: Any, matrix: np.ndarray) -> None:
+    """Write synthetic chunks (four per document) with these vectors, published, 5000 at a time."""
+    from rag.types import Chunk
+
+    n = len(matrix)
+    for start in range(0, n, 5000):
+        rows = range(start, min(n, start + 5000))
+        chunks = [Chunk(f"d{i // 4}-{i % 4:05d}", f"d{i // 4}", "t", "/s", i % 4, 0, 1, f"text {i}") for i in rows]
+        store.add_chunks(chunks, matrix[start : start + len(chunks)])
+        store.publish(sorted({c.doc_id for c in chunks}))

@@ -9,14 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import our_embedder, pct
+from bench.common import fill_store, our_embedder, pct
 from bench.corpus import passages
 
 
 def bench_retrieval(sizes: list[int], queries: int) -> dict[str, Any]:
     from rag.retrieve import Retriever
     from rag.store import ChromaStore
-    from rag.types import Chunk
 
     ours = our_embedder()
     qs = passages(queries, 10, seed=5)
@@ -28,12 +27,7 @@ def bench_retrieval(sizes: list[int], queries: int) -> dict[str, Any]:
             # Synthetic unit vectors: latency depends on count and dimension, not on the text behind them.
             matrix = rng.normal(size=(n, 384)).astype(np.float32)
             matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-            for start in range(0, n, 5000):
-                rows = range(start, min(n, start + 5000))
-                chunks = [Chunk(f"d{i // 4}-{i % 4:05d}", f"d{i // 4}", "t", "/s", i % 4, 0, 1, f"text {i}")
-                          for i in rows]
-                store.add_chunks(chunks, matrix[start : start + len(chunks)])
-                store.publish(sorted({c.doc_id for c in chunks}))
+            fill_store(store, matrix)
             retriever = Retriever(ours, store, 4)
             retriever.retrieve(qs[0])
             ours_ms, brute_ms = [], []

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import MODELS, ROOT, our_embedder, pct
+from bench.common import MODELS, ROOT, fill_store, our_embedder, pct
 from bench.corpus import passages
 
 QUESTION = "How old is Ri Il Gyu?"
@@ -66,7 +66,6 @@ def bench_chroma_server(n: int, queries: int) -> dict[str, Any]:
     `chroma run` on loopback, queries alternating between the two."""
     from rag.retrieve import Retriever
     from rag.store import ChromaConnection, ChromaStore
-    from rag.types import Chunk
 
     ours = our_embedder()
     qs = passages(queries, 10, seed=5)
@@ -82,12 +81,7 @@ def bench_chroma_server(n: int, queries: int) -> dict[str, Any]:
             stores = {"embedded": ChromaStore(ChromaConnection(Path(tmp) / "embedded")),
                       "server": ChromaStore(ChromaConnection(Path(tmp) / "unused", url=f"{url}/bench"))}
             for store in stores.values():
-                for start in range(0, n, 5000):
-                    rows = range(start, min(n, start + 5000))
-                    chunks = [Chunk(f"d{i // 4}-{i % 4:05d}", f"d{i // 4}", "t", "/s", i % 4, 0, 1, f"text {i}")
-                              for i in rows]
-                    store.add_chunks(chunks, matrix[start : start + len(chunks)])
-                    store.publish(sorted({c.doc_id for c in chunks}))
+                fill_store(store, matrix)
             retrievers = {name: Retriever(ours, store, 4) for name, store in stores.items()}
             times: dict[str, list[float]] = {name: [] for name in stores}
             for r in retrievers.values():

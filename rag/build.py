@@ -143,7 +143,8 @@ def build_pipeline(
     return Pipeline(
         source,
         generator,
-        CitationGrounder(min_support=settings.support_threshold, check_claims=settings.check_claims),
+        CitationGrounder(min_support=settings.support_threshold, check_claims=settings.check_claims,
+                         check_cited=settings.check_cited),
         excerpter=Excerpter(embedder, settings.rrf_k),
         gate=build_gate(settings, catalog, generator),
         max_answer_tokens=settings.max_answer_tokens,

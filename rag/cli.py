@@ -139,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the first N questions")
     for flag, name, what in (("hybrid", "hybrid", "BM25 fused with vector search"),
                              ("check-specifics", "check_specifics", "the question-specifics gate"),
-                             ("check-claims", "check_claims", "withholding unsupported sentences")):
+                             ("check-claims", "check_claims", "withholding unsupported sentences"),
+                             ("check-cited", "check_cited", "refusing answers whose cited articles are off the "
+                                                            "question")):
         p.add_argument(f"--no-{flag}", dest=name, action="store_false", default=None, help=f"switch off {what}")
     return parser
 
@@ -156,6 +158,7 @@ def _make_settings(args: argparse.Namespace) -> Settings:
         "hybrid": getattr(args, "hybrid", None),
         "check_specifics": getattr(args, "check_specifics", None),
         "check_claims": getattr(args, "check_claims", None),
+        "check_cited": getattr(args, "check_cited", None),
     }
     if getattr(args, "share", False):
         overrides["share"] = True

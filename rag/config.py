@@ -89,6 +89,10 @@ class Settings(BaseModel):
         0.0, ge=0, le=1, description="After answering, refuse when the model's P(yes) that the passages state its "
         "answer is below this (asked over the cached prompt); 0 = don't ask.",
     )
+    check_cited: bool = Field(
+        True, description="Refuse after answering when the articles the answer cites don't hold the question's "
+        "years, numbers and names together with the answer's (an answer about another event).",
+    )
     check_claims: bool = Field(
         True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
     )

@@ -62,10 +62,12 @@ def _marker_changes(before: str, after: str, kind: str, detail: str) -> list[Che
 class CitationGrounder:
     """Markers cleaned, moved and added by lexical support; sentences with unsupported specifics withheld."""
 
-    def __init__(self, refusal: str = REFUSAL, min_support: float = MIN_SUPPORT, check_claims: bool = True) -> None:
+    def __init__(self, refusal: str = REFUSAL, min_support: float = MIN_SUPPORT, check_claims: bool = True,
+                 check_cited: bool = True) -> None:
         self.refusal = refusal
         self.min_support = min_support
         self.check_claims = check_claims
+        self.check_cited = check_cited
 
     def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk]) -> Grounded:
         """Clean, decide refusal, repoint, attribute, check claims, resolve: in that order."""
@@ -90,11 +92,53 @@ class CitationGrounder:
             checks += withheld
             if not re.search(r"\w", MARKER.sub("", text)):
                 return Grounded(self.refusal, [], True, checks)
+        if self.check_cited:
+            off = off_question(question, text, passages)
+            if off is not None:
+                return Grounded(self.refusal, [], True, [*checks, off])
         citations = [
             Citation(**{**c.__dict__, "supported": supported.get(c.marker, True if self.check_claims else None)})
             for c in resolve(text, passages, model_text)
         ]
         return Grounded(text, citations, False, checks)
+
+
+def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> Check | None:
+    """A refusal when the answer is about another event than the question, however well each passage supports its
+    own sentence: the articles it cites don't mention a specific of the question (its year, number or name; "the
+    2023 budget" for a question on 2024), or no cited article holds both the question's specifics and the answer's
+    (a 2024 question answered with a number from the 2022 article, the 2024 article cited beside it). Articles
+    are read as far as the prompt holds them. Measured on the dev splits: distractor refusals 0.25 -> 0.75 and
+    seeds 0.67 -> 0.71, answer accuracy and false refusals unchanged."""
+    cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(text) if 1 <= n <= len(passages)}
+    if not cited:
+        return None
+    pool = [p.chunk.text for p in passages if p.chunk.doc_id in cited]
+    pool += sorted({p.chunk.title for p in passages if p.chunk.doc_id in cited and p.chunk.headline})
+    missing = missing_specifics(question, pool)
+    if missing:
+        shown = ", ".join(f"“{m}”" for m in missing)
+        return Check("refused", f"The passages it would cite don't mention {shown}.", text)
+    if not _anchored(question, text, passages):
+        return Check("refused", "No cited article states the answer together with what the question asks about.",
+                     text)
+    return None
+
+
+def _anchored(question: str, text: str, passages: Sequence[ScoredChunk]) -> bool:
+    """Whether some answer sentence has one cited article that holds both the question's specifics and its own."""
+    docs: dict[str, list[str]] = {}
+    for p in passages:
+        docs.setdefault(p.chunk.doc_id, []).append(p.chunk.text)
+    for s, e in sentence_spans(text):
+        tail = re.match(r"(?:\s*\[[\d\s,;]+\])+", text[e:])
+        sentence = text[s : e + (tail.end() if tail else 0)]
+        cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(sentence) if 1 <= n <= len(passages)}
+        claim = MARKER.sub("", sentence)
+        for doc in cited:
+            if not missing_specifics(question, docs[doc]) and not missing_specifics(claim, [*docs[doc], question]):
+                return True
+    return not any(cited_numbers(text))
 
 
 def withhold_unsupported(

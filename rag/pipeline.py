@@ -202,7 +202,8 @@ class Pipeline:
 
         # No words even after asking again: there is no answer to show, so say so plainly.
         grounded = self.grounder.ground(ready.question, raw if watch.first is not None else "", passages)
-        text = self._refusal_text(ready.refusal) if grounded.refused else grounded.text
+        reason = ready.refusal or next((c for c in grounded.checks if c.kind == "refused"), None)
+        text = self._refusal_text(reason) if grounded.refused else grounded.text
         refused, citations, after = grounded.refused, grounded.citations, list(grounded.checks)
         prompt_tokens = self.generator.prompt_tokens_read if watch.pieces else 0
         verify_ms = 0.0

@@ -40,6 +40,19 @@ def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float 
 
 
 @contextmanager
+def _stopped_after(proc: subprocess.Popen[bytes]) -> Iterator[None]:
+    """Terminate a server when the block ends (killed if it will not stop within 30 s)."""
+    try:
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
 def rag_serve(data: Path, model: str, *args: str, **env: str) -> Iterator[str]:
     """`rag serve` with its data in `data` and the given chat model; yields its base URL."""
     port = free_port()
@@ -49,16 +62,10 @@ def rag_serve(data: Path, model: str, *args: str, **env: str) -> Iterator[str]:
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "serve", *args],
                                 stdout=log, stderr=subprocess.STDOUT, env=environ, cwd=ROOT)
-        try:
+        with _stopped_after(proc):
             url = f"http://127.0.0.1:{port}/"
             wait_for(url, proc, log_path)
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 @contextmanager
@@ -72,13 +79,7 @@ def chroma_run(path: Path) -> Iterator[str]:
     with open(log_path, "w") as log:
         proc = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                                 stdout=log, stderr=subprocess.STDOUT)
-        try:
+        with _stopped_after(proc):
             url = f"http://127.0.0.1:{port}"
             wait_for(f"{url}/api/v2/heartbeat", proc, log_path, seconds=60)
             yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()

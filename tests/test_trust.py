@@ -230,3 +230,37 @@ def test_an_answer_the_model_does_not_confirm_after_writing_it_is_withdrawn(
         assert answer.text == "The schooner Marta won [1]." and answer.citations
     else:
         assert answer.text.startswith(REFUSAL) and answer.citations == []
+
+
+def test_an_answer_citing_an_article_about_another_year_is_refused(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    # Two budgets of one town: the question's year is in the library, so the gate lets it through, but the
+    # answer cites the other year's article.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "b2022.txt").write_text("Tarrow budget approved\n\nTarrow approved a budget of 48 million pounds for 2022.")
+    (docs / "b2024.txt").write_text("Tarrow cuts bus routes\n\nThe 2024 Tarrow budget ends funding for routes 7, 12.")
+    fake_assistant.ingest([docs])
+    def number(question: str, title: str) -> int:
+        passages = fake_assistant.pipeline.prepare(question).prompt.passages
+        return next(p.rank for p in passages if p.chunk.title == title)
+
+    total, routes = "What was the total of the Tarrow budget for 2024?", "Which routes lose funding in 2024 in Tarrow?"
+    fake_generator.script(f"The budget was 48 million pounds [{number(total, 'Tarrow budget approved')}].")
+    answer = fake_assistant.ask(total)
+    assert answer.refused and answer.citations == []
+    assert "don't mention “2024”" in answer.text
+    # Citing the right year's article beside the other one does not carry a number only the other one states.
+    both = f"[{number(total, 'Tarrow budget approved')}][{number(total, 'Tarrow cuts bus routes')}]"
+    fake_generator.script(f"The 2024 budget was 48 million pounds {both}.")
+    answer = fake_assistant.ask(total)
+    assert answer.refused and "No cited article states the answer together with" in answer.text
+    # Citing the article about that year keeps the answer.
+    fake_generator.script(f"It ends funding for routes 7, 12 [{number(routes, 'Tarrow cuts bus routes')}].")
+    answer = fake_assistant.ask(routes)
+    assert not answer.refused and answer.citations[0].title == "Tarrow cuts bus routes"
+    # Switched off (`check_cited = false`), the first answer stands.
+    fake_assistant.pipeline.grounder.check_cited = False  # type: ignore[attr-defined]
+    fake_generator.script(f"The budget was 48 million pounds [{number(total, 'Tarrow budget approved')}].")
+    assert not fake_assistant.ask(total).refused

@@ -161,6 +161,7 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
         "hybrid": settings.hybrid,
         "check_specifics": settings.check_specifics,
         "check_claims": settings.check_claims,
+        "check_cited": settings.check_cited,
         "answerability_threshold": answerability_threshold(settings, assistant.catalog),
         "library_tokens": library_tokens(settings, assistant.catalog),
         "library_hints": settings.library_hints,
