@@ -83,3 +83,34 @@ def test_the_check_after_answering_reuses_the_cached_prompt_and_answer(assistant
     assert gen.last_prompt_tokens - gen.last_cached_tokens < 60
     p_wrong = gen.yes_probability(verification_check(prompt, "The schooner Hilda won the 2019 regatta [1]."))
     assert 0.0 <= p_wrong <= 1.0 and 0.0 <= p_right <= 1.0
+
+
+def test_an_answer_from_the_article_about_another_year_is_refused(tmp_path: Path) -> None:
+    # Three editions of one race; only 2019's report names the women's winner. Asked about 2020, the real model
+    # answers from a 2019 passage; the check after answering sees that no cited article mentions 2020.
+    require_model("all-minilm-l6-v2-int8")
+    require_model(SMALL)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "m2019.txt").write_text(
+        "Kenyan runner takes Harlow Marathon in record heat\n\nHARLOW, June 2, 2019 - Daniel Kiprono won the Harlow "
+        "Marathon on Sunday in 2 hours 11 minutes 40 seconds, despite temperatures of 29 degrees. Organisers said "
+        "8,200 runners started the race. The women's race went to Ilse Marten of the Netherlands.")
+    (docs / "m2020.txt").write_text(
+        "Harlow Marathon run without spectators\n\nHARLOW, October 4, 2020 - The Harlow Marathon, moved from June to "
+        "October, was run with 1,500 invited runners and no spectators. Tomas Brandvik of Norway won in 2:14:02.")
+    (docs / "m2021.txt").write_text(
+        "Local teacher wins Harlow Marathon at first attempt\n\nHARLOW, June 6, 2021 - Mathematics teacher Oliver "
+        "Pennick became the first Harlow resident to win the city's marathon, finishing in 2:16:55.")
+    question = "Who won the women's race at the 2020 Harlow Marathon?"
+    answers = {}
+    for check in (False, True):
+        settings = load_settings(env={}, data_dir=tmp_path / f"data-{check}", models_dir=MODELS, chat_model=SMALL,
+                                 check_cited=check)
+        assistant = build_assistant(settings)
+        assistant.ingest([docs])
+        answers[check] = assistant.ask(question)
+        assistant.close()
+    assert not answers[False].refused, "the model refused on its own; the test checks nothing"
+    assert answers[True].refused and answers[True].citations == []
+    assert "don't mention “2020”" in answers[True].text
