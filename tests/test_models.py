@@ -101,3 +101,21 @@ def test_hub_source_is_thin_and_checked(tmp_path: Path, monkeypatch: pytest.Monk
     bad = ModelSpec("m", "chat", "", "", (ModelFile("m.gguf", "0" * 64, ()),), hf_repo="org/repo", hf_file="m.gguf")
     with pytest.raises(ModelFetchError, match="checksum mismatch"):
         pull_from_hub(tmp_path / "models2", bad)
+
+
+def test_models_path_prints_the_file_a_chat_server_loads(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import TINY, require_model
+
+    require_model(TINY)
+    env = {"PATH": "/usr/bin:/bin", "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": TINY}
+    out = subprocess.run([sys.executable, "-m", "rag.cli", "models", "path"], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=60)
+    path = Path(out.stdout.strip())
+    assert out.returncode == 0 and path.is_absolute() and path.is_file() and path.suffix == ".gguf"
+    assert path == resolve_chat_model(MODELS, Catalog.load(MODELS / "catalog.toml"), TINY).resolve()
+    bad = subprocess.run([sys.executable, "-m", "rag.cli", "models", "path", "no-such-model"], capture_output=True,
+                         text=True, env=env, cwd=tmp_path, timeout=60)
+    assert bad.returncode == 1 and "unknown chat model" in bad.stderr and "Traceback" not in bad.stderr
