@@ -306,9 +306,9 @@ def build_api(assistant: Assistant, line: Line | None = None) -> APIRouter:
             async for event in events_in_thread(make):
                 if isinstance(event, Done):
                     answer = event.answer
-        except (QuestionError, RagError) as exc:
-            return error_response(400 if isinstance(exc, QuestionError) else 503, str(exc),
-                                  kind="invalid_request_error" if isinstance(exc, QuestionError) else "server_error")
+        except RagError as exc:
+            status, kind = _status(exc)
+            return error_response(status, str(exc), kind=kind)
         finally:
             line.leave(me)
         assert answer is not None
@@ -377,6 +377,11 @@ def build_api(assistant: Assistant, line: Line | None = None) -> APIRouter:
     return router
 
 
+def _status(exc: RagError) -> tuple[int, str]:
+    """HTTP status and OpenAI error type of an error met while answering: the question's fault, or the server's."""
+    return (400, "invalid_request_error") if isinstance(exc, QuestionError) else (503, "server_error")
+
+
 def _chunk(reply_id: str, created: int, model: str, delta: dict[str, Any], finish: str | None = None,
            **extra: Any) -> str:
     body = {
@@ -419,8 +424,7 @@ async def _sse(line: Line, make: Callable[[], Iterator[Event]], reply_id: str, c
                     yield _chunk(reply_id, created, answer.model, {"content": tail} if tail else {}, "stop",
                                  content=answer.text, usage=usage(answer), **answer_extras(answer))
         except RagError as exc:
-            error = {"message": str(exc), "type": "invalid_request_error" if isinstance(exc, QuestionError)
-                     else "server_error", "param": None, "code": None}
+            error = {"message": str(exc), "type": _status(exc)[1], "param": None, "code": None}
             yield f"data: {json.dumps({'error': error})}\n\n"
         yield "data: [DONE]\n\n"
     finally:

@@ -7,7 +7,7 @@ or withheld, and why.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -125,14 +125,24 @@ def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> C
     return None
 
 
+def _sentences(text: str) -> Iterator[str]:
+    """The answer's sentences, each with the markers that follow its full stop ("... in 2013. [2]" is one)."""
+    last = 0
+    for s, e in sentence_spans(text):
+        tail = re.match(r"(?:\s*\[[\d\s,;]+\])+", text[e:])
+        end = e + (tail.end() if tail else 0)
+        if end <= last:
+            continue
+        yield text[max(s, last) : end]
+        last = end
+
+
 def _anchored(question: str, text: str, passages: Sequence[ScoredChunk]) -> bool:
     """Whether some answer sentence has one cited article that holds both the question's specifics and its own."""
     docs: dict[str, list[str]] = {}
     for p in passages:
         docs.setdefault(p.chunk.doc_id, []).append(p.chunk.text)
-    for s, e in sentence_spans(text):
-        tail = re.match(r"(?:\s*\[[\d\s,;]+\])+", text[e:])
-        sentence = text[s : e + (tail.end() if tail else 0)]
+    for sentence in _sentences(text):
         cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(sentence) if 1 <= n <= len(passages)}
         claim = MARKER.sub("", sentence)
         for doc in cited:
@@ -154,15 +164,7 @@ def withhold_unsupported(
     kept: list[str] = []
     checks: list[Check] = []
     verdicts: dict[int, bool] = {}
-    last = 0
-    for s, e in sentence_spans(text):
-        # A sentence's markers may follow its full stop ("... in 2013. [2]"): they belong to it.
-        tail = re.match(r"(?:\s*\[[\d\s,;]+\])+", text[e:])
-        end = e + (tail.end() if tail else 0)
-        if end <= last:
-            continue
-        sentence = text[max(s, last) : end]
-        last = end
+    for sentence in _sentences(text):
         claim = MARKER.sub("", sentence)
         numbers = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
         sources = [passages[n - 1].chunk.text for n in numbers] or [p.chunk.text for p in passages]

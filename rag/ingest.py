@@ -209,9 +209,9 @@ class Indexer:
             return True
         host, _, rest = record.owner.partition(":")
         pid = rest.partition(":")[0]
-        if host == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid():
-            return not _alive(int(pid))
-        return host == socket.gethostname() and pid == str(os.getpid())  # an earlier run of this process
+        if host != socket.gethostname() or not pid.isdigit():
+            return False  # another host's run, its lease still held
+        return int(pid) == os.getpid() or not _alive(int(pid))  # an earlier run of this process, or a dead one
 
     def _leased(self, record: DocumentRecord, status: str) -> DocumentRecord:
         return DocumentRecord(**{**record.__dict__, "status": status, "owner": self.owner,
