@@ -19,7 +19,7 @@ from bench.render import end_to_end, render
 from bench.retrieval import bench_retrieval
 
 SECTIONS = {"embedding", "embed_batch", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory",
-            "large_file", "team"}
+            "large_file", "team", "session", "restart"}
 
 
 def _model_path(model: str) -> Path:
@@ -39,6 +39,7 @@ def main() -> int:
     parser.add_argument("--ingest-sizes", default="1000", help="chunk counts for the ingest benchmark (e.g. 1000,10000)")
     parser.add_argument("--retrieval-sizes", default="1000,10000,100000", help="chunk counts for retrieval latency")
     parser.add_argument("--large-file-mib", type=float, default=20.0, help="size of the large-file ingest")
+    parser.add_argument("--baseline-rev", default=None, help="revision the session benchmark compares with")
     parser.add_argument("--only", default="", help="comma-separated sections: " + ",".join(sorted(SECTIONS)))
     args = parser.parse_args()
     from rag.build import go_offline
@@ -91,6 +92,16 @@ def main() -> int:
         results["team"] = {"chroma_server": bench_chroma_server(200 if smoke else 10000, 10 if smoke else 200),
                            "api": bench_api(api_model, 2 if smoke else 16, 2 if smoke else 10)}
         print("team", results["team"], flush=True)
+    if "session" in sections:
+        from bench.session import BASELINE_REV, bench_session
+
+        results["session"] = bench_session(model, 40 if smoke else 300, args.baseline_rev or BASELINE_REV, smoke)
+        print("session", results["session"], flush=True)
+    if "restart" in sections:
+        from bench.restart import bench_restart
+
+        results["restart"] = bench_restart(model)
+        print("restart", results["restart"], flush=True)
     if not smoke:
         # Target 5 comes from `rag eval --compare naive` runs (bench/e2e/*.json): both pipelines in the same run.
         results["end_to_end"] = end_to_end(sorted((ROOT / "bench" / "e2e").glob("*.json")))
@@ -108,10 +119,6 @@ def main() -> int:
     (args.out / f"{name}.md").write_text(render(results))
     print(f"wrote {args.out}/{name}.md and {name}.json")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 if __name__ == "__main__":

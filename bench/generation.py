@@ -15,14 +15,14 @@ def bench_generation(model_path: Path, reps: int, threads: int) -> dict[str, Any
     from llama_cpp import Llama
 
     from rag.llm import LlamaCppGenerator
-    from rag.prompting import SYSTEM_PROMPT, user_message
+    from rag.prompting import build_prompt
     from rag.types import ScoredChunk
 
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     fake = [ScoredChunk(__import__("rag.chunking", fromlist=["Chunk"]).Chunk(
         f"c{i}", "d", p.stem, str(p), 0, 0, 800, p.read_text()[:800]), 1.0, i) for i, p in enumerate(seeds, 1)]
-    messages = [{"role": "system", "content": SYSTEM_PROMPT},
-                {"role": "user", "content": user_message("How old is Ri Il Gyu?", fake)}]
+    messages = build_prompt("How old is Ri Il Gyu?", fake, lambda t: len(t) // 3, context_length=4096,
+                            max_answer_tokens=64).messages
 
     def measure(stream: Any) -> tuple[float, float, int]:
         t = time.perf_counter()
@@ -49,7 +49,7 @@ def bench_generation(model_path: Path, reps: int, threads: int) -> dict[str, Any
         ours._llm.reset()
         rows["ours"].append(measure(ours.stream(messages, max_tokens=64, temperature=0.0)))
         # Same system prompt already in the KV cache (a second question in a session): prefix reuse.
-        other = [messages[0], {"role": "user", "content": messages[1]["content"].replace("How old", "How old now")}]
+        other = [messages[0], {"role": "user", "content": messages[-1]["content"].replace("How old", "How old now")}]
         rows["ours_prefix_reused"].append(measure(ours.stream(other, max_tokens=64, temperature=0.0)))
     med = {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v)) for k, v in rows.items()}
     prompt_tokens = len(raw.tokenize(json.dumps(messages).encode()))

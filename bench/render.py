@@ -153,4 +153,32 @@ def render(results: dict[str, Any]) -> str:
                       f"{c['wait_p50_s']} s, p95 {c['wait_p95_s']} s; first word p95 {c['first_word_p95_s']} s; "
                       f"all done in {c['all_done_s']} s). Meanwhile the page and the library were fetched "
                       f"{c['ui_fetches']} times, p95 {c['ui_p95_ms']} ms."]
+    session = results.get("session")
+    if session:
+        lines += ["", f"## 9. A session over a library too big for library mode ({session['model']})", "",
+                  f"{session['chunks']} chunks ({session['articles']} generated articles); {session['questions']} "
+                  "questions in two interleaved conversations, three per article, follow-ups with their history; "
+                  "every answer from its retrieved passages.", "",
+                  "| variant | first token p50 ms | p95 ms | prompt tokens read per question (mean) | refused |",
+                  "|---|---|---|---|---|"]
+        for name in ("before", "no kept prefixes", "ours"):
+            v = session.get(name)
+            if v:
+                label = f"before (`{session['baseline_rev']}`)" if name == "before" else name
+                lines.append(f"| {label} | {v['first_token_ms_p50']} | {v['first_token_ms_p95']} | "
+                             f"{v['prompt_tokens_mean']} | {v['refused']} |")
+        lines += ["", f"Ours against {'before' if session.get('before') else 'no kept prefixes'}: first token p50 "
+                  f"**{session['p50_ratio']}x**, p95 {session['p95_ratio']}x."]
+    restart = results.get("restart")
+    if restart:
+        c, r = restart["cold"], restart["restored"]
+        lines += ["", f"## 10. The first question after a restart ({restart['model']}, seeds library)", "",
+                  "| process | model load ms | warm-up ms (prefix) | first question: first token ms / tokens read | "
+                  "next question ms / tokens read |", "|---|---|---|---|---|",
+                  f"| first (no saved prefix) | {c['load_ms']} | {c['warm_up_ms']} ({c['prefix']}) | "
+                  f"{c['first_token_ms']} / {c['first_prompt_tokens']} | {c['warm_first_token_ms']} / "
+                  f"{c['warm_prompt_tokens']} |",
+                  f"| restarted | {r['load_ms']} | {r['warm_up_ms']} ({r['prefix']}) | {r['first_token_ms']} / "
+                  f"{r['first_prompt_tokens']} | {r['warm_first_token_ms']} / {r['warm_prompt_tokens']} |", "",
+                  f"First question after the restart against the next one: **{restart['ratio']}x**."]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from rag.library import LibraryCache
 from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
 from rag.models import Catalog, file_paths, resolve_chat_model
 from rag.pipeline import Pipeline
+from rag.prompting import QUESTION
 from rag.registry import ChromaRegistry, DocumentRegistry
 from rag.retrieve import PassageSource, Retriever
 from rag.store import ChromaConnection, ChromaStore, VectorStore
@@ -87,6 +88,8 @@ def build_generator(settings: Settings, catalog: Catalog, model: str | None = No
         batch_size=settings.batch_size,
         seed=settings.seed,
         model_id=model if model in catalog.models else None,
+        prefix_memory_mb=settings.prefix_memory_mb,
+        question_marker=QUESTION,
     )
 
 
@@ -110,6 +113,14 @@ def library_tokens(settings: Settings, catalog: Catalog) -> int:
         return settings.library_tokens
     spec = catalog.models.get(settings.chat_model)
     return spec.library_tokens or 0 if spec is not None else 0
+
+
+def prompt_layout(settings: Settings, catalog: Catalog) -> str:
+    """How retrieved passages are laid out: the setting when given, else the catalogue's value, else "question"."""
+    if settings.prompt_layout is not None:
+        return settings.prompt_layout
+    spec = catalog.models.get(settings.chat_model)
+    return spec.prompt_layout or "question" if spec is not None else "question"
 
 
 def build_library(settings: Settings, catalog: Catalog, store: VectorStore) -> LibraryCache | None:
@@ -155,6 +166,7 @@ def build_pipeline(
         library=library,
         prefix_dir=settings.data_dir / "prompt-cache",
         library_hints=settings.library_hints,
+        layout=prompt_layout(settings, catalog),
         verifier=generator if settings.answer_check_threshold > 0 and isinstance(generator, LlamaCppGenerator)
         else None,
         verify_threshold=settings.answer_check_threshold,

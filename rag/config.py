@@ -6,7 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -56,9 +56,20 @@ class Settings(BaseModel):
         "all of it as one cached prompt prefix (fast first word); empty = the catalogue's value for the model, "
         "0 = always retrieved passages.",
     )
+    prompt_layout: Literal["library", "question"] | None = Field(
+        None, description="How retrieved passages are laid out: 'library' = first in the prompt, in library order "
+        "(document, position), so questions and follow-ups over the same passages reuse llama.cpp's cache; "
+        "'question' = with the question, best first (small models answer better so); empty = the catalogue's "
+        "value for the model, else 'question'.",
+    )
     library_hints: int = Field(
         0, ge=0, le=20, description="In library mode, name this many of the passages the search ranked first "
         "next to the question; 0 = no hint (measured on the dev split: 3 hints lowered accuracy 0.86 -> 0.71).",
+    )
+    prefix_memory_mb: int = Field(
+        128, ge=0, description="Memory (MiB) for prompt prefixes read before, kept as llama.cpp states so a "
+        "question over passages read earlier does not read them again (the 1.5B model: 28 KiB per token, about "
+        "25 MiB for four passages); 0 = keep only the last prompt.",
     )
     context_length: int = Field(4096, ge=512, description="Model context window (tokens) to allocate.")
     max_answer_tokens: int = Field(384, ge=16, description="Most tokens the model may write per answer.")

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.prompting import library_system
+from rag.prompting import passages_system
 from rag.store import VectorStore
 from rag.types import ScoredChunk
 
@@ -50,7 +50,7 @@ class LibraryCache:
             if key != self._key:
                 chunks = self.store.all_chunks()
                 passages = [ScoredChunk(c, 1.0, i) for i, c in enumerate(chunks, start=1)]
-                system = library_system(passages)
+                system = passages_system(passages)
                 tokens = count_tokens(system) if chunks else 0
                 fits = bool(chunks) and tokens <= self.budget
                 self._library = Library(version, passages, system, tokens) if fits else None

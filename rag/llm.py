@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -14,6 +15,9 @@ from rag.errors import ModelLoadError, ModelNotFoundError
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
+
+KEEP_MIN_TOKENS = 64  # shorter prompt heads (no passages in them) are not worth keeping
+KEEP_MIN_GAIN = 16  # a kept prefix is copied back only when it spares reading at least this many more tokens
 
 
 class Generator(Protocol):
@@ -59,8 +63,9 @@ class Judge(Protocol):
 class PrefixCaching(Protocol):
     """A model that can keep (and save and restore) a prompt prefix in its KV cache."""
 
-    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None) -> str:
-        """Have the prefix of these messages in the KV cache: "warm", "restored" or "computed"."""
+    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "") -> str:
+        """Have the prefix these messages (and a next message starting with `lead`) share with any question after
+        them in the KV cache: "warm", "recalled", "restored" or "computed"."""
         ...
 
 
@@ -138,6 +143,8 @@ class LlamaCppGenerator:
         batch_size: int = 512,
         seed: int = 0,
         model_id: str | None = None,
+        prefix_memory_mb: int = 0,
+        question_marker: str = "",
     ) -> None:
         self.model_path = Path(model_path)
         self.model_id = model_id  # the catalogue id, when the file came from the catalogue (for error messages)
@@ -149,6 +156,12 @@ class LlamaCppGenerator:
         self._formatter: Any = None
         self._prefix: tuple[str, list[int]] = ("", [])
         self._yes_no: tuple[set[int], set[int]] = (set(), set())
+        # Prompt prefixes read before, kept as llama.cpp sequence states (KV cache only, no logits), newest last.
+        self._saved: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+        self.prefix_memory = prefix_memory_mb * 2**20
+        # Where a question's own words start in its message: everything before (instructions, passages, the
+        # conversation) is kept, so another question over the same passages reads only its own words.
+        self.question_marker = question_marker
         self.last_prompt_tokens = 0
         self.last_cached_tokens = 0
         self.last_prompt_eval = 0
@@ -218,6 +231,7 @@ class LlamaCppGenerator:
         self.load()
         with self._lock:
             llama_cpp.llama_perf_context_reset(self._llm._ctx.ctx)
+            self._keep_head(messages)
             chunks = self._llm.create_chat_completion(
                 messages=messages,
                 max_tokens=max_tokens,
@@ -264,12 +278,13 @@ class LlamaCppGenerator:
         formatted = self._formatter(messages=messages)
         return list(llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True))
 
-    def _prefix_tokens(self, messages: list[Message]) -> list[int]:
-        """The tokens every question after these messages starts with (cached: the library is long)."""
-        key = "\x00".join(f"{m['role']}\x01{m['content']}" for m in messages)
+    def _prefix_tokens(self, messages: list[Message], lead: str = "") -> list[int]:
+        """The tokens every question after these messages starts with, when its message starts with `lead`
+        (cached: the library is long)."""
+        key = "\x00".join([lead, *(f"{m['role']}\x01{m['content']}" for m in messages)])
         if self._prefix[0] != key:
-            one = self._format([*messages, {"role": "user", "content": "A"}])
-            two = self._format([*messages, {"role": "user", "content": "B"}])
+            one = self._format([*messages, {"role": "user", "content": f"{lead}A"}])
+            two = self._format([*messages, {"role": "user", "content": f"{lead}B"}])
             cut = next((i for i, (a, b) in enumerate(zip(one, two, strict=False)) if a != b), len(one))
             self._prefix = (key, one[:cut])
         return self._prefix[1]
@@ -282,12 +297,13 @@ class LlamaCppGenerator:
             shared += 1
         return shared
 
-    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None) -> str:
-        """Have the prompt prefix these messages start every question with in the KV cache.
+    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "") -> str:
+        """Have the prompt prefix these messages start every question with (when its message starts with `lead`) in
+        the KV cache.
 
-        "warm" when it already is; "restored" when it was loaded from `cache_file` (saved by an earlier process);
-        "computed" when it was read now (and saved to `cache_file`). The prefix is what the messages' prompt shares
-        with any question after them.
+        "warm" when it already is; "recalled" when it is one of the prefixes kept in memory (`prefix_memory_mb`);
+        "restored" when it was loaded from `cache_file` (saved by an earlier process); "computed" when it was read
+        now (then saved to `cache_file`, and kept in memory).
         """
         import ctypes
 
@@ -296,9 +312,13 @@ class LlamaCppGenerator:
         self.load()
         with self._lock:
             llm = self._llm
-            tokens = self._prefix_tokens(messages)
+            tokens = self._prefix_tokens(messages, lead)
             if self._shared(tokens) == len(tokens):
+                if tuple(tokens) in self._saved:
+                    self._saved.move_to_end(tuple(tokens))
                 return "warm"
+            if self._recall(tokens) == len(tokens):
+                return "recalled"
             ctx = llm._ctx.ctx
             if cache_file is not None and cache_file.is_file():
                 llm._ctx.kv_cache_seq_rm(-1, 0, -1)
@@ -310,11 +330,16 @@ class LlamaCppGenerator:
                 if ok and list(out[: count.value]) == tokens:
                     llm.input_ids[: len(tokens)] = tokens
                     llm.n_tokens = len(tokens)
+                    # Read the last token again: the weights are mapped from disk lazily and a restore computes
+                    # nothing, so without this the first question would pay for loading them.
+                    llm.n_tokens -= 1
+                    llm.eval(tokens[-1:])
+                    self._keep(tokens)
                     return "restored"
                 log.warning("prompt cache %s does not match; reading the prefix again", cache_file)
                 llm._ctx.kv_cache_seq_rm(-1, 0, -1)
-            llm.n_tokens = self._shared(tokens)
-            llm.eval(tokens[llm.n_tokens :])
+                llm.n_tokens = 0
+            self._read(tokens)
             if cache_file is not None:
                 cache_file.parent.mkdir(parents=True, exist_ok=True)
                 partial = cache_file.with_suffix(".partial")
@@ -322,6 +347,80 @@ class LlamaCppGenerator:
                 if llama_cpp.llama_state_seq_save_file(ctx, str(partial).encode(), 0, array, len(tokens)):
                     partial.replace(cache_file)  # a crash never leaves a half-written cache under the real name
             return "computed"
+
+    def _read(self, tokens: list[int]) -> None:
+        """Have exactly `tokens` in the KV cache: what is there or kept in memory is reused, the rest is read, and
+        the result is kept."""
+        llm = self._llm
+        llm.n_tokens = self._recall(tokens)
+        if llm.n_tokens < len(tokens):
+            llm.eval(tokens[llm.n_tokens :])
+            self._keep(tokens)
+
+    def _keep_head(self, messages: list[Message]) -> None:
+        """Before a prompt is read: everything before the question's own words (after `question_marker` in the last
+        message) from memory when it was read before, else read and kept, so a later question over the same
+        passages reads only its own words."""
+        last = messages[-1]
+        at = last["content"].rfind(self.question_marker) if self.question_marker else -1
+        if self.prefix_memory <= 0 or at < 0 or last.get("role") != "user":
+            return
+        tokens = self._prefix_tokens(messages[:-1], last["content"][: at + len(self.question_marker)])
+        if len(tokens) >= KEEP_MIN_TOKENS and self._shared(tokens) < len(tokens):
+            self._read(tokens)
+
+    def _recall(self, tokens: list[int]) -> int:
+        """Put the kept prefix that shares the most of `tokens` in the KV cache, when it shares more than what is
+        there now (by enough to be worth a copy); returns the tokens the KV cache now shares with `tokens`."""
+        import llama_cpp
+
+        shared = self._shared(tokens)
+        best, most = None, shared + KEEP_MIN_GAIN
+        for key in self._saved:
+            n = _common(key, tokens)
+            if n > most:
+                best, most = key, n
+        if best is None:
+            return shared
+        state = self._saved[best]
+        self._saved.move_to_end(best)
+        llm = self._llm
+        llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+        llm.n_tokens = 0
+        if not llama_cpp.llama_state_seq_set_data(llm._ctx.ctx, state, len(state), 0):
+            log.warning("a kept prompt prefix could not be restored; reading it again")
+            del self._saved[best]
+            llm._ctx.kv_cache_seq_rm(-1, 0, -1)
+            return 0
+        llm.input_ids[: len(best)] = best
+        llm.n_tokens = len(best)
+        return self._shared(tokens)
+
+    def _keep(self, tokens: list[int]) -> None:
+        """Keep the KV cache, which holds exactly `tokens`, in memory; the least recently used go first."""
+        import ctypes
+
+        import llama_cpp
+
+        if self.prefix_memory <= 0:
+            return
+        ctx = self._llm._ctx.ctx
+        size = int(llama_cpp.llama_state_seq_get_size(ctx, 0))
+        if size > self.prefix_memory:
+            return
+        state = (ctypes.c_uint8 * size)()
+        if not llama_cpp.llama_state_seq_get_data(ctx, state, size, 0):
+            return
+        key = tuple(tokens)
+        self._saved[key] = state
+        self._saved.move_to_end(key)
+        while sum(len(s) for s in self._saved.values()) > self.prefix_memory:
+            self._saved.popitem(last=False)
+
+    @property
+    def kept_prefixes(self) -> int:
+        """How many prompt prefixes are kept in memory."""
+        return len(self._saved)
 
     def yes_probability(self, messages: list[Message]) -> float:
         """P("yes") against P("no") as the reply's first token, read from the logits (no text is sampled).
@@ -336,6 +435,7 @@ class LlamaCppGenerator:
         with self._lock:
             llm = self._llm
             tokens = self._format(messages)
+            self._keep_head(messages)
             if not self._yes_no[0]:
                 self._yes_no = (_first_tokens(llm, ("yes", "Yes", " yes", " Yes")),
                                 _first_tokens(llm, ("no", "No", " no", " No")))
@@ -357,6 +457,17 @@ class LlamaCppGenerator:
                 self._llm = None
                 self._formatter = None
                 self._prefix = ("", [])
+                self._saved.clear()
+
+
+def _common(a: tuple[int, ...], b: list[int]) -> int:
+    """How many tokens two sequences share at their start."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _first_tokens(llm: Any, words: tuple[str, ...]) -> set[int]:

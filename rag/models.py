@@ -65,6 +65,9 @@ class ModelSpec:
     answerability_threshold: float | None = None
     # Library mode budget measured to help this model (None = off: small models answer worse over whole libraries).
     library_tokens: int | None = None
+    # Retrieved passages laid out as in library mode (first, in library order; "library") or with the question,
+    # best first ("question", also when None): measured per model on the dev split.
+    prompt_layout: str | None = None
 
     @property
     def size(self) -> int:
@@ -112,6 +115,7 @@ class Catalog:
                 max_tokens=entry.get("max_tokens"),
                 answerability_threshold=entry.get("answerability_threshold"),
                 library_tokens=entry.get("library_tokens"),
+                prompt_layout=entry.get("prompt_layout"),
             )
             if spec.id in models:
                 raise ModelFetchError(f"model id {spec.id} appears twice in {path}")

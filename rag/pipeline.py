@@ -19,6 +19,8 @@ from rag.grounding import Grounder
 from rag.library import Library, LibraryCache
 from rag.llm import Generator, Judge, PrefixCaching
 from rag.prompting import (
+    QUESTION,
+    QUESTION_LEAD,
     REFUSAL,
     Prompt,
     build_library_prompt,
@@ -86,11 +88,13 @@ class Pipeline:
     library: LibraryCache | None = None
     prefix_dir: Path | None = None  # where saved library prefixes (KV cache states) are kept
     library_hints: int = 0  # library mode: name this many of the best-ranked passages after the instruction
+    layout: str = "question"  # retrieved passages: "library" (first, in library order) or "question" (best first)
     verifier: Judge | None = None  # asked after answering whether the passages state the answer
     verify_threshold: float = 0.0  # below this P(yes), the answer is withdrawn
 
     def warm(self) -> str | None:
-        """Load the model and have the library prefix in its KV cache (restored from disk when saved)."""
+        """Load the models and have the library prefix in the KV cache (restored from disk when saved)."""
+        self.retriever.retrieve("warm", 1)  # the embedding model and the indexes, loaded before the first question
         library = self.library.get(self.generator.count_tokens) if self.library else None
         if library is None or not isinstance(self.generator, PrefixCaching):
             return None
@@ -100,9 +104,10 @@ class Pipeline:
         assert isinstance(self.generator, PrefixCaching)
         cache_file = None
         if self.prefix_dir is not None:
-            key = hashlib.sha256(f"{self.generator.name}\n{library.system}".encode()).hexdigest()[:20]
+            key = hashlib.sha256(f"{self.generator.name}\n{QUESTION_LEAD}\n{library.system}".encode()).hexdigest()[:20]
             cache_file = self.prefix_dir / f"{key}.kvcache"
-        status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file)
+        status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file,
+                                              lead=QUESTION_LEAD + QUESTION)
         if status == "computed" and self.prefix_dir is not None:
             # Keep the few newest saved prefixes (one per library version and model); drop older ones.
             saved = sorted(self.prefix_dir.glob("*.kvcache"), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -160,6 +165,7 @@ class Pipeline:
                 context_length=self.generator.context_length,
                 max_answer_tokens=self.max_answer_tokens,
                 history=history,
+                layout=self.layout,
             )
         started = time.perf_counter()
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []

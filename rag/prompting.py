@@ -28,6 +28,10 @@ INSTRUCTION = (
     f"If the passages do not say, reply exactly: {REFUSAL}"
 )
 
+# How the question's message starts when it follows the passages directly: read with them and kept (llm.lead).
+QUESTION_LEAD = f"{INSTRUCTION}\n\n"
+QUESTION = "Question: "  # where the question's own words start: everything before it can be kept (llm)
+
 # Used when a model answered with bare markers: ask for plain prose and attach citations afterwards.
 PLAIN_INSTRUCTION = (
     "Using only the passages above, answer the question in one to three sentences. "
@@ -46,6 +50,7 @@ class Prompt:
     passages: list[ScoredChunk]
     library: bool = False  # the passages are the whole library, in the system message (a cached prefix)
     hints: list[int] = field(default_factory=list)  # library mode: the passages the search ranked first
+    passages_first: bool = True  # the passages are in the system message, before the conversation and question
 
 
 def prompt_hash() -> str:
@@ -59,11 +64,18 @@ def format_passage(number: int, passage: ScoredChunk) -> str:
 
 
 def user_message(question: str, passages: list[ScoredChunk], cite: bool = True) -> str:
-    """The final user message: the passages, the instruction, then the question."""
+    """The question's message in the "question" layout: the passages, the instruction, then the question."""
     if not passages:
-        return f"Passages: (none)\n\nQuestion: {question}"
+        return f"Passages: (none)\n\n{QUESTION}{question}"
     body = "\n\n".join(format_passage(i, p) for i, p in enumerate(passages, start=1))
-    return f"Passages:\n{body}\n\n{INSTRUCTION if cite else PLAIN_INSTRUCTION}\n\nQuestion: {question}"
+    lead = QUESTION_LEAD if cite else f"{PLAIN_INSTRUCTION}\n\n"
+    return f"Passages:\n{body}\n\n{lead}{QUESTION}{question}"
+
+
+def canonical(passages: list[ScoredChunk]) -> list[ScoredChunk]:
+    """Passages in library order (document, then position), whatever their ranks: two questions that find the same
+    passages get the same prompt prefix, so llama.cpp reads it once (and its saved prefixes are found again)."""
+    return sorted(passages, key=lambda p: (p.chunk.doc_id, p.chunk.index, p.chunk.start))
 
 
 ANSWERABLE_QUESTION = "Do the passages above state the answer to this question? Reply with yes or no."
@@ -91,8 +103,8 @@ def verification_check(prompt: Prompt, answer: str) -> list[dict[str, str]]:
     return [*prompt.messages, {"role": "assistant", "content": answer}, {"role": "user", "content": VERIFY_QUESTION}]
 
 
-def library_system(passages: list[ScoredChunk]) -> str:
-    """The system message of library mode: the instructions, then every passage of the library, numbered."""
+def passages_system(passages: list[ScoredChunk]) -> str:
+    """The system message: the instructions, then the passages, numbered (the whole library, in library mode)."""
     body = "\n\n".join(format_passage(i, p) for i, p in enumerate(passages, start=1))
     return f"{SYSTEM_PROMPT}\n\nPassages:\n{body}"
 
@@ -110,10 +122,10 @@ def build_library_prompt(
 ) -> Prompt:
     """The whole library first (identical for every question, so llama.cpp reads it once), then the
     conversation, then the instruction and the question."""
-    system = system or library_system(passages)
+    system = system or passages_system(passages)
     budget = context_length - max_answer_tokens - count_tokens(system) - count_tokens(INSTRUCTION)
     budget -= count_tokens(question) + 3 * TEMPLATE_OVERHEAD
-    last = {"role": "user", "content": f"{INSTRUCTION}\n\n{hint_line(hints)}Question: {question}"}
+    last = {"role": "user", "content": f"{QUESTION_LEAD}{hint_line(hints)}{QUESTION}{question}"}
     messages = _with_history(system, history, count_tokens, budget, last)
     return Prompt(messages, passages, library=True, hints=list(hints or []))
 
@@ -144,11 +156,11 @@ def hint_line(hints: list[int] | None) -> str:
 
 def without_citation_rule(prompt: Prompt, question: str) -> Prompt:
     """The same prompt asking for a plain answer (the passages, and so the KV cache prefix, stay the same)."""
-    if prompt.library:
-        last = {"role": "user", "content": f"{PLAIN_INSTRUCTION}\n\n{hint_line(prompt.hints)}Question: {question}"}
+    if prompt.passages_first:
+        last = {"role": "user", "content": f"{PLAIN_INSTRUCTION}\n\n{hint_line(prompt.hints)}{QUESTION}{question}"}
     else:
         last = {"role": "user", "content": user_message(question, prompt.passages, False)}
-    return Prompt([*prompt.messages[:-1], last], prompt.passages, prompt.library, prompt.hints)
+    return Prompt([*prompt.messages[:-1], last], prompt.passages, prompt.library, prompt.hints, prompt.passages_first)
 
 
 def build_prompt(
@@ -159,10 +171,19 @@ def build_prompt(
     context_length: int,
     max_answer_tokens: int,
     history: list[Turn] | None = None,
+    layout: str = "question",
 ) -> Prompt:
-    """Messages that fit in context: passages kept best-first, oldest history dropped first."""
-    budget = context_length - max_answer_tokens - count_tokens(SYSTEM_PROMPT) - TEMPLATE_OVERHEAD
-    budget -= count_tokens(question) + TEMPLATE_OVERHEAD
+    """Messages that fit in context, keeping the best-ranked passages that fit and the newest turns of the
+    conversation that fit after them.
+
+    Layout "library": as in library mode, the passages in the system message in library order, then the
+    conversation, then the instruction and the question; everything before the conversation depends only on which
+    passages were found, so a follow-up, or another question that finds them, reads only its own tokens. Layout
+    "question": the conversation, then one message with the passages best first, the instruction and the question
+    (small models answer better so; measured).
+    """
+    budget = context_length - max_answer_tokens - count_tokens(SYSTEM_PROMPT) - count_tokens(INSTRUCTION)
+    budget -= count_tokens(question) + 3 * TEMPLATE_OVERHEAD
     kept: list[ScoredChunk] = []
     used = 0
     for passage in passages:
@@ -171,6 +192,10 @@ def build_prompt(
             break
         kept.append(passage)
         used += cost
-    # Conversation history takes what the passages leave; the oldest turns go first.
+    if layout == "library":
+        kept = canonical(kept)
+        last = {"role": "user", "content": f"{QUESTION_LEAD}{QUESTION}{question}"}
+        return Prompt(_with_history(passages_system(kept), history, count_tokens, budget - used, last), kept)
     last = {"role": "user", "content": user_message(question, kept)}
-    return Prompt(_with_history(SYSTEM_PROMPT, history, count_tokens, budget - used, last), kept)
+    return Prompt(_with_history(SYSTEM_PROMPT, history, count_tokens, budget - used, last), kept,
+                  passages_first=False)

@@ -89,7 +89,7 @@ def test_pipeline_gives_the_model_excerpts_and_cites_their_spans(
     fake_assistant.settings.passage_tokens = 40
     fake_generator.script("It costs 4 million dollars [1].")
     answer = fake_assistant.ask("How much will rebuilding the lighthouse cost?")
-    prompt = fake_generator.prompts[-1][-1]["content"]
+    prompt = "\n".join(m["content"] for m in fake_generator.prompts[-1])
     assert "4 million dollars" in prompt and "Filler sentence number 30" not in prompt
     assert answer.citations and "4 million" in answer.citations[0].snippet
     text = path.read_text()

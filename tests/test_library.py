@@ -8,7 +8,7 @@ from rag.assistant import Assistant
 from rag.build import build_assistant
 from rag.config import Settings, load_settings
 from rag.llm import LlamaCppGenerator
-from tests.conftest import DEFAULT, MODELS, require_model
+from tests.conftest import DEFAULT, MODELS, TINY, require_model
 from tests.fakes import FakeEmbedder, FakeGenerator
 
 
@@ -78,12 +78,20 @@ def test_a_change_to_the_library_reaches_the_next_answer(
 
 def test_a_library_over_the_budget_falls_back_to_retrieved_passages(settings: Settings, tmp_path: Path) -> None:
     gen = FakeGenerator("Ana Ruiz is 47 years old [1].")
-    small = build_assistant(settings.model_copy(update={"library_tokens": 20}), embedder=FakeEmbedder(),
+    small = build_assistant(settings.model_copy(update={"library_tokens": 20, "top_k": 1}), embedder=FakeEmbedder(),
                             generator=gen)
     small.ingest(_docs(tmp_path / "docs"))
     small.ask("How old is the harbour master of Vessby?")
     system, *_, last = gen.prompts[0]
     assert "Ana Ruiz" not in system["content"] and last["content"].startswith("Passages:")
+    assert last["content"].count('(from "') == 1 and "six tracks" not in last["content"]
+    # Laid out as in library mode when the model's layout says so, still holding only the retrieved passage.
+    small.settings.prompt_layout = "library"
+    library_layout = build_assistant(small.settings, embedder=FakeEmbedder(), generator=gen)
+    library_layout.ask("How old is the harbour master of Vessby?")
+    system, *_, last = gen.prompts[-1]
+    assert system["content"].count('(from "') == 1 and "Ana Ruiz" in system["content"]
+    assert "six tracks" not in system["content"] and "Ana Ruiz" not in last["content"]
 
 
 @pytest.mark.slow
@@ -173,3 +181,42 @@ def test_the_search_can_name_its_best_passages_next_to_the_question(
     last = fake_generator.prompts[0][-1]["content"]
     assert f"The passages most related to the question are [{n}]" in last
     assert last.index("most related") < last.index("Question:")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layout", ["question", "library"])
+@pytest.mark.parametrize("memory_mb", [64, 0])
+def test_passages_read_for_an_earlier_question_are_not_read_again(tmp_path: Path, memory_mb: int, layout: str) -> None:
+    """A library over the budget: each question reads the passages it retrieved, but going back to an article
+    asked about before finds them among the kept prefixes (and, with none kept, reads them again)."""
+    require_model("all-minilm-l6-v2-int8")
+    require_model(TINY)
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=TINY, library_tokens=0, top_k=1,
+                                              prefix_memory_mb=memory_mb, prompt_layout=layout))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.txt").write_text(
+        "Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs the port of Vessby, where "
+        "ferries, fishing boats and freight ships berth along three quays. The harbour dredged its channel in "
+        "spring, and a new crane lifts containers from the eastern quay. Fishermen sell their catch at the market "
+        "hall each morning, and the harbour office issues mooring permits for visiting sailing yachts.")
+    (docs / "station.txt").write_text(
+        "Railway station news\n\nThe new Vessby railway station opens in March with six tracks. Trains to the "
+        "capital leave every hour on weekdays, and a covered bridge links the platforms with the bus terminal. "
+        "The ticket hall has machines and a staffed counter, the bicycle park holds four hundred bicycles, and "
+        "the old station building becomes a cafe and a small museum of the town's railway history.")
+    assistant.ingest([docs])
+    first = assistant.ask("How old is the harbour master Ana Ruiz?")
+    other = assistant.ask("When does the Vessby railway station open?")
+    again = assistant.ask("Which port does the harbour master Ana Ruiz run?")
+    assert [a.passages[0].chunk.title for a in (first, other, again)] == [
+        "Harbour master news", "Railway station news", "Harbour master news"]
+    read = [a.timings.prompt_tokens or 0 for a in (first, other, again)]
+    passage = assistant.generator.count_tokens(first.passages[0].chunk.text)
+    assert passage > 80 and all(n > 0 for n in read), (passage, read)
+    if memory_mb:
+        # Only the new question's tokens: the system message with the harbour passage was recalled from memory.
+        assert read[2] < passage, (passage, read)
+    else:
+        assert read[2] > passage, (passage, read)

@@ -98,7 +98,7 @@ def test_an_answer_from_the_article_about_another_year_is_refused(tmp_path: Path
         "8,200 runners started the race. The women's race went to Ilse Marten of the Netherlands.")
     (docs / "m2020.txt").write_text(
         "Harlow Marathon run without spectators\n\nHARLOW, October 4, 2020 - The Harlow Marathon, moved from June to "
-        "October, was run with 1,500 invited runners and no spectators. Tomas Brandvik of Norway won in 2:14:02.")
+        "October, was run with 1,500 invited runners and no spectators. Local hotels reported empty rooms.")
     (docs / "m2021.txt").write_text(
         "Local teacher wins Harlow Marathon at first attempt\n\nHARLOW, June 6, 2021 - Mathematics teacher Oliver "
         "Pennick became the first Harlow resident to win the city's marathon, finishing in 2:16:55.")
