@@ -19,7 +19,7 @@ from bench.render import end_to_end, render
 from bench.retrieval import bench_retrieval
 
 SECTIONS = {"embedding", "embed_batch", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory",
-            "large_file", "team", "session", "restart"}
+            "large_file", "team", "session", "restart", "quantize"}
 
 
 def _model_path(model: str) -> Path:
@@ -102,6 +102,11 @@ def main() -> int:
 
         results["restart"] = bench_restart(model)
         print("restart", results["restart"], flush=True)
+    if "quantize" in sections and not smoke:
+        from bench.quantize import bench_quantize
+
+        results["quantize"] = bench_quantize(threads, 3)
+        print("quantize", results["quantize"], flush=True)
     if not smoke:
         # Target 5 comes from `rag eval --compare naive` runs (bench/e2e/*.json): both pipelines in the same run.
         results["end_to_end"] = end_to_end(sorted((ROOT / "bench" / "e2e").glob("*.json")))

@@ -159,14 +159,15 @@ def render(results: dict[str, Any]) -> str:
                   f"{session['chunks']} chunks ({session['articles']} generated articles); {session['questions']} "
                   "questions in two interleaved conversations, three per article, follow-ups with their history; "
                   "every answer from its retrieved passages.", "",
-                  "| variant | first token p50 ms | p95 ms | prompt tokens read per question (mean) | refused |",
-                  "|---|---|---|---|---|"]
+                  "| variant | first token p50 ms | p95 ms | prompt tokens read per question (mean) | refused | "
+                  "follow-up passages also in the turn before (mean) |",
+                  "|---|---|---|---|---|---|"]
         for name in ("before", "no kept prefixes", "ours"):
             v = session.get(name)
             if v:
                 label = f"before (`{session['baseline_rev']}`)" if name == "before" else name
                 lines.append(f"| {label} | {v['first_token_ms_p50']} | {v['first_token_ms_p95']} | "
-                             f"{v['prompt_tokens_mean']} | {v['refused']} |")
+                             f"{v['prompt_tokens_mean']} | {v['refused']} | {v.get('follow_up_passages_shared')} |")
         lines += ["", f"Ours against {'before' if session.get('before') else 'no kept prefixes'}: first token p50 "
                   f"**{session['p50_ratio']}x**, p95 {session['p95_ratio']}x."]
     restart = results.get("restart")
@@ -181,4 +182,17 @@ def render(results: dict[str, Any]) -> str:
                   f"| restarted | {r['load_ms']} | {r['warm_up_ms']} ({r['prefix']}) | {r['first_token_ms']} / "
                   f"{r['first_prompt_tokens']} | {r['warm_first_token_ms']} / {r['warm_prompt_tokens']} |", "",
                   f"First question after the restart against the next one: **{restart['ratio']}x**."]
+    quant = results.get("quantize")
+    if quant:
+        k, q = quant["models"]["Q4_K_M"], quant["models"]["Q4_0"]
+        lines += ["", f"## 11. Q4_0 for llama.cpp's repacked kernels ({quant['source']}, {quant['prompt_tokens']}-token "
+                  "prompt)", "", "| file | MB | first token ms | prompt tokens/s | decode tokens/s |",
+                  "|---|---|---|---|---|",
+                  f"| Q4_K_M (catalogue) | {k['bytes'] / 1e6:.0f} | {k['first_token_ms']} | {k['prompt_tokens_per_s']} | "
+                  f"{k['decode_tokens_per_s']} |",
+                  f"| Q4_0 (requantized in {quant['requantize_s']} s) | {q['bytes'] / 1e6:.0f} | {q['first_token_ms']} | "
+                  f"{q['prompt_tokens_per_s']} | {q['decode_tokens_per_s']} |", "",
+                  f"Q4_0 against Q4_K_M: first token **{quant['first_token_ratio']}x**, decoding "
+                  f"{quant['decode_ratio']}x. Both are repacked at load on this build (q4_0_8x8 and q4_K_8x8), so "
+                  "Q4_0 gains nothing here and is not offered."]
     return "\n".join(lines) + "\n"

@@ -29,19 +29,22 @@ BASELINE_REV = "27b351a"  # main before the passages moved into the cached syste
 
 
 def session_questions(folder: Path, articles: int, seed: int = 3) -> list[tuple[int, str]]:
-    """(conversation, question) pairs: two conversations at a time, three questions per article each."""
+    """(conversation, question) pairs: two conversations at a time, three questions per article each. The first
+    names the article by its headline, as a reader would; the two follow-ups say "it"."""
     import random
+
+    from bench.corpus import PEOPLE
 
     rng = random.Random(seed)
     files = sorted(folder.glob("*.txt"))
-    picked = rng.sample(files, articles)
     per_article: list[list[str]] = []
-    for path in picked:
-        text = path.read_text(encoding="utf-8")
-        sentences = [s for s in re.split(r"(?<=\.)\s+", text.split("\n\n", 1)[1]) if len(s.split()) > 8]
-        chosen = rng.sample(sentences, 3)
-        per_article.append([f"What does the report say about {' '.join(s.split()[:7]).rstrip(',.')}?"
-                            for s in chosen])
+    for path in rng.sample(files, articles):
+        headline, body = path.read_text(encoding="utf-8").split("\n\n", 1)
+        names = [n for n in PEOPLE if n in body]
+        places = sorted(set(re.findall(r"\bin ([A-Z][a-z]+(?: Bay)?)", body)))
+        per_article.append([f"In the report \"{headline}\", what did the officials decide?",
+                            f"What does it say about {rng.choice(names)}?",
+                            f"And what does it say about {rng.choice(places) if places else 'the cost'}?"])
     # Conversations 0 and 1 take turns; conversation c asks about articles c, c+2, c+4, ...
     order: list[tuple[int, str]] = []
     for start in range(0, articles, 2):
@@ -68,10 +71,19 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     rows = []
     for conversation, question in spec["questions"]:
         history = conversations.setdefault(conversation, [])
+        gen = assistant.generator
+        before = getattr(gen, "tokens_read", None)
         answer = assistant.ask(question, history=list(history))
         history.append(Turn(question, answer.text))
+        if before is not None:
+            read = gen.tokens_read - before  # type: ignore[attr-defined]
+        else:  # a revision without the counter: the check before answering (when it ran), then the answer
+            checked = any(c.kind == "answerability" for c in answer.checks)
+            read = (gen.last_prompt_tokens - gen.last_cached_tokens if checked else 0)  # type: ignore[attr-defined]
+            read += answer.timings.prompt_tokens or 0
+        passages = [p.chunk.id for p in answer.passages]
         rows.append({"conversation": conversation, "first_token_ms": answer.timings.first_token_ms,
-                     "prompt_tokens": answer.timings.prompt_tokens, "refused": answer.refused})
+                     "prompt_tokens": read, "refused": answer.refused, "passages": passages})
     chunks = assistant.status().chunks
     return {"rows": rows, "chunks": chunks}
 
@@ -96,7 +108,7 @@ def bench_session(model: str, articles: int, baseline_rev: str = BASELINE_REV, s
     with tempfile.TemporaryDirectory(prefix="bench-session-") as tmp:
         corpus = Path(tmp) / "corpus"
         write_corpus(corpus, articles)
-        questions = session_questions(corpus, 2 if smoke else 8)
+        questions = session_questions(corpus, 2 if smoke else 6)
         spec = {"model": model, "models_dir": str(MODELS), "corpus": str(corpus), "questions": questions}
         variants: dict[str, dict[str, Any]] = {}
         worktree = Path(tmp) / "baseline"
@@ -118,9 +130,17 @@ def bench_session(model: str, articles: int, baseline_rev: str = BASELINE_REV, s
         first = [r["first_token_ms"] for r in result["rows"] if r["first_token_ms"] is not None]
         read = [r["prompt_tokens"] or 0 for r in result["rows"]]
         out["chunks"] = result["chunks"]
+        # How many of a follow-up's passages its conversation's previous turn had too (of k).
+        last: dict[int, set[str]] = {}
+        shared = []
+        for r in result["rows"]:
+            if r["conversation"] in last:
+                shared.append(len(last[r["conversation"]] & set(r["passages"])))
+            last[r["conversation"]] = set(r["passages"])
         out[name] = {"first_token_ms_p50": round(pct(first, 50)), "first_token_ms_p95": round(pct(first, 95)),
                      "prompt_tokens_mean": round(sum(read) / len(read)),
-                     "refused": sum(r["refused"] for r in result["rows"])}
+                     "refused": sum(r["refused"] for r in result["rows"]),
+                     "follow_up_passages_shared": round(sum(shared) / len(shared), 2) if shared else None}
     base = out.get("before") or out["no kept prefixes"]
     out["p50_ratio"] = round(out["ours"]["first_token_ms_p50"] / base["first_token_ms_p50"], 2)
     out["p95_ratio"] = round(out["ours"]["first_token_ms_p95"] / base["first_token_ms_p95"], 2)

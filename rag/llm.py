@@ -165,6 +165,7 @@ class LlamaCppGenerator:
         self.last_prompt_tokens = 0
         self.last_cached_tokens = 0
         self.last_prompt_eval = 0
+        self.tokens_read = 0  # prompt tokens llama.cpp has read in all (the rest came from its cache or kept heads)
         # llama.cpp contexts are not thread-safe: one generation (and one tokenisation) at a time.
         self._lock = ModelLock()
 
@@ -231,6 +232,7 @@ class LlamaCppGenerator:
         self.load()
         with self._lock:
             llama_cpp.llama_perf_context_reset(self._llm._ctx.ctx)
+            before = self.tokens_read
             self._keep_head(messages)
             chunks = self._llm.create_chat_completion(
                 messages=messages,
@@ -244,6 +246,7 @@ class LlamaCppGenerator:
                 if first:
                     # Prompt tokens llama.cpp actually read for this reply (the rest came from the KV cache).
                     self.last_prompt_eval = int(llama_cpp.llama_perf_context(self._llm._ctx.ctx).n_p_eval)
+                    self.tokens_read = before + self.last_prompt_eval
                     first = False
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
@@ -354,6 +357,7 @@ class LlamaCppGenerator:
         llm = self._llm
         llm.n_tokens = self._recall(tokens)
         if llm.n_tokens < len(tokens):
+            self.tokens_read += len(tokens) - llm.n_tokens
             llm.eval(tokens[llm.n_tokens :])
             self._keep(tokens)
 
@@ -442,6 +446,7 @@ class LlamaCppGenerator:
             shared = self._shared(tokens)
             llm.n_tokens = min(shared, len(tokens) - 1)  # at least one token is evaluated, so logits are fresh
             self.last_prompt_tokens, self.last_cached_tokens = len(tokens), llm.n_tokens
+            self.tokens_read += len(tokens) - llm.n_tokens
             llm.eval(tokens[llm.n_tokens :])
             logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(llm.n_vocab(),))
             yes, no = (logits[list(ids)].astype(np.float64) for ids in self._yes_no)

@@ -18,7 +18,8 @@ def test_bench_smoke_pass_writes_results(tmp_path: Path) -> None:
                           text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((tmp_path / "results-smoke.json").read_text())
-    assert {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory"} <= set(results)
+    sections = {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory", "session", "restart"}
+    assert sections <= set(results)
     assert results["llama_settings"]["configs"]["default"]["ratio"] == 1.0
     assert results["embedding"]["short (~50 tokens)"]["speedup"] > 0
     text = (tmp_path / "results-smoke.md").read_text()
