@@ -28,9 +28,9 @@ INSTRUCTION = (
     f"If the passages do not say, reply exactly: {REFUSAL}"
 )
 
-# How the question's message starts when it follows the passages directly: read with them and kept (llm.lead).
+# How the question's message starts: the saved library prefix and the kept prompt heads run through it.
 QUESTION_LEAD = f"{INSTRUCTION}\n\n"
-QUESTION = "Question: "  # where the question's own words start: everything before it can be kept (llm)
+QUESTION = "Question: "  # where the question's own words start: everything before it is kept (llm.py)
 
 # Used when a model answered with bare markers: ask for plain prose and attach citations afterwards.
 PLAIN_INSTRUCTION = (
