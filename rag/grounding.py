@@ -48,8 +48,9 @@ class Grounder(Protocol):
 
 
 def is_refusal(text: str, citations: Sequence[Citation]) -> bool:
-    """The model said the articles lack the answer: it led with the fixed sentence, or said it and cited nothing."""
-    flat = re.sub(r"\W+", " ", text.lower()).strip()
+    """The model said the articles lack the answer: it led with the fixed sentence (markers before it count for
+    nothing), or said it and cited nothing."""
+    flat = re.sub(r"\W+", " ", MARKER.sub(" ", text).lower()).strip()
     if flat.startswith(_REFUSAL_KEY):
         return True
     return _REFUSAL_KEY in flat and not citations

@@ -26,7 +26,7 @@ ARTICLE = (
     "The old lamp was replaced by an LED lantern made in Gdansk, which the town council says uses a tenth of the "
     "power."
 )
-COST = "How much did the restoration of the Kestrel Point lighthouse cost?"
+COST = "What was the cost of restoring the Kestrel Point lighthouse?"
 
 
 @pytest.fixture(scope="module")

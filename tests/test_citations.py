@@ -95,3 +95,15 @@ def test_the_supporting_sentence_is_not_cut_at_an_abbreviation() -> None:
     span = best_support("Ri defected for the sake of his family.", passage)
     assert span is not None
     assert passage[span[0] : span[1]] == "Mr. Ri told the U.S. press he defected for his family."
+
+
+def test_the_refusal_sentence_after_a_bare_marker_is_a_refusal() -> None:
+    """A small model sometimes writes "[1] I couldn't find that in the articles.": it answered nothing."""
+    from rag.grounding import CitationGrounder
+    from rag.prompting import REFUSAL
+
+    passages = [ScoredChunk(Chunk("c1", "d", "T", "/s", 0, 0, 30, "The lighthouse cost 3.2 million."), 0.9, 1)]
+    grounded = CitationGrounder().ground("How much did it cost?", f"[1]  {REFUSAL}", passages)
+    assert grounded.refused and grounded.citations == []
+    answered = CitationGrounder().ground("How much did it cost?", "The lighthouse cost 3.2 million [1].", passages)
+    assert not answered.refused
