@@ -6,7 +6,7 @@ import contextlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -293,12 +293,8 @@ class LlamaCppGenerator:
         return self._prefix[1]
 
     def _shared(self, tokens: list[int]) -> int:
-        shared = 0
-        for a, b in zip(self._llm._input_ids, tokens, strict=False):
-            if a != b:
-                break
-            shared += 1
-        return shared
+        """How many of `tokens` the KV cache holds already, from the start."""
+        return _common(self._llm._input_ids, tokens)
 
     def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "") -> str:
         """Have the prompt prefix these messages start every question with (when its message starts with `lead`) in
@@ -465,7 +461,7 @@ class LlamaCppGenerator:
                 self._saved.clear()
 
 
-def _common(a: tuple[int, ...], b: list[int]) -> int:
+def _common(a: Sequence[int], b: Sequence[int]) -> int:
     """How many tokens two sequences share at their start."""
     n = 0
     for x, y in zip(a, b, strict=False):

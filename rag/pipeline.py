@@ -103,11 +103,11 @@ class Pipeline:
     def _ensure_prefix(self, library: Library) -> str:
         assert isinstance(self.generator, PrefixCaching)
         cache_file = None
+        lead = QUESTION_LEAD + QUESTION  # the saved prefix runs through it: every question's message starts so
         if self.prefix_dir is not None:
-            key = hashlib.sha256(f"{self.generator.name}\n{QUESTION_LEAD}\n{library.system}".encode()).hexdigest()[:20]
+            key = hashlib.sha256(f"{self.generator.name}\n{lead}\n{library.system}".encode()).hexdigest()[:20]
             cache_file = self.prefix_dir / f"{key}.kvcache"
-        status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file,
-                                              lead=QUESTION_LEAD + QUESTION)
+        status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file, lead=lead)
         if status == "computed" and self.prefix_dir is not None:
             # Keep the few newest saved prefixes (one per library version and model); drop older ones.
             saved = sorted(self.prefix_dir.glob("*.kvcache"), key=lambda p: p.stat().st_mtime, reverse=True)
