@@ -242,7 +242,7 @@ class WebApp:
                     articles[c.doc_id] = ""
         panel = (f'<div class="rag-panel" data-answer="{number}">{answer_notes_html(answer, show_timings)}'
                  f"{sources_html(answer, articles)}</div>")
-        yield chat, panel, [*turns, Turn(question, answer.text)], "", answer_sources_markdown(answer)
+        yield chat, panel, [*turns, answer.turn()], "", answer_sources_markdown(answer)
 
 
 def browser_secret(data_dir: Path) -> str:

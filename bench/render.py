@@ -158,11 +158,12 @@ def render(results: dict[str, Any]) -> str:
         lines += ["", f"## 9. A session over a library too big for library mode ({session['model']})", "",
                   f"{session['chunks']} chunks ({session['articles']} generated articles); {session['questions']} "
                   "questions in two interleaved conversations, three per article, follow-ups with their history; "
-                  "every answer from its retrieved passages.", "",
+                  "every answer from its retrieved passages. \"Follow-ups search afresh\": each follow-up gets the "
+                  "passages of its own search, not its conversation's.", "",
                   "| variant | first token p50 ms | p95 ms | prompt tokens read per question (mean) | refused | "
                   "follow-up passages also in the turn before (mean) |",
                   "|---|---|---|---|---|---|"]
-        for name in ("before", "no kept prefixes", "ours"):
+        for name in ("before", "no kept prefixes", "follow-ups search afresh", "ours"):
             v = session.get(name)
             if v:
                 label = f"before (`{session['baseline_rev']}`)" if name == "before" else name

@@ -74,7 +74,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         gen = assistant.generator
         before = getattr(gen, "tokens_read", None)
         answer = assistant.ask(question, history=list(history))
-        history.append(Turn(question, answer.text))
+        # A revision before conversations kept their passages has no Answer.turn().
+        history.append(answer.turn() if hasattr(answer, "turn") else Turn(question, answer.text))
         if before is not None:
             read = gen.tokens_read - before  # type: ignore[attr-defined]
         else:  # a revision without the counter: the check before answering (when it ran), then the answer
@@ -118,7 +119,10 @@ def bench_session(model: str, articles: int, baseline_rev: str = BASELINE_REV, s
         try:
             if not smoke:
                 variants["before"] = _variant("before", worktree, spec)
-            variants["no kept prefixes"] = _variant("nokept", ROOT, {**spec, "settings": {"prefix_memory_mb": 0}})
+            variants["no kept prefixes"] = _variant("nokept", ROOT, {**spec, "settings": {"prefix_memory_mb": 0,
+                                                                                       "conversation_passages": 0}})
+            variants["follow-ups search afresh"] = _variant("afresh", ROOT,
+                                                            {**spec, "settings": {"conversation_passages": 0}})
             variants["ours"] = _variant("ours", ROOT, spec)
         finally:
             if not smoke:

@@ -1,4 +1,5 @@
-"""Writes corpora/distractors: 48 self-written news briefs in 12 clusters of near-duplicates, and 60 gold questions."""
+"""Writes corpora/distractors: 48 self-written news briefs in 12 clusters of near-duplicates, and 72 gold questions
+(12 of them follow-ups)."""
 import json
 from pathlib import Path
 
@@ -11,6 +12,10 @@ def art(stem, headline, body):
 
 def q(cluster, qid, question, answers=None, doc=None, evidence=None):
     Q.append((cluster, qid, question, answers or [], bool(answers), doc, evidence))
+
+def mt(cluster, qid, turns, answers=None, doc=None, evidence=None):
+    """A follow-up: the last of `turns` is scored, and needs the earlier ones to be understood."""
+    Q.append((cluster, qid, turns, answers or [], bool(answers), doc, evidence))
 
 # 1. Harlow Marathon
 art("harlow-marathon-2019", "Kenyan runner takes Harlow Marathon in record heat",
@@ -278,6 +283,30 @@ q(12, "museum-theft-value", "For how much was the stolen map insured?", ["300,00
 q(12, "museum-adult-price", "How much does adult entry to the Kelvaar Museum of Maps cost?")
 q(12, "museum-theft-arrest", "Who was arrested for the theft of the map from the Kelvaar museum?")
 
+# Follow-ups, one per cluster: the second question says "he", "it" or "that year" for what the first one named.
+mt(1, "mt-harlow-2019-women", ["Who won the Harlow Marathon in 2019?", "And who won the women's race that year?"],
+   ["Ilse Marten"], "harlow-marathon-2019", "The women's race went to Ilse Marten")
+mt(2, "mt-veltrix-feld-focus", ["Who became chief executive of Veltrix in 2023?", "What did he say he would focus on?"],
+   ["rail business", "rail"], "veltrix-2023", "he would focus on the rail business")
+mt(3, "mt-brennmoor-2023-tax", ["What was Brennmoor's budget for 2023?", "By how much did council tax rise?"],
+   ["4.9 percent", "4.9"], "brennmoor-budget-2023", "raise council tax by 4.9 percent")
+mt(4, "mt-ferry-solveig-entry", ["Which ferry did Fjordlink order from the Aukra yard?", "When will it enter service?"],
+   ["2026"], "ferry-new-vessel", "enter service in 2026")
+mt(5, "mt-elden-2024-pool", ["Who won the Elden mayoral election in 2024?", "What did she promise?"],
+   ["swimming pool", "a new swimming pool"], "elden-election-2024", "promised a new swimming pool by 2027")
+mt(6, "mt-orland-2021-prize", ["Who shared the 2021 Orland Medal?", "How much prize money did they receive?"],
+   ["75,000 dollars", "75,000"], "orland-medal-2021", "raised the prize to 75,000 dollars")
+mt(7, "mt-babet-homes", ["Which river burst its banks during Storm Babet?", "How many homes were flooded?"],
+   ["600"], "storm-babet", "flooding 600 homes")
+mt(8, "mt-lind-fee", ["Which club did Erik Lind join in 2023?", "What was the transfer fee?"],
+   ["18 million euros", "18 million"], "transfer-lind", "for 18 million euros")
+mt(9, "mt-ossory-opened", ["Who designed the Ossory footbridge?", "In what year did it open?"],
+   ["2021"], "bridge-ossory", "opened in 2021")
+mt(10, "mt-festival-2022-cars", ["Who headlined Lanternfield in 2022?", "How many cars were towed that year?"])
+mt(11, "mt-radic-salary", ["Who is the new chief conductor of the Aldport Philharmonic?", "What is her salary?"])
+mt(12, "mt-museum-theft-officer", ["Which map was stolen from the Kelvaar Museum of Maps?",
+                                   "Which police officer led the investigation?"])
+
 OUT.mkdir(parents=True, exist_ok=True)
 for stem, (headline, body) in A.items():
     (OUT / f"{stem}.txt").write_text(f"{headline}\n\n{body}\n", encoding="utf-8")
@@ -287,8 +316,10 @@ with open(OUT.parent / "distractors-gold.jsonl", "w") as fh:
             assert evidence in A[doc][1], (qid, evidence)
             assert any(a in A[doc][1] for a in answers), (qid, answers)
         split = "dev" if cluster % 2 else "test"
-        item = {"id": qid, "question": question, "answers": answers, "answerable": answerable,
-                "gold_docs": [f"{doc}.txt"] if doc else [], "evidence": [evidence] if evidence else [],
-                "category": "fact" if answerable else "near-miss", "split": split}
+        follow_up = isinstance(question, list)
+        item = {"id": qid, ("turns" if follow_up else "question"): question, "answers": answers,
+                "answerable": answerable, "gold_docs": [f"{doc}.txt"] if doc else [],
+                "evidence": [evidence] if evidence else [],
+                "category": "multi-turn" if follow_up else "fact" if answerable else "near-miss", "split": split}
         fh.write(json.dumps(item) + "\n")
 print(len(A), "articles,", len(Q), "questions,", sum(1 for x in Q if not x[4]), "unanswerable")

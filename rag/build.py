@@ -161,6 +161,8 @@ def build_pipeline(
         max_answer_tokens=settings.max_answer_tokens,
         temperature=settings.temperature,
         history_turns=settings.history_turns,
+        follow_up_passages=settings.follow_up_passages,
+        conversation_passages=settings.conversation_passages,
         min_score=settings.min_score if min_score is None else min_score,
         passage_tokens=settings.passage_tokens,
         library=library,

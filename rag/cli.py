@@ -368,7 +368,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> 
             out.write(f"\nerror: {exc}\n")
             continue
         out.write(format_sources(answer))
-        history.append(Turn(question, answer.text))
+        history.append(answer.turn())
         last = answer
 
 

@@ -81,6 +81,14 @@ class Settings(BaseModel):
         512, ge=256, description="Most tokens per embedding batch, counting padding (texts x longest text)."
     )
     history_turns: int = Field(3, ge=0, description="Earlier question/answer pairs kept in a chat.")
+    follow_up_passages: int = Field(
+        1, ge=0, description="With the 'library' layout, a follow-up in a chat keeps the passages its conversation "
+        "was answered from (read already, so not read again) and adds at most this many newly found ones.",
+    )
+    conversation_passages: int = Field(
+        8, ge=0, description="Most passages a conversation keeps; a follow-up that would need more searches afresh. "
+        "0 = every question searches afresh.",
+    )
     write_batch_chunks: int = Field(
         128, ge=1, description="Ingest writes documents together until a batch holds this many chunks."
     )

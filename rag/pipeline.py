@@ -30,7 +30,7 @@ from rag.prompting import (
 )
 from rag.retrieve import PassageSource, Retrieval, retrieval_query
 from rag.timing import Stopwatch
-from rag.types import Answer, Check, Done, Event, Retrieved, Token, Turn
+from rag.types import Answer, Check, Done, Event, Retrieved, ScoredChunk, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,8 @@ class Pipeline:
     max_answer_tokens: int = 384
     temperature: float = 0.0
     history_turns: int = 3
+    follow_up_passages: int = 1  # "library" layout: new passages a follow-up adds to its conversation's
+    conversation_passages: int = 8  # most passages a conversation keeps before a follow-up searches afresh
     min_score: float = 0.1
     passage_tokens: int = 0
     refusal: str = field(default=REFUSAL)
@@ -132,14 +134,19 @@ class Pipeline:
             raise QuestionError(f"question too long ({size} tokens; at most {limit}); shorten it")
         history = list(history or [])[-self.history_turns :] if self.history_turns else []
         query = retrieval_query(question, [t.question for t in history])
+        budget = self.passage_tokens if passage_tokens is None else passage_tokens
+        carried = self._carried(history, budget)
         found = self.retriever.retrieve(query, k)
+        wider = self.retriever.retrieve(query, 3 * len(found.passages)) if carried and found.passages else None
         # Passages below the floor are unrelated to the question (MiniLM scores unrelated text near 0).
         relevant = [p for p in found.passages if p.score >= self.min_score]
         started = time.perf_counter()
-        budget = self.passage_tokens if passage_tokens is None else passage_tokens
         # The whole library, when it fits and something relevant was found; else the retrieved passages.
         library = self.library.get(self.generator.count_tokens) if self.library and budget <= 0 and relevant else None
-        if self.excerpter is not None and budget > 0:
+        kept = self._follow_up(carried, relevant, wider) if wider is not None and library is None else None
+        if kept is not None:
+            relevant = kept
+        elif self.excerpter is not None and budget > 0:
             relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens, budget)
         excerpt_ms = (time.perf_counter() - started) * 1000
         if library is not None:
@@ -166,6 +173,7 @@ class Pipeline:
                 max_answer_tokens=self.max_answer_tokens,
                 history=history,
                 layout=self.layout,
+                ordered=kept is not None,
             )
         started = time.perf_counter()
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
@@ -173,6 +181,32 @@ class Pipeline:
             checks = [Check("refused", EMPTY_LIBRARY, question)]
         check_ms = (time.perf_counter() - started) * 1000
         return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks)
+
+    def _carried(self, history: list[Turn], budget: int) -> list[ScoredChunk]:
+        """The passages the conversation's last answer was read from, when a follow-up may keep them (the
+        "library" layout with whole passages: they are the start of the prompt already read)."""
+        if not history or self.layout != "library" or budget > 0 or self.conversation_passages <= 0:
+            return []
+        return list(history[-1].passages)
+
+    def _follow_up(
+        self, carried: list[ScoredChunk], relevant: list[ScoredChunk], wider: Retrieval
+    ) -> list[ScoredChunk] | None:
+        """A follow-up's passages: its conversation's, in their order (so llama.cpp reads none of them again),
+        then at most `follow_up_passages` of its own best new ones. Those of the conversation's passages the
+        follow-up's wider search no longer finds (a removed or changed article, or a turn to another subject) are
+        dropped; None when none is left, or the conversation would hold more than `conversation_passages`: the
+        follow-up then gets passages of its own."""
+        current = {p.chunk.id: p for p in wider.passages if p.score >= self.min_score}
+        still = [current[p.chunk.id] for p in carried
+                 if p.chunk.id in current and current[p.chunk.id].chunk.text == p.chunk.text]
+        if not still or not relevant:
+            return None
+        have = {p.chunk.id for p in still}
+        new = [p for p in relevant if p.chunk.id not in have][: self.follow_up_passages]
+        if len(still) + len(new) > self.conversation_passages:
+            return None
+        return [ScoredChunk(p.chunk, p.score, rank) for rank, p in enumerate([*still, *new], start=1)]
 
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,

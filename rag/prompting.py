@@ -172,6 +172,7 @@ def build_prompt(
     max_answer_tokens: int,
     history: list[Turn] | None = None,
     layout: str = "question",
+    ordered: bool = False,
 ) -> Prompt:
     """Messages that fit in context, keeping the best-ranked passages that fit and the newest turns of the
     conversation that fit after them.
@@ -180,7 +181,8 @@ def build_prompt(
     conversation, then the instruction and the question; everything before the conversation depends only on which
     passages were found, so a follow-up, or another question that finds them, reads only its own tokens. Layout
     "question": the conversation, then one message with the passages best first, the instruction and the question
-    (small models answer better so; measured).
+    (small models answer better so; measured). `ordered`: the "library" layout keeps the passages' given order (a
+    conversation's passages, then the follow-up's new ones after them).
     """
     budget = context_length - max_answer_tokens - count_tokens(SYSTEM_PROMPT) - count_tokens(INSTRUCTION)
     budget -= count_tokens(question) + 3 * TEMPLATE_OVERHEAD
@@ -193,7 +195,7 @@ def build_prompt(
         kept.append(passage)
         used += cost
     if layout == "library":
-        kept = canonical(kept)
+        kept = kept if ordered else canonical(kept)
         last = {"role": "user", "content": f"{QUESTION_LEAD}{QUESTION}{question}"}
         return Prompt(_with_history(passages_system(kept), history, count_tokens, budget - used, last), kept)
     last = {"role": "user", "content": user_message(question, kept)}

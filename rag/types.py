@@ -83,10 +83,12 @@ class DocumentRecord:
 
 @dataclass(frozen=True)
 class Turn:
-    """An earlier question and the answer given to it."""
+    """An earlier question, the answer given to it, and the passages it was answered from (in their prompt
+    order; empty when unknown, as for a conversation sent by an API client)."""
 
     question: str
     answer: str
+    passages: tuple[ScoredChunk, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,10 @@ class Answer:
     retrieved: list[ScoredChunk] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     stopped: bool = False
+
+    def turn(self) -> Turn:
+        """This answer as a turn of its conversation, for the next question's history."""
+        return Turn(self.question, self.text, tuple(self.passages))
 
     @property
     def withheld(self) -> list[Check]:

@@ -8,6 +8,8 @@ from rag.assistant import Assistant
 from rag.build import build_assistant
 from rag.config import Settings, load_settings
 from rag.llm import LlamaCppGenerator
+from rag.prompting import QUESTION_LEAD, format_passage
+from rag.types import Turn
 from tests.conftest import DEFAULT, MODELS, TINY, require_model
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -220,3 +222,69 @@ def test_passages_read_for_an_earlier_question_are_not_read_again(tmp_path: Path
         assert read[2] < passage, (passage, read)
     else:
         assert read[2] > passage, (passage, read)
+
+
+@pytest.mark.slow
+def test_a_follow_up_keeps_its_conversations_passages_and_reads_only_what_is_new(tmp_path: Path) -> None:
+    """A library over the budget, the "library" layout: the follow-up's prompt starts with the passages its
+    conversation was answered from, in their order, then its own new one, so llama.cpp reads only that passage
+    and the new words."""
+    require_model("all-minilm-l6-v2-int8")
+    require_model(TINY)
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=TINY, library_tokens=0, top_k=2, prefix_memory_mb=0,
+                                              prompt_layout="library", follow_up_passages=1))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.txt").write_text(
+        "Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs the port of Vessby, where "
+        "ferries, fishing boats and freight ships berth along three quays. The harbour dredged its channel in "
+        "spring, and a new crane lifts containers from the eastern quay.")
+    (docs / "station.txt").write_text(
+        "Railway station news\n\nThe new Vessby railway station opens in March with six tracks. Trains to the "
+        "capital leave every hour on weekdays, and a covered bridge links the platforms with the bus terminal.")
+    (docs / "school.txt").write_text(
+        "School choir news\n\nThe Vessby school choir won the regional contest in May with forty singers. Its "
+        "conductor Lars Holm has led the choir for twelve years, and the school hall will be rebuilt next summer.")
+    (docs / "ferry.txt").write_text(
+        "Ferry news\n\nThe Vessby ferry to the islands carries 300 passengers and sails four times a day. Its "
+        "captain Oskar Lund said the harbour crane and the new quay help the ferry unload cars faster.")
+    assistant.ingest([docs])
+    first = assistant.ask("Who is Ana Ruiz of Vessby?")
+    again = "How many passengers does the ferry carry?"
+    follow = assistant.ask(again, history=[first.turn()])
+    alone = assistant.ask(again, history=[Turn(first.question, first.text)])  # no passages: searches afresh
+    ids = [[p.chunk.id for p in a.passages] for a in (first, follow, alone)]
+    new = [i for i in ids[2] if i not in ids[0]]
+    assert new, ids  # the follow-up's own search found a passage the first answer did not have
+    assert ids[1] == [*ids[0], new[0]], ids  # the conversation's passages first, in their order, then one new
+    count = assistant.generator.count_tokens
+    added = count(format_passage(len(follow.passages), follow.passages[-1]))
+    read = follow.timings.prompt_tokens or 0
+    carried = sum(count(p.chunk.text) for p in first.passages)
+    # What follows the carried passages: the new passage, the conversation, the instruction, the question (and a
+    # few template tokens); the carried passages themselves were not read again.
+    after = added + count(first.question) + count(first.text) + count(QUESTION_LEAD) + count(again) + 32
+    assert added <= read <= after < added + carried + after, (added, carried, read, after)
+
+
+def test_a_follow_up_drops_what_its_search_no_longer_finds_and_stops_growing() -> None:
+    """The rules on their own: passages of a removed or changed article, or of another subject, are not carried;
+    past `conversation_passages` the follow-up starts afresh."""
+    from rag.pipeline import Pipeline
+    from rag.retrieve import Retrieval
+    from rag.types import Chunk, ScoredChunk
+
+    def p(name: str, text: str = "", score: float = 0.5) -> ScoredChunk:
+        return ScoredChunk(Chunk(f"{name}-0", name, name, f"/{name}.txt", 0, 0, 10, text or name), score, 1)
+
+    pipe = Pipeline(None, None, None, follow_up_passages=1, conversation_passages=3)  # type: ignore[arg-type]
+    carried = [p("a"), p("b")]
+    wider = Retrieval("q", [p("c"), p("a"), p("d"), p("b")], 1.0)
+    kept = pipe._follow_up(carried, [p("c"), p("d")], wider)
+    assert kept is not None and [k.chunk.doc_id for k in kept] == ["a", "b", "c"]  # one new, after the old
+    assert [k.rank for k in kept] == [1, 2, 3]
+    changed = Retrieval("q", [p("c"), p("a", "new text"), p("b")], 1.0)
+    assert [k.chunk.doc_id for k in pipe._follow_up(carried, [p("c")], changed) or []] == ["b", "c"]
+    assert pipe._follow_up(carried, [p("c")], Retrieval("q", [p("c"), p("d")], 1.0)) is None  # another subject
+    assert pipe._follow_up([*carried, p("e")], [p("c")], Retrieval("q", [p("a"), p("b"), p("e"), p("c")], 1.0)) is None

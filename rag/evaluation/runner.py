@@ -228,7 +228,7 @@ def run_eval(
                 history: list[Turn] = []
                 for earlier in item.turns[:-1]:  # earlier turns are answered by the same system
                     prev = system.answer(earlier, history, item.gold_docs)
-                    history.append(Turn(earlier, prev.text))
+                    history.append(prev.turn())
                 answer = system.answer(item.question, history, item.gold_docs)
                 ranked = None
                 if isinstance(system, Ours):
