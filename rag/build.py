@@ -149,13 +149,14 @@ def build_pipeline(
     *,
     min_score: float | None = None,
     library: LibraryCache | None = None,
+    store: VectorStore | None = None,
 ) -> Pipeline:
     """Retrieval, gate, prompt, generation and grounding for one generator."""
     return Pipeline(
         source,
         generator,
         CitationGrounder(min_support=settings.support_threshold, check_claims=settings.check_claims,
-                         check_cited=settings.check_cited),
+                         check_cited=settings.check_cited, check_asked=settings.check_asked),
         excerpter=Excerpter(embedder, settings.rrf_k),
         gate=build_gate(settings, catalog, generator),
         max_answer_tokens=settings.max_answer_tokens,
@@ -166,6 +167,7 @@ def build_pipeline(
         min_score=settings.min_score if min_score is None else min_score,
         passage_tokens=settings.passage_tokens,
         library=library,
+        store=store,
         prefix_dir=settings.data_dir / "prompt-cache",
         library_hints=settings.library_hints,
         layout=prompt_layout(settings, catalog),
@@ -204,6 +206,6 @@ def build_assistant(
         retriever,
         make_generator=lambda model: build_generator(settings, catalog, model),
         make_pipeline=lambda gen: build_pipeline(settings, catalog, retriever, gen, embedder,
-                                                 library=build_library(settings, catalog, store)),
+                                                 library=build_library(settings, catalog, store), store=store),
         generator=generator,
     )

@@ -141,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
                              ("check-specifics", "check_specifics", "the question-specifics gate"),
                              ("check-claims", "check_claims", "withholding unsupported sentences"),
                              ("check-cited", "check_cited", "refusing answers whose cited articles are off the "
-                                                            "question")):
+                                                            "question"),
+                             ("check-asked", "check_asked", "refusing answers that don't give the number or name "
+                                                            "asked for")):
         p.add_argument(f"--no-{flag}", dest=name, action="store_false", default=None, help=f"switch off {what}")
     return parser
 
@@ -159,6 +161,7 @@ def _make_settings(args: argparse.Namespace) -> Settings:
         "check_specifics": getattr(args, "check_specifics", None),
         "check_claims": getattr(args, "check_claims", None),
         "check_cited": getattr(args, "check_cited", None),
+        "check_asked": getattr(args, "check_asked", None),
     }
     if getattr(args, "share", False):
         overrides["share"] = True

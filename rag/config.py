@@ -115,6 +115,10 @@ class Settings(BaseModel):
     check_claims: bool = Field(
         True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
     )
+    check_asked: bool = Field(
+        True, description="Refuse an answer that doesn't give what its question asks for: no number for a 'how "
+        "many' question, no name beyond the question's own for a 'what is the name' one.",
+    )
     chroma_url: str = Field(
         "", description="URL of a Chroma server (e.g. http://127.0.0.1:8000, started with `chroma run`) holding the "
         "chunks and the document records; empty = the embedded store in data_dir.",

@@ -21,7 +21,7 @@ from rag.citations import (
     resolve,
 )
 from rag.prompting import REFUSAL
-from rag.specifics import missing_specifics
+from rag.specifics import missing_specifics, new_names, numbers
 from rag.text import sentence_spans
 from rag.types import Check, Citation, ScoredChunk
 
@@ -64,11 +64,12 @@ class CitationGrounder:
     """Markers cleaned, moved and added by lexical support; sentences with unsupported specifics withheld."""
 
     def __init__(self, refusal: str = REFUSAL, min_support: float = MIN_SUPPORT, check_claims: bool = True,
-                 check_cited: bool = True) -> None:
+                 check_cited: bool = True, check_asked: bool = True) -> None:
         self.refusal = refusal
         self.min_support = min_support
         self.check_claims = check_claims
         self.check_cited = check_cited
+        self.check_asked = check_asked
 
     def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk]) -> Grounded:
         """Clean, decide refusal, repoint, attribute, check claims, resolve: in that order."""
@@ -97,6 +98,10 @@ class CitationGrounder:
             off = off_question(question, text, passages)
             if off is not None:
                 return Grounded(self.refusal, [], True, [*checks, off])
+        if self.check_asked:
+            unanswered = not_given(question, text)
+            if unanswered is not None:
+                return Grounded(self.refusal, [], True, [*checks, unanswered])
         citations = [
             Citation(**{**c.__dict__, "supported": supported.get(c.marker, True if self.check_claims else None)})
             for c in resolve(text, passages, model_text)
@@ -123,6 +128,26 @@ def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> C
     if not _anchored(question, text, passages):
         return Check("refused", "No cited article states the answer together with what the question asks about.",
                      text)
+    return None
+
+
+# Questions that ask for a quantity, and those that ask for a name in so many words.
+_ASKS_NUMBER = re.compile(r"\b(how (many|much|old|long|far|tall|high|big|large)|what (percentage|proportion|"
+                          r"share|age|year|number)|which year)\b", re.IGNORECASE)
+_ASKS_NAME = re.compile(r"\b(what|which) (is|was|were|are) the names? of\b|\bwhat(?:'s| is) (?:his|her|their|its) "
+                        r"name\b", re.IGNORECASE)
+
+
+def not_given(question: str, text: str) -> Check | None:
+    """A refusal when the answer doesn't give what its question asks for: a question about a quantity answered
+    without a number the question doesn't hold already ("How many family members defected?" - "His family
+    defected with him."), or one asking a name answered with no name beyond the question's own ("What is the
+    name of the reporter?" - "The newspaper reported on the interview.")."""
+    claim = MARKER.sub("", text)
+    if _ASKS_NUMBER.search(question) and not numbers(claim) - numbers(question):
+        return Check("refused", "The answer doesn't give the number the question asks for.", text)
+    if _ASKS_NAME.search(question) and not new_names(claim, question):
+        return Check("refused", "The answer doesn't give the name the question asks for.", text)
     return None
 
 

@@ -29,6 +29,7 @@ from rag.prompting import (
     without_citation_rule,
 )
 from rag.retrieve import PassageSource, Retrieval, retrieval_query
+from rag.store import VectorStore
 from rag.timing import Stopwatch
 from rag.types import Answer, Check, Done, Event, Retrieved, ScoredChunk, Token, Turn
 
@@ -84,6 +85,7 @@ class Pipeline:
     history_turns: int = 3
     follow_up_passages: int = 1  # "library" layout: new passages a follow-up adds to its conversation's
     conversation_passages: int = 8  # most passages a conversation keeps before a follow-up searches afresh
+    store: VectorStore | None = None  # where a conversation's passages are looked up again (none: not kept)
     min_score: float = 0.1
     passage_tokens: int = 0
     refusal: str = field(default=REFUSAL)
@@ -135,15 +137,13 @@ class Pipeline:
         history = list(history or [])[-self.history_turns :] if self.history_turns else []
         query = retrieval_query(question, [t.question for t in history])
         budget = self.passage_tokens if passage_tokens is None else passage_tokens
-        carried = self._carried(history, budget)
         found = self.retriever.retrieve(query, k)
-        wider = self.retriever.retrieve(query, 3 * len(found.passages)) if carried and found.passages else None
         # Passages below the floor are unrelated to the question (MiniLM scores unrelated text near 0).
         relevant = [p for p in found.passages if p.score >= self.min_score]
         started = time.perf_counter()
         # The whole library, when it fits and something relevant was found; else the retrieved passages.
         library = self.library.get(self.generator.count_tokens) if self.library and budget <= 0 and relevant else None
-        kept = self._follow_up(carried, relevant, wider) if wider is not None and library is None else None
+        kept = self._follow_up(self._carried(history, budget), relevant) if library is None else None
         if kept is not None:
             relevant = kept
         elif self.excerpter is not None and budget > 0:
@@ -183,30 +183,28 @@ class Pipeline:
         return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks)
 
     def _carried(self, history: list[Turn], budget: int) -> list[ScoredChunk]:
-        """The passages the conversation's last answer was read from, when a follow-up may keep them (the
-        "library" layout with whole passages: they are the start of the prompt already read)."""
-        if not history or self.layout != "library" or budget > 0 or self.conversation_passages <= 0:
+        """The passages the conversation's last answer was read from, as the store holds them now, when a
+        follow-up may keep them (the "library" layout with whole passages: they start the prompt already read).
+        A passage of an article removed or changed since is dropped."""
+        if not history or self.layout != "library" or budget > 0 or self.conversation_passages <= 0 \
+                or self.store is None or not history[-1].passages:
             return []
-        return list(history[-1].passages)
+        now = {c.id: c for c in self.store.chunks([p.chunk.id for p in history[-1].passages])}
+        return [p for p in history[-1].passages if p.chunk.id in now and now[p.chunk.id].text == p.chunk.text]
 
-    def _follow_up(
-        self, carried: list[ScoredChunk], relevant: list[ScoredChunk], wider: Retrieval
-    ) -> list[ScoredChunk] | None:
+    def _follow_up(self, carried: list[ScoredChunk], relevant: list[ScoredChunk]) -> list[ScoredChunk] | None:
         """A follow-up's passages: its conversation's, in their order (so llama.cpp reads none of them again),
-        then at most `follow_up_passages` of its own best new ones. Those of the conversation's passages the
-        follow-up's wider search no longer finds (a removed or changed article, or a turn to another subject) are
-        dropped; None when none is left, or the conversation would hold more than `conversation_passages`: the
-        follow-up then gets passages of its own."""
-        current = {p.chunk.id: p for p in wider.passages if p.score >= self.min_score}
-        still = [current[p.chunk.id] for p in carried
-                 if p.chunk.id in current and current[p.chunk.id].chunk.text == p.chunk.text]
-        if not still or not relevant:
+        then the best `follow_up_passages` of its own search that the conversation lacks. None, so the follow-up
+        gets only passages of its own, when nothing is carried or the conversation would hold more than
+        `conversation_passages`. (A follow-up on another subject gets that many of its own passages, beside the
+        conversation's: a new chat searches afresh.)"""
+        if not carried or not relevant:
             return None
-        have = {p.chunk.id for p in still}
+        have = {p.chunk.id for p in carried}
         new = [p for p in relevant if p.chunk.id not in have][: self.follow_up_passages]
-        if len(still) + len(new) > self.conversation_passages:
+        if len(carried) + len(new) > self.conversation_passages:
             return None
-        return [ScoredChunk(p.chunk, p.score, rank) for rank, p in enumerate([*still, *new], start=1)]
+        return [ScoredChunk(p.chunk, p.score, rank) for rank, p in enumerate([*carried, *new], start=1)]
 
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,

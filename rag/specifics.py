@@ -74,6 +74,19 @@ def names(text: str) -> list[str]:
     return found
 
 
+def new_names(text: str, known: str) -> list[str]:
+    """Capitalised words of `text`, its first word included, that are not common words and that `known` does
+    not hold: the names an answer adds to its question."""
+    have = words(known)
+    out = []
+    for word in _WORD.findall(text):
+        w = _norm_word(word)
+        if word[0].isupper() and w not in have and w not in _COMMON_CAPS and w not in STOPWORDS \
+                and w not in _NUMBER_WORDS:
+            out.append(word)
+    return out
+
+
 def specifics(text: str) -> list[str]:
     """Numbers first, then names, as they would be shown to a user."""
     return sorted(numbers(text), key=lambda n: (len(n), n)) + names(text)

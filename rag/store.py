@@ -53,6 +53,10 @@ class VectorStore(Protocol):
         """Every searchable chunk, by document then position (for whole-library indexes)."""
         ...
 
+    def chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        """Those of these chunks the store holds now and searches (a removed or half-written one is left out)."""
+        ...
+
     def query(self, vector: np.ndarray, k: int) -> list[ScoredChunk]:
         """The k searchable chunks nearest to a vector, best first."""
         ...
@@ -354,6 +358,14 @@ class ChromaStore:
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
         return sorted(chunks, key=lambda c: c.index)
+
+    def chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        """Those of these chunks the store holds now and searches, with their current text."""
+        if not chunk_ids:
+            return []
+        got = self._open().get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        return [_chunk_from(i, t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+                if _visible(m)]
 
     def all_chunks(self) -> list[Chunk]:
         """Every searchable chunk, by document id then position."""

@@ -9,7 +9,7 @@ from rag.build import build_assistant
 from rag.config import Settings, load_settings
 from rag.llm import LlamaCppGenerator
 from rag.prompting import QUESTION_LEAD, format_passage
-from rag.types import Turn
+from rag.types import Answer, Turn
 from tests.conftest import DEFAULT, MODELS, TINY, require_model
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -268,23 +268,36 @@ def test_a_follow_up_keeps_its_conversations_passages_and_reads_only_what_is_new
     assert added <= read <= after < added + carried + after, (added, carried, read, after)
 
 
-def test_a_follow_up_drops_what_its_search_no_longer_finds_and_stops_growing() -> None:
-    """The rules on their own: passages of a removed or changed article, or of another subject, are not carried;
-    past `conversation_passages` the follow-up starts afresh."""
-    from rag.pipeline import Pipeline
-    from rag.retrieve import Retrieval
-    from rag.types import Chunk, ScoredChunk
+def test_a_follow_up_carries_only_what_the_store_still_holds_and_stops_growing(
+    settings: Settings, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    """The rules through the real store: one new passage per follow-up, after the conversation's; past
+    `conversation_passages` the follow-up searches afresh; a removed article's passage is not carried."""
+    assistant = build_assistant(settings.model_copy(update={"library_tokens": 0, "prompt_layout": "library",
+                                                            "top_k": 2, "conversation_passages": 3}),
+                                embedder=FakeEmbedder(), generator=fake_generator)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in (("harbour", "The harbour master Ana Ruiz runs the port and its quay."),
+                       ("station", "The railway station opens in March with six tracks."),
+                       ("school", "The school choir has forty singers and a conductor."),
+                       ("ferry", "The ferry carries 300 passengers to the islands.")):
+        (docs / f"{name}.txt").write_text(f"{name.title()} news report\n\n{text}")
+    assistant.ingest([docs])
 
-    def p(name: str, text: str = "", score: float = 0.5) -> ScoredChunk:
-        return ScoredChunk(Chunk(f"{name}-0", name, name, f"/{name}.txt", 0, 0, 10, text or name), score, 1)
+    def files(answer: Answer) -> list[str]:
+        return [Path(p.chunk.source).stem for p in answer.passages]
 
-    pipe = Pipeline(None, None, None, follow_up_passages=1, conversation_passages=3)  # type: ignore[arg-type]
-    carried = [p("a"), p("b")]
-    wider = Retrieval("q", [p("c"), p("a"), p("d"), p("b")], 1.0)
-    kept = pipe._follow_up(carried, [p("c"), p("d")], wider)
-    assert kept is not None and [k.chunk.doc_id for k in kept] == ["a", "b", "c"]  # one new, after the old
-    assert [k.rank for k in kept] == [1, 2, 3]
-    changed = Retrieval("q", [p("c"), p("a", "new text"), p("b")], 1.0)
-    assert [k.chunk.doc_id for k in pipe._follow_up(carried, [p("c")], changed) or []] == ["b", "c"]
-    assert pipe._follow_up(carried, [p("c")], Retrieval("q", [p("c"), p("d")], 1.0)) is None  # another subject
-    assert pipe._follow_up([*carried, p("e")], [p("c")], Retrieval("q", [p("a"), p("b"), p("e"), p("c")], 1.0)) is None
+    fake_generator.script("Ana Ruiz runs the port [1].")
+    first = assistant.ask("Who runs the harbour port and its quay?")
+    assert sorted(files(first)) == ["ferry", "harbour"]
+    follow = assistant.ask("How many singers does the school choir and its conductor have?", history=[first.turn()])
+    assert files(follow) == [*files(first), "school"]  # the conversation's passages first, then one new
+    # A third turn would hold four passages: over `conversation_passages`, so it searches afresh.
+    third = assistant.ask("When does the railway station with six tracks open?",
+                          history=[first.turn(), follow.turn()])
+    assert len(third.passages) == 2 and "station" in files(third)
+    # An article removed since is not carried: its passage is gone from the next prompt.
+    assistant.remove(next(p.chunk.doc_id for p in first.passages if Path(p.chunk.source).stem == "harbour"))
+    again = assistant.ask("How many singers does the school choir and its conductor have?", history=[first.turn()])
+    assert files(again) == ["ferry", "school"]

@@ -74,6 +74,37 @@ def test_an_answer_with_nothing_supported_left_becomes_the_refusal(
     assert len(answer.withheld) == 1
 
 
+def test_an_answer_without_the_number_or_name_asked_for_is_refused(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    fake_assistant.ingest(_regatta(tmp_path / "docs"))
+    fake_generator.script("Many boats raced in the Vessby regatta [1].")
+    answer = fake_assistant.ask("How many boats raced in the Vessby regatta?")
+    assert answer.refused and answer.citations == []
+    assert answer.text == f"{REFUSAL} The answer doesn't give the number the question asks for."
+    fake_generator.script("The schooner Marta had a skipper [1].")
+    answer = fake_assistant.ask("What is the name of the skipper of the schooner Marta?")
+    assert answer.refused and "doesn't give the name" in answer.text
+    # The number or the name given: answered. (The check's own switch turns it off.)
+    fake_generator.script("52 boats raced [1].")
+    assert not fake_assistant.ask("How many boats raced in the Vessby regatta?").refused
+    fake_generator.script("Lena Ostrova skippered it [1].")
+    assert not fake_assistant.ask("What is the name of the skipper of the schooner Marta?").refused
+
+
+def test_the_check_for_what_was_asked_can_be_switched_off(tmp_path: Path) -> None:
+    from rag.grounding import CitationGrounder, not_given
+
+    assert not_given("How old is Lena Ostrova?", "Lena Ostrova is forty-seven [1].") is None  # number words count
+    assert not_given("How old is Lena Ostrova?", "Lena Ostrova is old [1].") is not None
+    assert not_given("When did the race start?", "In the morning [1].") is None  # not a quantity or a name
+    chunk = Chunk("c1", "d", "T", "/s", 0, 0, 40, "Lena Ostrova sailed the schooner Marta.")
+    passages = [ScoredChunk(chunk, 0.9, 1)]
+    kept = CitationGrounder(check_asked=False).ground("How old is Lena Ostrova?", "Lena Ostrova sailed [1].", passages)
+    assert not kept.refused
+    assert CitationGrounder().ground("How old is Lena Ostrova?", "Lena Ostrova sailed [1].", passages).refused
+
+
 def test_supported_answers_are_left_alone(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:

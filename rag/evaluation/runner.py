@@ -162,6 +162,7 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
         "check_specifics": settings.check_specifics,
         "check_claims": settings.check_claims,
         "check_cited": settings.check_cited,
+        "check_asked": settings.check_asked,
         "answerability_threshold": answerability_threshold(settings, assistant.catalog),
         "library_tokens": library_tokens(settings, assistant.catalog),
         "library_hints": settings.library_hints,
