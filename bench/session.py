@@ -3,7 +3,9 @@
 Two conversations are interleaved, as two people on one `rag serve` would ask them: each asks three questions
 about one generated article (the second and third with the conversation so far), then moves to another article.
 Every question is answered from its retrieved passages. Measured per variant: first-token p50 / p95 and the prompt
-tokens llama.cpp read per question (the rest came from its KV cache or a kept prefix).
+tokens llama.cpp read per question (the rest came from its KV cache or a kept prefix). "Follow-ups search afresh"
+is ours with `conversation_passages` 0: each follow-up gets the passages of its own search instead of keeping its
+conversation's and adding one new.
 
 The variant "before" is the code of another revision (by default the last one before passages were laid out for
 reuse), run from a git worktree with this same script, so both are measured in one run on one machine:
