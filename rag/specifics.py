@@ -66,7 +66,7 @@ def names(text: str) -> list[str]:
             if i == 0 or not word[0].isupper():
                 continue
             w = _norm_word(word)
-            if w in _COMMON_CAPS or w in STOPWORDS or w in _NUMBER_WORDS:
+            if _not_a_name(w):
                 continue
             shown = re.sub(r"['’]s?$", "", word)
             if all(_norm_word(f) != w for f in found):
@@ -81,10 +81,14 @@ def new_names(text: str, known: str) -> list[str]:
     out = []
     for word in _WORD.findall(text):
         w = _norm_word(word)
-        if word[0].isupper() and w not in have and w not in _COMMON_CAPS and w not in STOPWORDS \
-                and w not in _NUMBER_WORDS:
+        if word[0].isupper() and w not in have and not _not_a_name(w):
             out.append(word)
     return out
+
+
+def _not_a_name(word: str) -> bool:
+    """Whether a normalised capitalised word names nothing in particular ("The", "Monday", "Two")."""
+    return word in _COMMON_CAPS or word in STOPWORDS or word in _NUMBER_WORDS
 
 
 def specifics(text: str) -> list[str]:
