@@ -143,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
                              ("check-cited", "check_cited", "refusing answers whose cited articles are off the "
                                                             "question"),
                              ("check-asked", "check_asked", "refusing answers that don't give the number or name "
-                                                            "asked for")):
+                                                            "asked for"),
+                             ("check-near", "check_near", "refusing answers whose new facts the cited passages "
+                                                          "state apart from what the question asks about")):
         p.add_argument(f"--no-{flag}", dest=name, action="store_false", default=None, help=f"switch off {what}")
     return parser
 
@@ -162,6 +164,7 @@ def _make_settings(args: argparse.Namespace) -> Settings:
         "check_claims": getattr(args, "check_claims", None),
         "check_cited": getattr(args, "check_cited", None),
         "check_asked": getattr(args, "check_asked", None),
+        "check_near": getattr(args, "check_near", None),
     }
     if getattr(args, "share", False):
         overrides["share"] = True

@@ -119,6 +119,10 @@ class Settings(BaseModel):
         True, description="Refuse an answer that doesn't give what its question asks for: no number for a 'how "
         "many' question, no name beyond the question's own for a 'what is the name' one.",
     )
+    check_near: bool = Field(
+        True, description="Refuse an answer when no sentence of its cited passages that states its new names or "
+        "numbers (or the sentences beside it) shares a third of the question's words: a fact taken from elsewhere.",
+    )
     chroma_url: str = Field(
         "", description="URL of a Chroma server (e.g. http://127.0.0.1:8000, started with `chroma run`) holding the "
         "chunks and the document records; empty = the embedded store in data_dir.",

@@ -21,12 +21,17 @@ from rag.citations import (
     resolve,
 )
 from rag.prompting import REFUSAL
-from rag.specifics import missing_specifics, new_names, numbers
-from rag.text import sentence_spans
+from rag.specifics import missing_specifics, names, new_names, new_specifics, numbers, states_any
+from rag.text import sentence_spans, stems
 from rag.types import Check, Citation, ScoredChunk
 
 _REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
 NOT_STATED = "not stated in the cited passage"
+# The share of the question's words (other than its names and numbers) that the passage must state around the
+# answer's new names or numbers, and how many sentences either side count as around. Chosen on the dev splits:
+# wrong answers scored 0-0.25 on the seeds, right ones 0.33 and up on the distractors, 0.50 and up on the seeds.
+NEAR_SHARE = 1 / 3
+NEAR_WINDOW = 1
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,9 @@ class Grounded:
 class Grounder(Protocol):
     """Turns a model's raw reply into a checked answer."""
 
-    def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk]) -> Grounded:
-        """The checked answer for a raw reply over these numbered passages."""
+    def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk], about: str = "") -> Grounded:
+        """The checked answer for a raw reply over these numbered passages; `about` is what the question is about
+        when its own words don't say (a follow-up's search text, with the question before it)."""
         ...
 
 
@@ -64,15 +70,17 @@ class CitationGrounder:
     """Markers cleaned, moved and added by lexical support; sentences with unsupported specifics withheld."""
 
     def __init__(self, refusal: str = REFUSAL, min_support: float = MIN_SUPPORT, check_claims: bool = True,
-                 check_cited: bool = True, check_asked: bool = True) -> None:
+                 check_cited: bool = True, check_asked: bool = True, check_near: bool = True) -> None:
         self.refusal = refusal
         self.min_support = min_support
         self.check_claims = check_claims
         self.check_cited = check_cited
         self.check_asked = check_asked
+        self.check_near = check_near
 
-    def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk]) -> Grounded:
-        """Clean, decide refusal, repoint, attribute, check claims, resolve: in that order."""
+    def ground(self, question: str, raw_text: str, passages: Sequence[ScoredChunk], about: str = "") -> Grounded:
+        """Clean, decide refusal, repoint, attribute, check claims, check the answer against the question,
+        resolve: in that order."""
         checks: list[Check] = []
         raw = raw_text.strip()
         model_text = clean_markers(raw, len(passages))
@@ -102,6 +110,10 @@ class CitationGrounder:
             unanswered = not_given(question, text)
             if unanswered is not None:
                 return Grounded(self.refusal, [], True, [*checks, unanswered])
+        if self.check_near:
+            apart = apart_from_question(about or question, text, passages)
+            if apart is not None:
+                return Grounded(self.refusal, [], True, [*checks, apart])
         citations = [
             Citation(**{**c.__dict__, "supported": supported.get(c.marker, True if self.check_claims else None)})
             for c in resolve(text, passages, model_text)
@@ -149,6 +161,40 @@ def not_given(question: str, text: str) -> Check | None:
     if _ASKS_NAME.search(question) and not new_names(claim, question):
         return Check("refused", "The answer doesn't give the name the question asks for.", text)
     return None
+
+
+def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk], share: float = NEAR_SHARE,
+                        window: int = NEAR_WINDOW) -> Check | None:
+    """A refusal when the answer's new facts come from elsewhere in the passages than what the question is about.
+
+    For each answer sentence that adds names or numbers to the question, its cited passages are searched for a
+    sentence stating one of them; that sentence and `window` sentences either side must hold `share` of the
+    question's words other than its names and numbers (stemmed: "opened" is "open"). When no answer sentence
+    passes, the answer is refused. It catches the small model's habit of answering with a real name or year from
+    the wrong sentence ("The institute was founded in 2023" when 2023 is the year of a migration count). Measured
+    on the dev splits (see the README).
+    """
+    # The question's own names and numbers sit all over the articles about them; its other words say what about.
+    asked = stems(question) - stems(" ".join(names(question))) - numbers(question)
+    judged = False
+    for sentence in _sentences(text):
+        new = new_specifics(MARKER.sub("", sentence), question)
+        cited = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
+        if not new or not cited or not asked:
+            continue
+        judged = True
+        for n in cited:
+            body = passages[n - 1].chunk.text
+            spans = [body[s:e] for s, e in sentence_spans(body)]
+            for i, line in enumerate(spans):
+                if not states_any(new, line):
+                    continue
+                around = " ".join(spans[max(0, i - window) : i + window + 1])
+                if len(asked & stems(around)) >= share * len(asked):
+                    return None
+    if not judged:
+        return None
+    return Check("refused", "The cited passages state the answer apart from what the question asks about.", text)
 
 
 def _sentences(text: str) -> Iterator[str]:
@@ -204,3 +250,4 @@ def withhold_unsupported(
     if not checks:
         return text, checks, verdicts
     return " ".join(k.strip() for k in kept), checks, verdicts
+

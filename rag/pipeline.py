@@ -239,7 +239,8 @@ class Pipeline:
         watch.stop()
 
         # No words even after asking again: there is no answer to show, so say so plainly.
-        grounded = self.grounder.ground(ready.question, raw if watch.first is not None else "", passages)
+        grounded = self.grounder.ground(ready.question, raw if watch.first is not None else "", passages,
+                                        about=ready.query)
         reason = ready.refusal or next((c for c in grounded.checks if c.kind == "refused"), None)
         text = self._refusal_text(reason) if grounded.refused else grounded.text
         refused, citations, after = grounded.refused, grounded.citations, list(grounded.checks)

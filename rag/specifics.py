@@ -86,6 +86,16 @@ def new_names(text: str, known: str) -> list[str]:
     return out
 
 
+def new_specifics(text: str, known: str) -> set[str]:
+    """The numbers and names of `text` that `known` does not hold, normalised ("52", "ri", "spokesman-review")."""
+    return (numbers(text) - numbers(known)) | {_norm_word(n) for n in new_names(text, known)}
+
+
+def states_any(found: set[str], text: str) -> bool:
+    """Whether `text` states one of these normalised numbers or names."""
+    return bool(found & (numbers(text) | words(text)))
+
+
 def _not_a_name(word: str) -> bool:
     """Whether a normalised capitalised word names nothing in particular ("The", "Monday", "Two")."""
     return word in _COMMON_CAPS or word in STOPWORDS or word in _NUMBER_WORDS

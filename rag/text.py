@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import Stemmer
 
 _WORD = re.compile(r"[0-9a-z]+(?:['’][a-z]+)?")
 STOPWORDS = frozenset(
@@ -23,6 +26,16 @@ _ABBREVIATION = re.compile(
 def content_words(text: str) -> set[str]:
     """Lowercased words of a text without stopwords."""
     return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> set[str]:
+    """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected"."""
+    return set(_stemmer().stemWords(sorted(content_words(text))))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

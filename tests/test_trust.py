@@ -295,3 +295,50 @@ def test_an_answer_citing_an_article_about_another_year_is_refused(
     fake_assistant.pipeline.grounder.check_cited = False  # type: ignore[attr-defined]
     fake_generator.script(f"The budget was 48 million pounds [{number(total, 'Tarrow budget approved')}].")
     assert not fake_assistant.ask(total).refused
+
+
+def test_an_answer_whose_fact_the_passage_states_apart_from_the_question_is_refused(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    from rag.types import Turn
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "orlan.txt").write_text(
+        "Orlan institute opens new wing\n\nThe Orlan institute, a research body in Tessin, was founded by the "
+        "geographer Mira Solt. Its new wing holds a library of maps. Visitors may book tours on weekdays. The "
+        "wing was paid for by a regional fund. In 2023 the town of Tessin counted 4,100 new residents."
+    )
+    fake_assistant.ingest([docs])
+    # The year is a real one of the passage, but stated far from anything about a founding.
+    fake_generator.script("The Orlan institute was founded in 2023 [1].")
+    answer = fake_assistant.ask("In what year was the Orlan institute founded?")
+    assert answer.refused and "apart from what the question asks about" in answer.text
+    # The name stated in the sentence about the founding stands.
+    fake_generator.script("The Orlan institute was founded by Mira Solt [1].")
+    assert not fake_assistant.ask("Who founded the Orlan institute?").refused
+    # A follow-up is judged with the question before it: "Where was it based?" alone shares no word with the
+    # passage, but the conversation is about the institute's founding.
+    fake_generator.script("It is based in Tessin [1].")
+    first = Turn("Who founded the Orlan institute?", "Mira Solt [1].")
+    assert not fake_assistant.ask("Where was it based?", history=[first]).refused
+    # Switched off (`check_near = false`), the first answer stands.
+    fake_assistant.pipeline.grounder.check_near = False  # type: ignore[attr-defined]
+    fake_generator.script("The Orlan institute was founded in 2023 [1].")
+    assert not fake_assistant.ask("In what year was the Orlan institute founded?").refused
+
+
+def test_nearness_counts_stemmed_question_words_in_the_sentence_and_its_neighbours() -> None:
+    from rag.grounding import apart_from_question
+    from rag.text import stems
+
+    assert stems("It opened") == stems("when did it open?")
+    chunk = Chunk("c1", "d", "T", "/s", 0, 0, 120, "The Ossory footbridge won a prize. It opened in 2021. "
+                  "Rain fell. The council met. Turnout was 2023 people.")
+    passages = [ScoredChunk(chunk, 0.9, 1)]
+    # "2021" sits one sentence from the bridge's name; "opened" matches "open".
+    assert apart_from_question("When did the Ossory footbridge open?", "It opened in 2021 [1].", passages) is None
+    assert apart_from_question("When did the Ossory footbridge open?", "It opened in 2023 [1].", passages)
+    # Nothing new to judge (no name or number beyond the question's), or nothing cited: left to the other checks.
+    assert apart_from_question("Did the Ossory footbridge open?", "The Ossory footbridge opened [1].", passages) is None
+    assert apart_from_question("When did the Ossory footbridge open?", "In 2023.", passages) is None

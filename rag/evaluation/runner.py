@@ -163,6 +163,7 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
         "check_claims": settings.check_claims,
         "check_cited": settings.check_cited,
         "check_asked": settings.check_asked,
+        "check_near": settings.check_near,
         "answerability_threshold": answerability_threshold(settings, assistant.catalog),
         "library_tokens": library_tokens(settings, assistant.catalog),
         "library_hints": settings.library_hints,
