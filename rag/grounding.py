@@ -178,9 +178,12 @@ def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk
     asked = stems(question)
     judged = False
     for sentence in _sentences(text):
-        new = new_specifics(MARKER.sub("", sentence), question)
         cited = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
-        if not new or not cited or not asked:
+        # Only what the cited passages state is judged here (the rest is claim grounding's, and a capitalised first
+        # word such as "Based" is no name).
+        new = {x for x in new_specifics(MARKER.sub("", sentence), question)
+               if any(states_any({x}, passages[n - 1].chunk.text) for n in cited)}
+        if not new or not asked:
             continue
         judged = True
         for n in cited:

@@ -339,6 +339,9 @@ def test_nearness_counts_stemmed_question_words_in_the_sentence_and_its_neighbou
     # "2021" sits one sentence from the bridge's name; "opened" matches "open".
     assert apart_from_question("When did the Ossory footbridge open?", "It opened in 2021 [1].", passages) is None
     assert apart_from_question("When did the Ossory footbridge open?", "It opened in 2023 [1].", passages)
+    # A capitalised first word is no name, and what the passage doesn't state at all is claim grounding's to judge.
+    assert apart_from_question("When did the Ossory footbridge open?", "Based on the text, it opened [1].",
+                               passages) is None
     # Nothing new to judge (no name or number beyond the question's), or nothing cited: left to the other checks.
     assert apart_from_question("Did the Ossory footbridge open?", "The Ossory footbridge opened [1].", passages) is None
     assert apart_from_question("When did the Ossory footbridge open?", "In 2023.", passages) is None
