@@ -21,7 +21,7 @@ from rag.citations import (
     resolve,
 )
 from rag.prompting import REFUSAL
-from rag.specifics import missing_specifics, new_names, new_specifics, numbers, states_any
+from rag.specifics import missing_specifics, new_names, new_specifics, numbers, stated
 from rag.text import sentence_spans, stems
 from rag.types import Check, Citation, ScoredChunk
 
@@ -170,27 +170,24 @@ def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk
 
     For each answer sentence that adds names or numbers to the question, its cited passages are searched for a
     sentence stating one of them; that sentence and `window` sentences either side must hold `share` of the
-    question's words (stemmed: "opened" is "open"). When no answer sentence
-    passes, the answer is refused. It catches the small model's habit of answering with a real name or year from
-    the wrong sentence ("The institute was founded in 2023" when 2023 is the year of a migration count). Measured
-    on the dev splits (see the README).
+    question's words (stemmed: "opened" is "open"). When no answer sentence passes, the answer is refused. It
+    catches the small model's habit of answering with a real name or year from the wrong sentence ("The institute
+    was founded in 2023" when 2023 is the year of a migration count). Measured on the dev splits (see the README).
     """
     asked = stems(question)
     judged = False
     for sentence in _sentences(text):
-        cited = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
+        bodies = [passages[n - 1].chunk.text for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
         # Only what the cited passages state is judged here (the rest is claim grounding's, and a capitalised first
         # word such as "Based" is no name).
-        new = {x for x in new_specifics(MARKER.sub("", sentence), question)
-               if any(states_any({x}, passages[n - 1].chunk.text) for n in cited)}
+        new = new_specifics(MARKER.sub("", sentence), question) & stated(" ".join(bodies))
         if not new or not asked:
             continue
         judged = True
-        for n in cited:
-            body = passages[n - 1].chunk.text
+        for body in bodies:
             spans = [body[s:e] for s, e in sentence_spans(body)]
             for i, line in enumerate(spans):
-                if not states_any(new, line):
+                if not new & stated(line):
                     continue
                 around = " ".join(spans[max(0, i - window) : i + window + 1])
                 if len(asked & stems(around)) >= share * len(asked):
@@ -253,4 +250,3 @@ def withhold_unsupported(
     if not checks:
         return text, checks, verdicts
     return " ".join(k.strip() for k in kept), checks, verdicts
-

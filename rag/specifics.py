@@ -91,9 +91,9 @@ def new_specifics(text: str, known: str) -> set[str]:
     return (numbers(text) - numbers(known)) | {_norm_word(n) for n in new_names(text, known)}
 
 
-def states_any(found: set[str], text: str) -> bool:
-    """Whether `text` states one of these normalised numbers or names."""
-    return bool(found & (numbers(text) | words(text)))
+def stated(text: str) -> set[str]:
+    """Everything of a text that `new_specifics` can return: its normalised numbers and words."""
+    return numbers(text) | words(text)
 
 
 def _not_a_name(word: str) -> bool:
