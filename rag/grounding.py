@@ -103,18 +103,12 @@ class CitationGrounder:
             checks += withheld
             if not re.search(r"\w", MARKER.sub("", text)):
                 return Grounded(self.refusal, [], True, checks)
-        if self.check_cited:
-            off = off_question(question, text, passages)
-            if off is not None:
-                return Grounded(self.refusal, [], True, [*checks, off])
-        if self.check_asked:
-            unanswered = not_given(question, text)
-            if unanswered is not None:
-                return Grounded(self.refusal, [], True, [*checks, unanswered])
-        if self.check_near:
-            apart = apart_from_question(about or question, text, passages)
-            if apart is not None:
-                return Grounded(self.refusal, [], True, [*checks, apart])
+        # The checks that refuse a whole answer, in order; the first that objects decides.
+        reason = ((self.check_cited and off_question(question, text, passages))
+                  or (self.check_asked and not_given(question, text))
+                  or (self.check_near and apart_from_question(about or question, text, passages)))
+        if reason:
+            return Grounded(self.refusal, [], True, [*checks, reason])
         citations = [
             Citation(**{**c.__dict__, "supported": supported.get(c.marker, True if self.check_claims else None)})
             for c in resolve(text, passages, model_text)
