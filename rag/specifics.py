@@ -86,6 +86,28 @@ def new_names(text: str, known: str) -> list[str]:
     return out
 
 
+def new_name_runs(text: str, known: str) -> list[str]:
+    """The names `text` adds to `known`, read as runs of capitalised words: a run holding a word of `known` names
+    what `known` names ("Ri Il Gyu" for a question about "Ri", "South Korea" for one about a "South Korean" city), and
+    a run of common words ("The", "In") names nothing."""
+    have = words(known)
+    out: list[str] = []
+    run: list[str] = []
+    last_end = -1
+    for m in [*_WORD.finditer(text), None]:
+        word = m.group() if m else ""
+        joined = m is not None and word[0].isupper() and (not run or text[last_end : m.start()].isspace())
+        if joined and m is not None:
+            run.append(word)
+            last_end = m.end()
+            continue
+        norm = [w for r in run for w in words(r)]
+        if run and not any(w in have for w in norm) and not all(_not_a_name(_norm_word(r)) for r in run):
+            out.append(" ".join(run))
+        run, last_end = ([word], m.end()) if m is not None and word[0].isupper() else ([], -1)
+    return out
+
+
 def new_specifics(text: str, known: str) -> set[str]:
     """The numbers and names of `text` that `known` does not hold, normalised ("52", "ri", "spokesman-review")."""
     return (numbers(text) - numbers(known)) | {_norm_word(n) for n in new_names(text, known)}
