@@ -87,10 +87,10 @@ def new_names(text: str, known: str) -> list[str]:
 
 
 def new_name_runs(text: str, known: str) -> list[str]:
-    """The names `text` adds to `known`, read as runs of capitalised words: a run holding a word of `known` names
-    what `known` names ("Ri Il Gyu" for a question about "Ri", "South Korea" for one about a "South Korean" city), and
-    a run of common words ("The", "In") names nothing."""
-    have = words(known)
+    """The names `text` adds to the names of `known`, read as runs of capitalised words: a run holding one of the
+    names of `known` names what `known` names ("Ri Il Gyu" for a question about "Ri"; but "the Unification Ministry"
+    is new to a question about "a ministry"), and a run of common words ("The", "In") names nothing."""
+    have = {w for name in names(known) for w in words(name)}
     out: list[str] = []
     run: list[str] = []
     last_end = -1

@@ -35,6 +35,8 @@ def test_numbers_and_names_are_normalised() -> None:
     assert missing_specifics("It won in 2021 at Wimbledon.", ["Wimbledon 2019 and 2020"]) == ["2021"]
     assert new_name_runs("The Vessby Gazette met Lena Ostrova in Oslo.", "Who interviewed Ostrova?") == [
         "The Vessby Gazette", "Oslo"]  # "Lena Ostrova" completes the question's own name
+    # Only the question's names count: its common words ("board") don't make a name known.
+    assert new_name_runs("The Vessby Harbour Board said so.", "Which board said so?") == ["The Vessby Harbour Board"]
 
 
 def test_a_question_whose_year_no_passage_mentions_is_refused_before_the_model(
@@ -94,22 +96,18 @@ def test_an_answer_without_the_number_or_name_asked_for_is_refused(
     assert not fake_assistant.ask("What is the name of the skipper of the schooner Marta?").refused
 
 
-def test_an_answer_that_names_nothing_new_for_which_or_who_is_refused(
+def test_a_name_that_only_completes_the_question_s_own_is_no_name_given(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:
     fake_assistant.ingest(_regatta(tmp_path / "docs"))
-    # "Which schooner": an answer that only restates the question names no schooner.
-    fake_generator.script("The 2019 Vessby regatta was won by a schooner [1].")
-    answer = fake_assistant.ask("Which schooner won the 2019 Vessby regatta?")
-    assert answer.refused and answer.text == f"{REFUSAL} The answer doesn't name what the question asks for."
-    # A name that only completes the question's own ("Ostrova" -> "Lena Ostrova") is no name given.
+    # "Ostrova" -> "Lena Ostrova": the question's own name, completed, names no schooner.
     fake_generator.script("Lena Ostrova skippered a schooner [1].")
     answer = fake_assistant.ask("What is the name of the schooner Ostrova skippered?")
     assert answer.refused and answer.text == f"{REFUSAL} The answer doesn't give the name the question asks for."
     # The name given: answered.
-    fake_generator.script("The schooner Marta won it [1].")
-    answer = fake_assistant.ask("Which schooner won the 2019 Vessby regatta?")
-    assert not answer.refused and answer.text == "The schooner Marta won it [1]."
+    fake_generator.script("Lena Ostrova skippered the schooner Marta [1].")
+    answer = fake_assistant.ask("What is the name of the schooner Ostrova skippered?")
+    assert not answer.refused and answer.text == "Lena Ostrova skippered the schooner Marta [1]."
 
 
 def test_the_check_for_what_was_asked_can_be_switched_off(tmp_path: Path) -> None:
@@ -118,9 +116,6 @@ def test_the_check_for_what_was_asked_can_be_switched_off(tmp_path: Path) -> Non
     assert not_given("How old is Lena Ostrova?", "Lena Ostrova is forty-seven [1].") is None  # number words count
     assert not_given("How old is Lena Ostrova?", "Lena Ostrova is old [1].") is not None
     assert not_given("When did the race start?", "In the morning [1].") is None  # not a quantity or a name
-    assert not_given("Who is Lena Ostrova?", "She is a skipper [1].") is None  # asks for a description
-    assert not_given("And who won the race that year?", "The winner was a schooner [1].") is not None
-    assert not_given("Which routes lost funding?", "Routes 7 and 12 [1].") is None  # a number names them
     chunk = Chunk("c1", "d", "T", "/s", 0, 0, 40, "Lena Ostrova sailed the schooner Marta.")
     passages = [ScoredChunk(chunk, 0.9, 1)]
     kept = CitationGrounder(check_asked=False).ground("How old is Lena Ostrova?", "Lena Ostrova sailed [1].", passages)
