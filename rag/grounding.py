@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 from rag.citations import (
@@ -109,6 +110,11 @@ class CitationGrounder:
                   or (self.check_near and apart_from_question(about or question, text, passages)))
         if reason:
             return Grounded(self.refusal, [], True, [*checks, reason])
+        if self.check_claims:
+            kept = drop_idle_citations(about or question, text, passages)
+            checks += _marker_changes(text, kept, "marker-dropped",
+                                      "a citation of a passage that states nothing of its sentence was dropped")
+            text = kept
         citations = [
             Citation(**{**c.__dict__, "supported": supported.get(c.marker, True if self.check_claims else None)})
             for c in resolve(text, passages, model_text)
@@ -192,16 +198,48 @@ def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk
     return Check("refused", "The cited passages state the answer apart from what the question asks about.", text)
 
 
-def _sentences(text: str) -> Iterator[str]:
-    """The answer's sentences, each with the markers that follow its full stop ("... in 2013. [2]" is one)."""
+def _sentence_bounds(text: str) -> Iterator[tuple[int, int]]:
+    """Where the answer's sentences are, each with the markers that follow its full stop ("... in 2013. [2]")."""
     last = 0
     for s, e in sentence_spans(text):
         tail = re.match(r"(?:\s*\[[\d\s,;]+\])+", text[e:])
         end = e + (tail.end() if tail else 0)
         if end <= last:
             continue
-        yield text[max(s, last) : end]
+        yield max(s, last), end
         last = end
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """The answer's sentences, each with the markers that follow its full stop ("... in 2013. [2]" is one)."""
+    for start, end in _sentence_bounds(text):
+        yield text[start:end]
+
+
+def _without(dropped: set[int], marker: re.Match[str]) -> str:
+    """A marker without the passages `dropped` ("" when none is left)."""
+    return "".join(f"[{n}]" for n in re.findall(r"\d+", marker.group(1)) if int(n) not in dropped)
+
+
+def drop_idle_citations(question: str, text: str, passages: Sequence[ScoredChunk]) -> str:
+    """The answer with the citations that hold nothing of their sentence dropped: where a sentence cites several
+    passages and some state its new names or numbers, the markers of those that state none of them go ("eight
+    concerts [3][2]" when only passage 3 says "eight"). A sentence with nothing new, or whose cited passages all
+    state something of it (or none does: claim grounding's to judge), keeps its markers."""
+    out: list[str] = []
+    last = 0
+    for start, end in _sentence_bounds(text):
+        sentence = text[start:end]
+        cited = [n for n in dict.fromkeys(cited_numbers(sentence)) if 1 <= n <= len(passages)]
+        new = new_specifics(MARKER.sub("", sentence), question)
+        idle = {n for n in cited if not new & stated(passages[n - 1].chunk.text)}
+        if new and idle and len(idle) < len(cited):
+            sentence = MARKER.sub(partial(_without, idle), sentence)
+            sentence = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", sentence))
+            sentence = sentence.rstrip()
+        out.append(text[last:start] + sentence)
+        last = end
+    return "".join(out) + text[last:]
 
 
 def _anchored(question: str, text: str, passages: Sequence[ScoredChunk]) -> bool:

@@ -110,6 +110,26 @@ def test_a_name_that_only_completes_the_question_s_own_is_no_name_given(
     assert not answer.refused and answer.text == "Lena Ostrova skippered the schooner Marta [1]."
 
 
+def test_a_citation_of_a_passage_that_states_nothing_of_its_sentence_is_dropped(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    fake_assistant.ingest(_regatta(tmp_path / "docs"))
+    fake_generator.script("The race drew 52 boats [1][2].")  # one passage says 52, the other is about the station
+    answer = fake_assistant.ask("How many boats raced in the Vessby regatta?")
+    assert not answer.refused and len(answer.citations) == 1
+    assert answer.citations[0].source.endswith("regatta.txt") and answer.text.count("[") == 1
+    assert "marker-dropped" in [c.kind for c in answer.checks]
+    # A sentence whose cited passages each state something of it keeps them all.
+    from rag.grounding import drop_idle_citations
+
+    chunks = [ScoredChunk(Chunk(f"c{i}", f"d{i}", "T", "/s", 0, 0, 9, t), 0.9, i)
+              for i, t in enumerate(["Marta won in 2019.", "Marta had 52 boats behind her.", "Trains."], start=1)]
+    assert drop_idle_citations("Who won?", "Marta won in 2019 ahead of 52 boats [1][2].", chunks) == (
+        "Marta won in 2019 ahead of 52 boats [1][2].")
+    assert drop_idle_citations("When did Marta win?", "In 2019 [3] [1].", chunks) == "In 2019 [1]."
+    assert drop_idle_citations("Who won?", "A schooner won [1][3].", chunks) == "A schooner won [1][3]."  # nothing new
+
+
 def test_the_check_for_what_was_asked_can_be_switched_off(tmp_path: Path) -> None:
     from rag.grounding import CitationGrounder, not_given
 
