@@ -8,7 +8,7 @@ withheld. Deterministic and cheap, and it explains itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from rag.text import STOPWORDS, sentence_spans
 
@@ -86,26 +86,31 @@ def new_names(text: str, known: str) -> list[str]:
     return out
 
 
+def _capital_runs(text: str) -> Iterator[list[str]]:
+    """Runs of capitalised words with only spaces between them: "The Chosun Ilbo", "Ri Il Gyu"."""
+    run: list[str] = []
+    end = -1
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word[0].isupper() and run and text[end : m.start()].isspace():
+            run.append(word)
+        else:
+            if run:
+                yield run
+            run = [word] if word[0].isupper() else []
+        end = m.end()
+    if run:
+        yield run
+
+
 def new_name_runs(text: str, known: str) -> list[str]:
     """The names `text` adds to the names of `known`, read as runs of capitalised words: a run holding one of the
     names of `known` names what `known` names ("Ri Il Gyu" for a question about "Ri"; but "the Unification Ministry"
     is new to a question about "a ministry"), and a run of common words ("The", "In") names nothing."""
     have = {w for name in names(known) for w in words(name)}
-    out: list[str] = []
-    run: list[str] = []
-    last_end = -1
-    for m in [*_WORD.finditer(text), None]:
-        word = m.group() if m else ""
-        joined = m is not None and word[0].isupper() and (not run or text[last_end : m.start()].isspace())
-        if joined and m is not None:
-            run.append(word)
-            last_end = m.end()
-            continue
-        norm = [w for r in run for w in words(r)]
-        if run and not any(w in have for w in norm) and not all(_not_a_name(_norm_word(r)) for r in run):
-            out.append(" ".join(run))
-        run, last_end = ([word], m.end()) if m is not None and word[0].isupper() else ([], -1)
-    return out
+    return [" ".join(run) for run in _capital_runs(text)
+            if not any(w in have for word in run for w in words(word))
+            and not all(_not_a_name(_norm_word(word)) for word in run)]
 
 
 def new_specifics(text: str, known: str) -> set[str]:
