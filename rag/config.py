@@ -113,7 +113,8 @@ class Settings(BaseModel):
         "years, numbers and names together with the answer's (an answer about another event).",
     )
     check_claims: bool = Field(
-        True, description="Withhold answer sentences whose numbers or names their cited passages don't state."
+        True, description="Withhold answer sentences whose numbers or names their cited passages don't state, and "
+        "drop a sentence's citations of passages that state none of them when another cited passage does."
     )
     check_asked: bool = Field(
         True, description="Refuse an answer that doesn't give what its question asks for: no number for a 'how "
