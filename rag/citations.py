@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.text import content_words, sentence_spans
 from rag.types import Citation, ScoredChunk
@@ -16,22 +16,33 @@ def _numbers(inner: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", inner)]
 
 
-def _rewrite(match_text: str, valid: int) -> str:
-    """A marker with out-of-range numbers removed ("" when none is left)."""
+def _rewrite(match_text: str, keeps: Callable[[int], bool]) -> str:
+    """A marker with the numbers `keeps` refuses removed ("" when none is left)."""
     m = MARKER.fullmatch(match_text)
     if not m:
         return match_text
     keep: list[int] = []
     for n in _numbers(m.group(1)):
-        if 1 <= n <= valid and n not in keep:
+        if keeps(n) and n not in keep:
             keep.append(n)
     return "".join(f"[{n}]" for n in keep)
 
 
+def _tidy(text: str) -> str:
+    """No space left before punctuation where a marker was removed."""
+    return re.sub(r"[ \t]+([.,;:!?])", r"\1", text)
+
+
 def clean_markers(text: str, valid: int) -> str:
     """Normalise markers to [n][m] form and remove any that point at no passage."""
-    out = MARKER.sub(lambda m: _rewrite(m.group(0), valid), text)
-    return re.sub(r"[ \t]+([.,;:!?])", r"\1", out) if out != text else out
+    out = MARKER.sub(lambda m: _rewrite(m.group(0), lambda n: 1 <= n <= valid), text)
+    return _tidy(out) if out != text else out
+
+
+def drop_markers(text: str, dropped: set[int]) -> str:
+    """The text without its markers of the passages `dropped`, the others kept as [n][m]."""
+    out = MARKER.sub(lambda m: _rewrite(m.group(0), lambda n: n not in dropped), text)
+    return _tidy(re.sub(r"[ \t]{2,}", " ", out)) if out != text else out
 
 
 def strip_markers(text: str) -> str:
@@ -66,7 +77,7 @@ class MarkerFilter:
                 else:
                     out.append(tail)
                 break
-            out.append(_rewrite(text[j : k + 1], self.valid))
+            out.append(_rewrite(text[j : k + 1], lambda n: 1 <= n <= self.valid))
             i = k + 1
         return "".join(out)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Protocol
 
 from rag.citations import (
@@ -18,6 +17,7 @@ from rag.citations import (
     attribute,
     cited_numbers,
     clean_markers,
+    drop_markers,
     repoint,
     resolve,
 )
@@ -216,11 +216,6 @@ def _sentences(text: str) -> Iterator[str]:
         yield text[start:end]
 
 
-def _without(dropped: set[int], marker: re.Match[str]) -> str:
-    """A marker without the passages `dropped` ("" when none is left)."""
-    return "".join(f"[{n}]" for n in re.findall(r"\d+", marker.group(1)) if int(n) not in dropped)
-
-
 def drop_idle_citations(question: str, text: str, passages: Sequence[ScoredChunk]) -> str:
     """The answer with the citations that hold nothing of their sentence dropped: where a sentence cites several
     passages and some state its new names or numbers, the markers of those that state none of them go ("eight
@@ -234,9 +229,7 @@ def drop_idle_citations(question: str, text: str, passages: Sequence[ScoredChunk
         new = new_specifics(MARKER.sub("", sentence), question)
         idle = {n for n in cited if not new & stated(passages[n - 1].chunk.text)}
         if new and idle and len(idle) < len(cited):
-            sentence = MARKER.sub(partial(_without, idle), sentence)
-            sentence = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", sentence))
-            sentence = sentence.rstrip()
+            sentence = drop_markers(sentence, idle).rstrip()
         out.append(text[last:start] + sentence)
         last = end
     return "".join(out) + text[last:]

@@ -94,17 +94,10 @@ def test_an_answer_without_the_number_or_name_asked_for_is_refused(
     assert not fake_assistant.ask("How many boats raced in the Vessby regatta?").refused
     fake_generator.script("Lena Ostrova skippered it [1].")
     assert not fake_assistant.ask("What is the name of the skipper of the schooner Marta?").refused
-
-
-def test_a_name_that_only_completes_the_question_s_own_is_no_name_given(
-    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
-) -> None:
-    fake_assistant.ingest(_regatta(tmp_path / "docs"))
-    # "Ostrova" -> "Lena Ostrova": the question's own name, completed, names no schooner.
+    # A name that only completes the question's own ("Ostrova" -> "Lena Ostrova") is no name given.
     fake_generator.script("Lena Ostrova skippered a schooner [1].")
     answer = fake_assistant.ask("What is the name of the schooner Ostrova skippered?")
     assert answer.refused and answer.text == f"{REFUSAL} The answer doesn't give the name the question asks for."
-    # The name given: answered.
     fake_generator.script("Lena Ostrova skippered the schooner Marta [1].")
     answer = fake_assistant.ask("What is the name of the schooner Ostrova skippered?")
     assert not answer.refused and answer.text == "Lena Ostrova skippered the schooner Marta [1]."
