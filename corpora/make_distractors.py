@@ -307,6 +307,39 @@ mt(11, "mt-radic-salary", ["Who is the new chief conductor of the Aldport Philha
 mt(12, "mt-museum-theft-officer", ["Which map was stolen from the Kelvaar Museum of Maps?",
                                    "Which police officer led the investigation?"])
 
+# "How many" questions over the dev clusters, written on 2026-12-01 before the check that a number must count what
+# the question counts was measured on them: the answerable ones state the count in the article's own words (three
+# with another noun or none beside the number: "1,500 invited runners" for people, "19 votes to 6" for councillors,
+# "six of them" for concerts), the unanswerable ones ask a count the article doesn't give beside counts it does.
+q(1, "harlow-2021-field", "How many runners took part in the 2021 Harlow Marathon?", ["6,000", "6000"],
+  "harlow-marathon-2021", "About 6,000 runners took part")
+q(1, "harlow-half-entrants", "How many entrants did the 2021 Harlow Half Marathon draw?", ["11,300", "11300"],
+  "harlow-half-2021", "drew 11,300 entrants")
+q(1, "harlow-2020-people", "How many people ran the 2020 Harlow Marathon?", ["1,500", "1500"], "harlow-marathon-2020",
+  "1,500 invited runners")
+q(1, "harlow-2019-spectators", "How many spectators watched the 2019 Harlow Marathon?")
+q(1, "harlow-half-finishers", "How many runners finished the 2021 Harlow Half Marathon?")
+q(3, "brennmoor-2022-against", "How many councillors voted against Brennmoor's 2022 budget?", ["6", "six"],
+  "brennmoor-budget-2022", "by 19 votes to 6")
+q(3, "brennmoor-2023-jobs", "How many jobs did Brennmoor's 2023 budget cut?")
+q(5, "elden-abara-years", "How many years was Ruth Abara mayor of Elden?", ["eight", "8"], "elden-election-2024",
+  "ending Ruth Abara's eight years in office")
+q(5, "elden-2024-votes", "How many votes did Freya Dunmore receive in 2024?")
+q(7, "storm-ciaran-ports", "How many ports did Storm Ciaran close?", ["four", "4"], "storm-ciaran",
+  "closed four ports")
+q(7, "storm-babet-warnings", "How many red weather warnings were issued during Storm Babet?", ["three", "Three", "3"],
+  "storm-babet", "Three red weather warnings were issued")
+q(7, "storm-ciaran-injured", "How many people were injured by Storm Ciaran?")
+q(9, "tarn-vehicles", "How many vehicles a day are expected to use the Tarn bridge?", ["25,000", "25000"],
+  "bridge-tarn-toll", "About 25,000 vehicles a day")
+q(9, "tarn-workers", "How many workers built the Tarn bridge?")
+q(11, "brandt-years", "How many years did Hugo Brandt lead the Aldport Philharmonic?", ["11", "eleven"],
+  "orchestra-conductor", "held the post for 11 years")
+q(11, "tour-radic-concerts", "How many concerts will Vesna Radic conduct on the Asian tour?", ["six", "6"],
+  "orchestra-tour", "will conduct six of them")
+q(11, "tour-musicians", "How many musicians will travel on the Aldport Philharmonic's Asian tour?")
+q(11, "tour-months", "How many months will the Aldport Philharmonic spend touring Asia?")
+
 OUT.mkdir(parents=True, exist_ok=True)
 for stem, (headline, body) in A.items():
     (OUT / f"{stem}.txt").write_text(f"{headline}\n\n{body}\n", encoding="utf-8")

@@ -113,7 +113,8 @@ class Settings(BaseModel):
         "years, numbers and names together with the answer's (an answer about another event).",
     )
     check_claims: bool = Field(
-        True, description="Withhold answer sentences whose numbers or names their cited passages don't state, and "
+        True, description="Withhold answer sentences whose numbers or names their cited passages don't state (or "
+        "state a number only for something else: '480 workers' where the passage has 'the 480-metre bridge'), and "
         "drop a sentence's citations of passages that state none of them when another cited passage does."
     )
     check_asked: bool = Field(

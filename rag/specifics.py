@@ -133,6 +133,57 @@ def specifics(text: str) -> list[str]:
     return sorted(numbers(text), key=lambda n: (len(n), n)) + names(text)
 
 
+# A number, digits or a word ("8,200", "4.9", "eight"), with any words hyphened to it ("480-metre", "52-year-old").
+_QUANTITY = re.compile(
+    r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:" + "|".join(_NUMBER_WORDS) + r"))"
+    r"((?:-[^\W\d_]+)*)(?!\w)"
+)
+_LABEL = re.compile(r"[ \t]+([^\W\d_][\w’'-]*)")
+LABEL_WINDOW = 3
+
+
+def _quantities(text: str) -> Iterator[tuple[str, str, list[str]]]:
+    """Each number of a text that is not a year, with its label (the word hyphened to it, or the word right after
+    it unless that is a stopword: "metre" in "480-metre", "runners" in "8,200 runners"; "" when none) and the
+    words after it ("480-metre bridge was built" -> metre, bridge, was, built)."""
+    for m in _QUANTITY.finditer(text):
+        value = next(iter(numbers(m.group(1))), "")
+        if not value or re.fullmatch(r"1\d{3}|2\d{3}", value):
+            continue  # a year is a date, not a count of something
+        joined = [w for w in m.group(2).split("-") if w]
+        after = _WORD.findall(text[m.end() : m.end() + 80])[:LABEL_WINDOW]
+        nxt = _LABEL.match(text, m.end())
+        label = joined[0] if joined else nxt.group(1) if nxt and _norm_word(nxt.group(1)) not in STOPWORDS else ""
+        yield value, label, joined + after
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Loosely one word: the same first three letters ("year" and "years", "metre" and "meters")."""
+    return a.lower()[:3] == b.lower()[:3]
+
+
+def relabelled(text: str, sources: Iterable[str]) -> list[str]:
+    """The numbers of `text` given with a label ("480 workers") where `sources` state that number only with other
+    labels ("the 480-metre bridge"): a number of the passage put to another use. A source that states the number
+    with no label, or with the text's label among the words after it, supports it; labels of fewer than three
+    letters ("m", "km") and years are not judged, and a label ending in -ed or -ing ("600 flooded homes") gives
+    way to the word after it."""
+    stated_as: dict[str, list[tuple[str, list[str]]]] = {}
+    for source in sources:
+        for value, label, after in _quantities(source):
+            stated_as.setdefault(value, []).append((label, after))
+    out = []
+    for value, label, after in _quantities(text):
+        if re.search(r"(?:ed|ing)$", label) and len(after) > 1:
+            label = after[1]
+        uses = stated_as.get(value, [])
+        if len(label) < 3 or _norm_word(label) in STOPWORDS or not uses or any(not u for u, _ in uses):
+            continue
+        if not any(_same_word(label, word) for _, words_after in uses for word in words_after):
+            out.append(f"{value} {label}")
+    return out
+
+
 def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
     """The specifics of `text` that none of `sources` states."""
     pool = list(sources)

@@ -68,6 +68,38 @@ def test_a_sentence_with_an_invented_number_is_withheld_and_reported(
     assert "Withheld 1 sentence" in shown and "She has 3 children" in shown
 
 
+def test_a_number_of_the_passage_put_to_another_use_is_withheld(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    fake_assistant.ingest(_regatta(tmp_path / "docs"))
+    # The passage says 47 of Lena Ostrova's age, never of a crew.
+    fake_generator.script("The race drew 52 boats [1]. Lena Ostrova led 47 crew members [1].")
+    answer = fake_assistant.ask("Tell me about the Vessby regatta and Lena Ostrova")
+    assert answer.text == "The race drew 52 boats [1]."
+    [withheld] = answer.withheld
+    assert withheld.text.startswith("Lena Ostrova led 47 crew") and withheld.detail.endswith(": 47 crew")
+    # The same number with what the passage says it counts stands, in other words around it.
+    fake_generator.script("Lena Ostrova, the skipper, is 47 years old [1].")
+    answer = fake_assistant.ask("How old is Lena Ostrova of the Vessby regatta?")
+    assert not answer.refused and answer.withheld == []
+
+
+def test_a_number_is_stated_only_for_what_its_source_counts() -> None:
+    from rag.specifics import relabelled
+
+    bridge = "The Tarn bridge opened on May 15. The 480-metre bridge was built by Corrin Construction."
+    assert relabelled("480 workers built the Tarn bridge.", [bridge]) == ["480 workers"]
+    assert relabelled("The bridge is 480 meters long.", [bridge]) == []  # "metre", spelled another way
+    assert relabelled("The bridge is 480 m long.", [bridge]) == []  # a label too short to judge
+    assert relabelled("It opened on May 15 with 2 lanes.", [bridge]) == []  # 2 is stated nowhere: not judged here
+    storm = "Storm Babet flooded 600 homes. Three red weather warnings were issued in 2019."
+    assert relabelled("600 flooded homes.", [storm]) == []  # a participle gives way to the noun after it
+    assert relabelled("3 warnings were issued.", [storm]) == []  # within three words of the number
+    assert relabelled("600 people were flooded.", [storm]) == ["600 people"]
+    assert relabelled("The 2019 storm season.", [storm]) == []  # years are dates, not counts
+    assert relabelled("She won 52 votes.", ["She won with 52, a record."]) == []  # stated with no label
+
+
 def test_an_answer_with_nothing_supported_left_becomes_the_refusal(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:
