@@ -54,34 +54,25 @@ def test_a_question_whose_year_no_passage_mentions_is_refused_before_the_model(
     assert not answer.refused and len(fake_generator.prompts) == 1
 
 
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        ("She has 3 children [1].", ": 3"),  # a number the passage doesn't state
+        ("She led 47 crew members [1].", ": 47 crew"),  # one it states only of her age
+    ],
+)
 def test_a_sentence_with_an_invented_number_is_withheld_and_reported(
-    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path, second: str, why: str
 ) -> None:
     fake_assistant.ingest(_regatta(tmp_path / "docs"))
-    fake_generator.script("Lena Ostrova is 47 years old [1]. She has 3 children [1].")
+    fake_generator.script(f"Lena Ostrova is 47 years old [1]. {second}")
     answer = fake_assistant.ask("Tell me about Lena Ostrova of the Vessby regatta")
     assert answer.text == "Lena Ostrova is 47 years old [1]."
     [withheld] = answer.withheld
-    assert withheld.text.startswith("She has 3 children") and "not stated in the cited passage: 3" in withheld.detail
+    assert withheld.text == second and withheld.detail == f"not stated in the cited passage{why}"
     assert [c.supported for c in answer.citations] == [False]  # the passage [1] was cited for an unsupported claim
     shown = format_sources(answer)
-    assert "Withheld 1 sentence" in shown and "She has 3 children" in shown
-
-
-def test_a_number_of_the_passage_put_to_another_use_is_withheld(
-    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
-) -> None:
-    fake_assistant.ingest(_regatta(tmp_path / "docs"))
-    # The passage says 47 of Lena Ostrova's age, never of a crew.
-    fake_generator.script("The race drew 52 boats [1]. Lena Ostrova led 47 crew members [1].")
-    answer = fake_assistant.ask("Tell me about the Vessby regatta and Lena Ostrova")
-    assert answer.text == "The race drew 52 boats [1]."
-    [withheld] = answer.withheld
-    assert withheld.text.startswith("Lena Ostrova led 47 crew") and withheld.detail.endswith(": 47 crew")
-    # The same number with what the passage says it counts stands, in other words around it.
-    fake_generator.script("Lena Ostrova, the skipper, is 47 years old [1].")
-    answer = fake_assistant.ask("How old is Lena Ostrova of the Vessby regatta?")
-    assert not answer.refused and answer.withheld == []
+    assert "Withheld 1 sentence" in shown and second.removesuffix(" [1].") in shown
 
 
 def test_a_number_is_stated_only_for_what_its_source_counts() -> None:
