@@ -340,6 +340,30 @@ q(11, "tour-radic-concerts", "How many concerts will Vesna Radic conduct on the 
 q(11, "tour-musicians", "How many musicians will travel on the Aldport Philharmonic's Asian tour?")
 q(11, "tour-months", "How many months will the Aldport Philharmonic spend touring Asia?")
 
+# "Who is the <role>" questions over the dev clusters, written on 2026-12-01 after a check that the answer's name must
+# stand beside the role's word had been drafted (and after seeing the test split's role inventions): the answerable
+# ones include a role the article words otherwise ("built by" for the builder) or states a sentence away
+# ("She succeeds Hugo Brandt"); the unanswerable ones ask a role no article of the cluster gives.
+q(3, "brennmoor-leader", "Who is the council leader of Brennmoor?", ["Agnes Whitby", "Whitby"], "brennmoor-budget-2022",
+  "Council leader Agnes Whitby said")
+q(3, "castleford-leader", "Who is the leader of Castleford council?", ["Joan Pike", "Pike"], "castleford-budget-2023",
+  "Its leader, Joan Pike, said")
+q(3, "brennmoor-opposition", "Who is the opposition councillor who called Brennmoor's bus cut a mistake?",
+  ["Samir Haddad", "Haddad"], "brennmoor-budget-2024", "Opposition councillor Samir Haddad called the cut a mistake")
+q(3, "brennmoor-mayor", "Who is the mayor of Brennmoor?")
+q(5, "elden-2020-challenger", "Who was Ruth Abara's challenger in the 2020 Elden election?", ["Freya Dunmore", "Dunmore"],
+  "elden-election-2020", "Her challenger, Freya Dunmore, took 46")
+q(5, "marsh-youngest", "Who became the youngest mayor of Marsh Hill?", ["Leon Varga", "Varga"], "marsh-election-2020",
+  "becoming its youngest mayor")
+q(5, "elden-deputy", "Who is the deputy mayor of Elden?")
+q(1, "harlow-director", "Who is the race director of the Harlow Marathon?")
+q(9, "tarn-builder", "Who was the builder of the Tarn bridge?", ["Corrin Construction", "Corrin"], "bridge-tarn",
+  "built by Corrin Construction")
+q(9, "tarn-architect", "Who was the architect of the Tarn bridge?")
+q(11, "brandt-before", "Who was the chief conductor of the Aldport Philharmonic before Vesna Radic?",
+  ["Hugo Brandt", "Brandt"], "orchestra-conductor", "She succeeds Hugo Brandt")
+q(11, "aldport-chief-executive", "Who is the chief executive of the Aldport Philharmonic?")
+
 OUT.mkdir(parents=True, exist_ok=True)
 for stem, (headline, body) in A.items():
     (OUT / f"{stem}.txt").write_text(f"{headline}\n\n{body}\n", encoding="utf-8")

@@ -124,7 +124,8 @@ class Settings(BaseModel):
     )
     check_near: bool = Field(
         True, description="Refuse an answer when no sentence of its cited passages that states its new names or "
-        "numbers (or the sentences beside it) shares a third of the question's words: a fact taken from elsewhere.",
+        "numbers (or the sentences beside it) shares a third of the question's words: a fact taken from elsewhere; "
+        "or, for a question about a role ('Who is the director of ...'), has the role's word.",
     )
     chroma_url: str = Field(
         "", description="URL of a Chroma server (e.g. http://127.0.0.1:8000, started with `chroma run`) holding the "

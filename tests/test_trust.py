@@ -382,6 +382,46 @@ def test_an_answer_whose_fact_the_passage_states_apart_from_the_question_is_refu
     assert not fake_assistant.ask("In what year was the Orlan institute founded?").refused
 
 
+def test_a_name_the_passage_never_gives_the_role_asked_about_is_refused(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ferry.txt").write_text(
+        "Ferry company names new chief\n\nThe Tromvik Ferry Company named Ada Lind as its chief executive on "
+        "Monday. The company runs four routes. Its timetable changes in May. Captain Olav Berg of the Tromvik Ferry "
+        "Company has sailed the Kessa for 20 years. The Kessa was built by the Aukra yard."
+    )
+    fake_assistant.ingest([docs])
+    # Berg's sentence is about the company (so the answer is near the question's words), but never about a chief
+    # executive.
+    fake_generator.script("Olav Berg is the chief executive of the Tromvik Ferry Company [1].")
+    answer = fake_assistant.ask("Who is the chief executive of the Tromvik Ferry Company?")
+    assert answer.refused and answer.citations == []
+    assert answer.text == f"{REFUSAL} No cited passage gives the answer the role the question asks about (“executive”)."
+    fake_generator.script("Ada Lind is the chief executive of the Tromvik Ferry Company [1].")
+    assert not fake_assistant.ask("Who is the chief executive of the Tromvik Ferry Company?").refused
+    fake_generator.script("Olav Berg is the captain of the Kessa [1].")
+    assert not fake_assistant.ask("Who is the captain of the Kessa?").refused
+    fake_generator.script("The Aukra yard was the builder of the Kessa [1].")  # "built by": the role, worded otherwise
+    assert not fake_assistant.ask("Who was the builder of the Kessa?").refused
+    # It is part of `check_near`: switched off, the first answer stands.
+    fake_assistant.pipeline.grounder.check_near = False  # type: ignore[attr-defined]
+    fake_generator.script("Olav Berg is the chief executive of the Tromvik Ferry Company [1].")
+    assert not fake_assistant.ask("Who is the chief executive of the Tromvik Ferry Company?").refused
+
+
+def test_the_role_a_question_asks_about() -> None:
+    from rag.grounding import asked_role
+
+    assert asked_role("Who is the director of South Korea's intelligence service?") == "director"
+    assert asked_role("Who was Cuba's president when the ties began?") == "president"
+    assert asked_role("What is the name of North Korea's ambassador to Cuba?") == "ambassador"
+    assert asked_role("What was the name of the cargo ship detained in Panama?") == "ship"  # not "detained"
+    assert asked_role("Who is the new chief conductor?") == "conductor"
+    assert asked_role("Who won the 2020 race?") == asked_role("Who is Ri Il Gyu?") == ""  # no role asked
+
+
 def test_nearness_counts_stemmed_question_words_in_the_sentence_and_its_neighbours() -> None:
     from rag.grounding import apart_from_question
     from rag.text import stems
