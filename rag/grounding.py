@@ -22,7 +22,7 @@ from rag.citations import (
     resolve,
 )
 from rag.prompting import REFUSAL
-from rag.specifics import missing_specifics, new_name_runs, new_specifics, numbers, relabelled, stated
+from rag.specifics import missing_specifics, new_name_runs, new_specifics, numbers, relabelled, same_start, stated
 from rag.text import STOPWORDS, sentence_spans, stems
 from rag.types import Check, Citation, ScoredChunk
 
@@ -223,11 +223,6 @@ def asked_role(question: str) -> str:
 _WORDS = re.compile(r"\w+")
 
 
-def _same_start(role: str, word: str) -> bool:
-    """Whether a word may name the role: the same first four letters ("builder" and "built", "directors")."""
-    return role[:4].lower() == word[:4].lower() and (len(role) >= 4 or role.lower() == word.lower())
-
-
 def role_elsewhere(question: str, text: str, passages: Sequence[ScoredChunk], window: int = NEAR_WINDOW
                    ) -> Check | None:
     """A refusal when a question about a role ("Who is the director of the intelligence service?") is answered with
@@ -239,7 +234,7 @@ def role_elsewhere(question: str, text: str, passages: Sequence[ScoredChunk], wi
     if not role:
         return None
     around = _around_new_facts(question, text, passages, window)
-    if not around or any(_same_start(role, word) for found in around for a in found for word in _WORDS.findall(a)):
+    if not around or any(same_start(role, word, 4) for found in around for a in found for word in _WORDS.findall(a)):
         return None
     return Check("refused", f"No cited passage gives the answer the role the question asks about (“{role}”).", text)
 

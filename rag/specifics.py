@@ -157,9 +157,11 @@ def _quantities(text: str) -> Iterator[tuple[str, str, list[str]]]:
         yield value, label, joined + after
 
 
-def _same_word(a: str, b: str) -> bool:
-    """Loosely one word: the same first three letters ("year" and "years", "metre" and "meters")."""
-    return a.lower()[:3] == b.lower()[:3]
+def same_start(a: str, b: str, letters: int) -> bool:
+    """Loosely one word: the same first `letters` letters ("year" and "years", "metre" and "meters" at three;
+    "builder" and "built" at four). A word shorter than that must be the other word."""
+    a, b = a.lower(), b.lower()
+    return a[:letters] == b[:letters] and (len(a) >= letters or a == b)
 
 
 def relabelled(text: str, sources: Iterable[str]) -> list[str]:
@@ -179,7 +181,7 @@ def relabelled(text: str, sources: Iterable[str]) -> list[str]:
         uses = stated_as.get(value, [])
         if len(label) < 3 or _norm_word(label) in STOPWORDS or not uses or any(not u for u, _ in uses):
             continue
-        if not any(_same_word(label, word) for _, words_after in uses for word in words_after):
+        if not any(same_start(label, word, 3) for _, words_after in uses for word in words_after):
             out.append(f"{value} {label}")
     return out
 
