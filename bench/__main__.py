@@ -19,7 +19,7 @@ from bench.render import end_to_end, render
 from bench.retrieval import bench_retrieval
 
 SECTIONS = {"embedding", "embed_batch", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory",
-            "large_file", "team", "session", "restart", "quantize"}
+            "large_file", "team", "session", "restart", "quantize", "checks"}
 
 
 def _model_path(model: str) -> Path:
@@ -40,6 +40,7 @@ def main() -> int:
     parser.add_argument("--retrieval-sizes", default="1000,10000,100000", help="chunk counts for retrieval latency")
     parser.add_argument("--large-file-mib", type=float, default=20.0, help="size of the large-file ingest")
     parser.add_argument("--baseline-rev", default=None, help="revision the session benchmark compares with")
+    parser.add_argument("--check-questions", type=int, default=40, help="seed questions the checks section asks")
     parser.add_argument("--only", default="", help="comma-separated sections: " + ",".join(sorted(SECTIONS)))
     args = parser.parse_args()
     from rag.build import go_offline
@@ -102,6 +103,11 @@ def main() -> int:
 
         results["restart"] = bench_restart(model)
         print("restart", results["restart"], flush=True)
+    if "checks" in sections:
+        from bench.checks import bench_checks
+
+        results["checks"] = bench_checks(model, 4 if smoke else args.check_questions)
+        print("checks", results["checks"], flush=True)
     if "quantize" in sections and not smoke:
         from bench.quantize import bench_quantize
 

@@ -18,12 +18,15 @@ def test_bench_smoke_pass_writes_results(tmp_path: Path) -> None:
                           text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((tmp_path / "results-smoke.json").read_text())
-    sections = {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory", "session", "restart"}
+    sections = {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory", "session", "restart",
+                "checks"}
     assert sections <= set(results)
     assert results["llama_settings"]["configs"]["default"]["ratio"] == 1.0
     assert results["embedding"]["short (~50 tokens)"]["speedup"] > 0
+    assert results["checks"]["questions"] == 4
     text = (tmp_path / "results-smoke.md").read_text()
     assert "## 1. Embedding throughput" in text and "## 3. Retrieval latency" in text
+    assert "## 12. What the checks add to an answer" in text
 
     # A partial run re-measures its section and keeps the others, dated.
     again = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "retrieval", "--out", str(tmp_path)],

@@ -1,0 +1,95 @@
+"""Section 12: what the trust checks add to an answer's time, against the same pipeline with every check off.
+
+Two assistants over the seeds library, each with its own copy of the model (so neither finds the other's prompts
+in its KV cache or its kept prompt heads), both warm: the default one, and one with every check switched off (no
+specifics or P(yes) gate before answering; no claim grounding, `check_cited`, `check_asked` or `check_near` after).
+Each seed gold question of one turn is asked of both, which one asks first alternating from question to question,
+so drift in the machine's speed falls on both. The cost is per question: first-token and total time with the
+checks minus without, p50 over the questions both answered. A question the gate refuses is timed against the
+answer the unchecked pipeline wrote for it instead.
+
+`Timings.check_ms` is not this cost: the P(yes) request is appended to the answer's own prompt, so the gate also
+reads the question's tokens, which the answer then finds in the KV cache.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.common import MODELS, ROOT, machine, pct
+
+OFF: dict[str, Any] = {"check_specifics": False, "answerability_threshold": 0.0, "check_claims": False,
+                       "check_cited": False, "check_asked": False, "check_near": False}
+
+
+def _questions(limit: int) -> list[str]:
+    rows = [json.loads(line) for line in (ROOT / "seeds" / "gold.jsonl").read_text().splitlines() if line.strip()]
+    return [r["question"] for r in rows if "question" in r][:limit]
+
+
+def bench_checks(model: str, limit: int) -> dict[str, Any]:
+    """Seeds ingested into a fresh folder; each question asked with and without the checks."""
+    from rag.build import build_assistant
+    from rag.config import load_settings
+
+    with tempfile.TemporaryDirectory(prefix="bench-checks-") as tmp:
+        common: dict[str, Any] = {"data_dir": Path(tmp) / "data", "models_dir": MODELS, "chat_model": model}
+        checked = build_assistant(load_settings(env={}, **common))
+        checked.ingest([ROOT / "seeds"])
+        bare = build_assistant(load_settings(env={}, **common, **OFF), embedder=checked.embedder,
+                               store=checked.store, registry=checked.registry)
+        checked.warm()
+        bare.warm()
+        questions = _questions(limit)
+        timed: dict[int, dict[str, dict[str, Any]]] = {i: {} for i in range(len(questions))}
+        for i, question in enumerate(questions):
+            turns = [("checked", checked), ("bare", bare)]
+            for name, assistant in turns if i % 2 == 0 else turns[::-1]:
+                answer = assistant.ask(question)
+                timed[i][name] = {"first_token_ms": answer.timings.first_token_ms or 0.0,
+                                  "total_ms": answer.timings.total_ms, "check_ms": answer.timings.check_ms,
+                                  "refused": answer.refused}
+        rows = [timed[i] for i in range(len(questions))]
+    return summarise(model, rows)
+
+
+def summarise(model: str, rows: list[dict[str, dict[str, Any]]]) -> dict[str, Any]:
+    """Per-question differences, split into questions both answered and questions only the checks refused."""
+    both = [r for r in rows if not r["checked"]["refused"] and not r["bare"]["refused"]]
+    gate = [r for r in rows if r["checked"]["refused"] and r["checked"]["check_ms"] > 0 and not r["bare"]["refused"]]
+
+    def p50(group: list[dict[str, dict[str, Any]]], name: str, key: str) -> float:
+        return round(pct([r[name][key] for r in group], 50)) if group else 0.0
+
+    def added(group: list[dict[str, dict[str, Any]]], key: str) -> float:
+        return round(pct([r["checked"][key] - r["bare"][key] for r in group], 50)) if group else 0.0
+
+    out: dict[str, Any] = {"model": model, "cpu": machine()["cpu"], "questions": len(rows), "answered_by_both": len(both),
+                           "refused_before_answering": len(gate)}
+    for key in ("first_token_ms", "total_ms"):
+        out[key] = {"checked_p50": p50(both, "checked", key), "bare_p50": p50(both, "bare", key),
+                    "added_p50": added(both, key)}
+    out["check_ms_p50"] = p50(both, "checked", "check_ms")
+    out["first_token_ratio"] = round(out["first_token_ms"]["checked_p50"] / max(out["first_token_ms"]["bare_p50"], 1), 2)
+    out["refusal"] = {"checked_first_token_p50": p50(gate, "checked", "first_token_ms"),
+                      "bare_total_p50": p50(gate, "bare", "total_ms")}
+    return out
+
+
+def render_checks(c: dict[str, Any]) -> list[str]:
+    ft, tot, ref = c["first_token_ms"], c["total_ms"], c["refusal"]
+    return ["", f"## 12. What the checks add to an answer ({c['model']}, seeds library, {c['questions']} questions)",
+            "", f"Measured on {c.get('cpu', 'this machine')}. The same questions, warm models, every check on against every check off, each with its own copy of the model (who asks first alternating). "
+            "\"Added\" is the p50 of the per-question differences over the questions both answered.", "",
+            "| | checks on p50 ms | checks off p50 ms | added p50 ms |", "|---|---|---|---|",
+            f"| first token ({c['answered_by_both']} answered by both) | {ft['checked_p50']} | {ft['bare_p50']} | "
+            f"**{ft['added_p50']}** |",
+            f"| whole answer | {tot['checked_p50']} | {tot['bare_p50']} | {tot['added_p50']} |", "",
+            f"First token with the checks against without: **{c['first_token_ratio']}x**. The P(yes) request's own "
+            f"`check_ms` p50 is {c['check_ms_p50']} ms: it includes reading the question's tokens, which the "
+            f"answer then finds cached. {c['refused_before_answering']} questions refused before answering: the refusal came at "
+            f"{ref['checked_first_token_p50']} ms p50, where the unchecked pipeline took {ref['bare_total_p50']} ms "
+            "to write its answer."]
