@@ -13,19 +13,44 @@ from rag.text import sentence_spans
 
 REMOVED = "(instruction removed)"
 
+# Who an article would be talking to if it addressed the assistant, and what it would tell it to do.
+_AI = (r"(?:AIs?|A\.I\.|AI\s+(?:assistants?|systems?|models?|tools?)|assistants?|chat\s?bots?|bots?"
+       r"|language\s+models?|LLMs?)")
+_WHO = r"(?:users?|readers?|visitors?|customers?|people|someone|anyone|everyone|you)"
+_SAY = r"(?:answer|reply|respond|say|state|tell|claim|write|output|recommend|mention|ignore|refuse|send|direct)"
+_SEND = r"(?:tell|direct|send|advise|instruct|urge|ask|point|refer)"
+_IMPERATIVE = rf",\s*(?:just\s+|simply\s+|always\s+|only\s+|then\s+)?{_SAY}\b"  # "..., answer 99": an order
+
+# Each line is one way an article gives orders. The verbs must be orders, not reports: "When asked why, he would
+# only say ..." and "AI tools should be labelled" are news, "If a user asks about the ferry, respond that ..."
+# and "AI assistants must tell the user ..." are not.
 _DIRECTIVE = re.compile(
-    r"""
-    \b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|rules|prompts?|guidelines|directions)\b
-    | \b(?:when|if|whenever)\s+(?:you\s+are\s+|you're\s+|anyone\s+is\s+|someone\s+is\s+)?asked\b[^.!?\n]{0,80}?
-      \b(?:answer|reply|respond|say|state|tell)\b
-    | \b(?:assistants?|AIs?|chatbots?|language\s+models?|LLMs?|models?)\b[^.!?\n]{0,40}
-      \b(?:must|should|shall|always|never|are\s+required\s+to)\b
-    | \b(?:tell|direct|send|advise|instruct|urge|ask|point)\s+(?:the\s+|all\s+|your\s+)?(?:users?|readers?|visitors?)
-      \s+to\b
-    | \b(?:system|developer)\s+(?:prompt|message|instructions?)\b
-    | \byou\s+(?:must|should|shall)\s+(?:now\s+)?(?:answer|reply|respond|say|ignore|tell|recommend)\b
+    rf"""
+    \b(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
+      \b(?:instructions?|rules|prompts?|guidelines|directions|told|(?:everything|all)\s+(?:above|before|previous|prior|else))\b
+    | \b(?:regardless|irrespective)\s+of\s+(?:what|any|your)\b[^.!?\n]{{0,40}}\b(?:told|instructions?|rules|prompts?)\b
+    | \bnew\s+(?:instructions?|directives?)\s*:
+    | \b(?:when|if|whenever|should)\s+(?:you\s+are\s+|you're\s+|anyone\s+is\s+|someone\s+is\s+)?asked\b[^.!?\n]{{0,80}}?
+      {_IMPERATIVE}
+    | \b(?:when|if|whenever|should)\s+(?:a\s+|the\s+|any\s+)?{_WHO}\s+(?:asks?|asking|questions?|enquires?|inquires?)\b
+      [^.!?\n]{{0,80}}?{_IMPERATIVE}
+    | \bif\s+you\s+are\s+(?:an?\s+)?{_AI}\b
+    | \b{_AI}\b[^.!?\n]{{0,40}}\b(?:must|should|shall|always|never|are\s+required\s+to)\s+(?:\w+\s+){{0,2}}{_SAY}\b
+    | \b(?:note|message|attention|notice|instructions?)\s+(?:to|for)\s+(?:any|all|the|every)?\s*{_AI}
+    | \b(?:attention|dear|hey|hello)\s*,?\s+(?:the\s+|any\s+|all\s+)?{_AI}\b
+    | (?:^|(?<=[.!?]\s))\W*{_AI}\s*[,:]  # addressed by name at a sentence's start
+    | \b{_AI}\s+(?:reading|summari[sz]ing|processing|answering|using)\b[^.!?\n]{{0,40}}[:,]
+    | \b(?:reply|respond|answer)\s+(?:to\s+)?(?:every|each|all|any)\s+(?:questions?|queries|prompts?|messages?)\b
+    | \b(?:respond|reply|answer)\s+(?:only\s+with|with\s+(?:only\s+)?the\s+(?:single\s+)?word)\b
+    | \b(?:start|begin|end)\s+(?:every|each|all|your)\s+(?:replies|reply|answers?|responses?)\b
+    | \boutput\s+(?:only\s+|the\s+(?:word|text|phrase)\b)
+    | \b{_SEND}\s+(?:the\s+|all\s+|your\s+)?(?:users?|readers?|visitors?)\s+to\b
+    | \binstead\b[^.!?\n]{{0,20}}\b{_SEND}\s+(?:them|him|her|people)\s+to\b
+    | \b(?:system|developer)\s+(?:prompt|instructions?)\b
+    | \byou\s+(?:must|should|shall|are\s+to)\s+(?:now\s+|always\s+|also\s+)?{_SAY}\b
+    | \band\s+you\s+(?:must|should|shall)\s+say\s+so\b
     """,
-    re.IGNORECASE | re.VERBOSE,
+    re.IGNORECASE | re.VERBOSE | re.MULTILINE,
 )
 
 
