@@ -356,7 +356,7 @@ def build_api(assistant: Assistant, line: Line | None = None) -> APIRouter:
             outcomes = await asyncio.to_thread(uploads.add, given)
         data = [
             {"file": o.name, "status": o.status, "doc_id": o.doc_id or None, "title": o.title or None,
-             "chunks": o.chunks, "reason": o.reason or None}
+             "chunks": o.chunks, "reason": o.reason or None, "warning": o.warning or None}
             for o in outcomes
         ]
         return JSONResponse({"object": "list", "data": data}, status_code=200 if any(o.ok for o in outcomes) else 400)

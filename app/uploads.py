@@ -36,6 +36,7 @@ class Outcome:
     title: str = ""
     chunks: int = 0
     doc_id: str = ""
+    warning: str = ""  # sentences of the article kept out of prompts (orders to an assistant)
 
     @property
     def ok(self) -> bool:
@@ -95,7 +96,8 @@ class Uploads:
                         Path(r.path).unlink(missing_ok=True)
                         outcomes[i] = Outcome(original, FAILED, reason)
                     else:
-                        outcomes[i] = Outcome(original, r.status, reason, r.title or "", r.chunks, r.doc_id or "")
+                        outcomes[i] = Outcome(original, r.status, reason, r.title or "", r.chunks, r.doc_id or "",
+                                              r.warning)
         return [o or Outcome(name, FAILED, "not ingested") for o, (name, _) in zip(outcomes, files, strict=True)]
 
     def owns(self, source: str) -> bool:

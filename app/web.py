@@ -85,6 +85,8 @@ class WebApp:
                 lines.append(f"➖ {name}: already in the library" + (f" ({reason})" if reason else ""))
             else:
                 lines.append(f"✅ {name}: {o.status}, {o.chunks} chunks — “{esc(o.title)}”")
+                if o.warning:
+                    lines.append(f"⚠️ {name}: {esc(o.warning)}")
         return self.library_outputs("\n\n".join(lines))
 
     def remove(self, doc_id: str | None) -> tuple[Any, Any, str]:

@@ -205,6 +205,8 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
     for r in report.results:
         if r.status in (ADDED, UPDATED, REMOVED):
             out.write(f"{r.status:>8}  {_rel(r.path)}  ({r.chunks} chunks) {r.title or ''}\n")
+            if r.warning:
+                out.write(f"{'note':>8}  {_rel(r.path)}: {r.warning}\n")
         elif r.status == SKIPPED and r.reason:
             out.write(f"{r.status:>8}  {_rel(r.path)}: {r.reason}\n")
         elif r.status == FAILED:

@@ -18,6 +18,7 @@ from rag.chunking import Chunker
 from rag.documents import SUPPORTED_SUFFIXES, Document, load_document, walk
 from rag.embeddings import Embedder
 from rag.errors import DocumentNotFoundError, IngestError, StoreError
+from rag.injection import kept_out_note
 from rag.registry import DocumentRegistry
 from rag.store import VectorStore, prepare_folder
 from rag.types import PENDING, READY, REMOVING, Chunk, DocumentRecord
@@ -42,6 +43,7 @@ class FileResult:
     title: str | None = None
     chunks: int = 0
     reason: str | None = None
+    warning: str = ""  # an added or updated file's notice for its owner (sentences kept out of prompts)
 
 
 @dataclass
@@ -401,7 +403,8 @@ class Indexer:
                 self._delete(old)
                 ready.drop(old.id)
             status = UPDATED if prepared.stale or prepared.repair else ADDED
-            results.append((prepared.slot, FileResult(record.source, status, record.id, record.title, record.chunks)))
+            results.append((prepared.slot, FileResult(record.source, status, record.id, record.title, record.chunks,
+                                                      warning=kept_out_note(prepared.doc.text))))
         return results
 
     def _sync(self, paths: list[Path], seen: set[str]) -> list[FileResult]:

@@ -54,15 +54,36 @@ _DIRECTIVE = re.compile(
 )
 
 
+def _order_spans(text: str) -> list[tuple[int, int]]:
+    if not _DIRECTIVE.search(text):
+        return []
+    return [(s, e) for s, e in sentence_spans(text) if _DIRECTIVE.search(text[s:e])]
+
+
+def orders(text: str) -> list[str]:
+    """The sentences of a text that give orders to an assistant (what `neutralise` keeps out of prompts)."""
+    return [" ".join(text[s:e].split()) for s, e in _order_spans(text)]
+
+
+def kept_out_note(text: str) -> str:
+    """For a person adding the article: how many of its sentences give orders and are kept out, or nothing."""
+    found = orders(text)
+    if not found:
+        return ""
+    first = found[0] if len(found[0]) <= 80 else found[0][:77] + "..."
+    return (f"{len(found)} sentence{'s' if len(found) > 1 else ''} giving orders to an AI assistant "
+            f"(“{first}”) kept out of every prompt")
+
+
 def neutralise(text: str) -> str:
     """The text with every instruction-like sentence replaced by a marker (unchanged when there is none)."""
-    if not _DIRECTIVE.search(text):
+    spans = _order_spans(text)
+    if not spans:
         return text
     out: list[str] = []
     last = 0
-    for s, e in sentence_spans(text):
-        if _DIRECTIVE.search(text[s:e]):
-            out.append(text[last:s] + REMOVED)
-            last = e
+    for s, e in spans:
+        out.append(text[last:s] + REMOVED)
+        last = e
     out.append(text[last:])
     return "".join(out)
