@@ -14,7 +14,6 @@ reads the question's tokens, which the answer then finds in the KV cache.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,9 @@ OFF: dict[str, Any] = {"check_specifics": False, "answerability_threshold": 0.0,
 
 
 def _questions(limit: int) -> list[str]:
-    rows = [json.loads(line) for line in (ROOT / "seeds" / "gold.jsonl").read_text().splitlines() if line.strip()]
-    return [r["question"] for r in rows if "question" in r][:limit]
+    from rag.evaluation.gold import load_gold
+
+    return [g.question for g in load_gold(ROOT / "seeds" / "gold.jsonl") if len(g.turns) == 1][:limit]
 
 
 def bench_checks(model: str, limit: int) -> dict[str, Any]:
