@@ -45,7 +45,8 @@ browser:
 	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
 lint: install
-	$(BIN)/ruff check rag app tests bench
+	$(BIN)/ruff check rag app tests bench scripts corpora
+	$(BIN)/mypy scripts/request_forms.py
 	$(BIN)/mypy
 
 bench: install test-models models
