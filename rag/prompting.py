@@ -81,14 +81,15 @@ def canonical(passages: list[ScoredChunk]) -> list[ScoredChunk]:
 ANSWERABLE_QUESTION = "Do the passages above state the answer to this question? Reply with yes or no."
 
 
-def answerability_check(prompt: Prompt, question: str) -> list[dict[str, str]]:
+def answerability_check(prompt: Prompt, question: str, request: str = ANSWERABLE_QUESTION) -> list[dict[str, str]]:
     """The prompt's messages with the yes/no request appended to the last one.
 
     Everything before the request is the answer's own prompt, so after the check the answer reads only its
     closing template tokens: the check costs the request's few tokens, not a second reading of the question.
+    `request` is the wording (scripts/request_forms.py compares others).
     """
     last = prompt.messages[-1]
-    return [*prompt.messages[:-1], {**last, "content": f"{last['content']}\n\n{ANSWERABLE_QUESTION}"}]
+    return [*prompt.messages[:-1], {**last, "content": f"{last['content']}\n\n{request}"}]
 
 
 VERIFY_QUESTION = (

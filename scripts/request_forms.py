@@ -20,7 +20,7 @@ from rag.build import build_assistant, go_offline
 from rag.config import load_settings
 from rag.evaluation.gold import load_gold
 from rag.llm import LlamaCppGenerator
-from rag.prompting import ANSWERABLE_QUESTION
+from rag.prompting import ANSWERABLE_QUESTION, answerability_check
 
 FORMS = {
     "current": ANSWERABLE_QUESTION,
@@ -30,15 +30,15 @@ FORMS = {
 }
 
 
-def auc(pos: list[float], neg: list[float]) -> float:
-    """ROC AUC: the chance an answerable question scores above an unanswerable one (ties count half)."""
+def auc(scored: list[tuple[bool, float]]) -> str:
+    """ROC AUC of (answerable, P(yes)) pairs: the chance an answerable question scores above an unanswerable one
+    (ties count half); "-" when either group is empty."""
+    pos = [p for answerable, p in scored if answerable]
+    neg = [p for answerable, p in scored if not answerable]
+    if not pos or not neg:
+        return "-"
     wins = sum(1.0 if a > b else 0.5 if a == b else 0.0 for a in pos for b in neg)
-    return wins / (len(pos) * len(neg))
-
-
-def asking(messages: list[dict[str, str]], request: str) -> list[dict[str, str]]:
-    """The prompt with `request` appended to its last message, as the gate appends its own."""
-    return [*messages[:-1], {**messages[-1], "content": f"{messages[-1]['content']}\n\n{request}"}]
+    return f"{wins / (len(pos) * len(neg)):.3f}"
 
 
 def main() -> int:
@@ -65,25 +65,20 @@ def main() -> int:
             # The current wording first, read with the question as the gate reads it; the others find the
             # question's tokens cached (llama.cpp's sums differ slightly with the batch: P(yes) moves by ~0.03).
             for name, request in FORMS.items():
-                p = judge.yes_probability(asking(prompt.messages, request))
+                p = judge.yes_probability(answerability_check(prompt, item.question, request))
                 scores[name].append((item.answerable, p))
             print(item.id, " ".join(f"{scores[n][-1][1]:.3f}" for n in FORMS), flush=True)
     print(f"\n{args.gold} {args.split}: {len(items)} single-turn questions")
     print("| wording | ROC AUC | tokens |")
     print("|---|---|---|")
     for name, request in FORMS.items():
-        pos = [p for a, p in scores[name] if a]
-        neg = [p for a, p in scores[name] if not a]
-        value = f"{auc(pos, neg):.3f}" if pos and neg else "-"
-        print(f"| {name}: “{request}” | {value} | {judge.count_tokens(request)} |")
+        print(f"| {name}: “{request}” | {auc(scores[name])} | {judge.count_tokens(request)} |")
     print("\n| mean P(yes) of the current wording and | ROC AUC |")
     print("|---|---|")
     current = scores["current"]
     for name in list(FORMS)[1:]:
         pairs = [(a, (p + q) / 2) for (a, p), (_, q) in zip(current, scores[name], strict=True)]
-        pos = [p for a, p in pairs if a]
-        neg = [p for a, p in pairs if not a]
-        print(f"| {name} | {auc(pos, neg):.3f} |" if pos and neg else f"| {name} | - |")
+        print(f"| {name} | {auc(pairs)} |")
     return 0
 
 
