@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from app.exports import Exports
 from app.render import (
     answer_markdown,
     answer_notes_html,
@@ -42,6 +42,7 @@ class WebApp:
         self.assistant = assistant
         self.settings = assistant.settings
         self.uploads = Uploads(assistant)
+        self.exports = Exports()
 
     # --- library -------------------------------------------------------------------------
     def library_rows(self) -> list[list[Any]]:
@@ -146,10 +147,7 @@ class WebApp:
         """The conversation as a Markdown file with each answer's sources (for the download button)."""
         if not chat:
             return None
-        folder = Path(tempfile.mkdtemp(prefix="rag-export-"))
-        path = folder / "conversation.md"
-        path.write_text(conversation_markdown(chat, [p.get("md", "") for p in panels]), encoding="utf-8")
-        return str(path)
+        return str(self.exports.write(conversation_markdown(chat, [p.get("md", "") for p in panels])))
 
     @staticmethod
     def mark_stopped(chat: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -287,7 +285,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     """The whole interface."""
     web = WebApp(assistant)
     s = assistant.settings
-    with gr.Blocks(title="Article assistant", analytics_enabled=False) as demo:
+    # Gradio's copies of downloads and uploads older than a day go, hourly (and all of them at a restart).
+    with gr.Blocks(title="Article assistant", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         turns = gr.State([])
         panels = gr.State([])  # each answer's sources panel, in order
         # This browser's settings and conversation; outside the tabs, which mount only when opened.

@@ -30,7 +30,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -> Iterat
     require_chromium()
     data = tmp_path_factory.mktemp("ui-data")
     SERVED["gradio_tmp"] = data / "gradio-tmp"
-    with rag_serve(data, SMALL, "--ingest", str(seeds_copy)) as url:
+    SERVED["tmp"] = data / "tmp"  # the server's temporary folder (TMPDIR)
+    SERVED["tmp"].mkdir()
+    with rag_serve(data, SMALL, "--ingest", str(seeds_copy), TMPDIR=str(SERVED["tmp"])) as url:
         yield url
 
 
@@ -477,6 +479,10 @@ def test_regenerate_and_export_the_conversation(browser, server: str) -> None:
     assert "**You:** How old is Ri Il Gyu?" in text and "**Assistant:**" in text and "52" in text
     assert "Sources:" in text and SPOKESMAN_TITLE in text and "&quot;" not in text
     page.close()
+    # Every answer and page load offered a fresh file: all of them went into one folder, one file a conversation.
+    exports = list(SERVED["tmp"].glob("rag-export-*"))
+    assert len(exports) == 1, exports
+    assert text in [f.read_text() for f in exports[0].glob("*/conversation.md")]
 
 
 def test_open_the_whole_article_shows_the_cited_passage_in_its_own_colour(browser, server: str) -> None:

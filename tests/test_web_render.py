@@ -1,5 +1,9 @@
 """The UI's own logic without a browser: escaping and upload names."""
 
+import os
+import time
+
+from app.exports import Exports
 from app.render import answer_markdown, sources_html
 from app.uploads import safe_name
 from rag.types import Answer, Chunk, Citation, ScoredChunk, Timings
@@ -51,3 +55,19 @@ def test_snippets_read_like_text_but_spans_stay_exact() -> None:
     # Icon labels left by text extraction are not shown; a sentence that names an icon word is.
     assert readable("Arrow-right Camera\nThe Daily Gazette\n\nShare the camera with us.") == (
         "The Daily Gazette\n\nShare the camera with us.")
+
+
+def test_exports_share_one_folder_and_old_ones_go() -> None:
+    exports = Exports(keep_s=600)
+    first = exports.write("**You:** one")
+    assert first.name == "conversation.md" and first.read_text() == "**You:** one"
+    assert exports.write("**You:** one") == first  # offered again: the same file, not another
+    old = time.time() - 3600
+    os.utime(first.parent, (old, old))
+    second = exports.write("**You:** two")
+    assert second.parent.parent == first.parent.parent == exports.folder
+    assert not first.exists() and second.read_text() == "**You:** two"  # the hour-old one was removed
+    assert [p.name for p in exports.folder.iterdir()] == [second.parent.name]
+    folder = exports.folder
+    exports.close()
+    assert not folder.exists()
