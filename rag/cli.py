@@ -554,6 +554,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # a damaged file's reader warnings ("EOF marker not found"): its own line says it all
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         return COMMANDS[args.command](args, sys.stdout)
     except QuestionError as exc:

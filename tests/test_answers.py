@@ -139,6 +139,17 @@ def test_global_options_work_after_the_subcommand_and_piped_output_is_clean(cli_
     assert ingest.returncode == 0 and "\r" not in ingest.stderr and "ingesting" not in ingest.stderr  # no bar
 
 
+def test_a_broken_pdf_gets_one_line_that_says_why(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "quay.txt").write_text("Quay rebuilt\n\nThe quay was rebuilt in 1950.\n")
+    (docs / "cut.pdf").write_bytes(b"%PDF-1.4 the rest of the file is missing")
+    proc = _rag(tmp_path / "data", "ingest", str(docs))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 3 and "cut.pdf: the PDF could not be read" in out and "quay.txt" in out, out
+    assert "pypdf" not in out and "WARNING" not in out, out  # no reader's warnings beside that line
+
+
 def test_models_list_has_a_header_and_says_how_to_fetch(cli_data: Path, tmp_path: Path) -> None:
     import shutil
 
