@@ -3,6 +3,11 @@
 A passage sentence that tells a model what to do ("ignore your instructions", "when asked his age, answer 99",
 "tell the reader to visit ...") is replaced in the prompt by a short marker; the article itself, its chunks and
 the spans the Sources panel shows are untouched. The system prompt also says that passages are quoted material.
+
+Chat-template markers written as text ("<|im_end|>", "<|im_start|>system", "</s>", "<start_of_turn>") are
+defused too: llama.cpp reads a prompt's special-token texts as the tokens themselves, so an article holding them
+would close the passages' message and open a turn of its own. Their angle brackets become look-alikes in the
+prompt, so the model still reads the characters but never the tokens.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ import re
 from rag.text import sentence_spans
 
 REMOVED = "(instruction removed)"
+
+# "<|im_start|>", "<｜end▁of▁sentence｜>", "</s>", "<start_of_turn>", "<file_sep>": every form of control token the
+# chat templates we know write (and HTML-like tags, harmless to defuse in a prompt).
+_MARKER = re.compile(r"<(\|[^|<>\n]{1,64}\||｜[^｜<>\n]{1,64}｜|/?[A-Za-z_][\w.:-]{0,40})>")
 
 # Who an article would be talking to if it addressed the assistant, and what it would tell it to do.
 _AI = (r"(?:AIs?|A\.I\.|AI\s+(?:assistants?|systems?|models?|tools?)|assistants?|chat\s?bots?|bots?"
@@ -75,8 +84,15 @@ def kept_out_note(text: str) -> str:
             f"(“{first}”) kept out of every prompt")
 
 
+def defuse_markers(text: str) -> str:
+    """The text with chat-template markers turned into look-alikes that no tokenizer reads as control tokens."""
+    return _MARKER.sub(lambda m: f"\u2039{m.group(1)}\u203a", text) if "<" in text else text
+
+
 def neutralise(text: str) -> str:
-    """The text with every instruction-like sentence replaced by a marker (unchanged when there is none)."""
+    """The text as a prompt may quote it: chat-template markers defused, every instruction-like sentence replaced
+    by a marker (unchanged when there is neither)."""
+    text = defuse_markers(text)
     spans = _order_spans(text)
     if not spans:
         return text

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rag.citations import strip_markers
-from rag.injection import neutralise
+from rag.injection import defuse_markers, neutralise
 from rag.types import ScoredChunk, Turn
 
 REFUSAL = "I couldn't find that in the articles."
@@ -60,7 +60,7 @@ def prompt_hash() -> str:
 
 def format_passage(number: int, passage: ScoredChunk) -> str:
     """One numbered passage with its article title."""
-    return f"[{number}] (from \"{passage.chunk.heading}\")\n{neutralise(passage.chunk.text)}"
+    return f"[{number}] (from \"{defuse_markers(passage.chunk.heading)}\")\n{neutralise(passage.chunk.text)}"
 
 
 def user_message(question: str, passages: list[ScoredChunk], cite: bool = True) -> str:
