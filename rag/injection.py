@@ -79,14 +79,24 @@ def orders(text: str) -> list[str]:
     return [" ".join(text[s:e].split()) for s, e in _order_spans(text)]
 
 
+# The chat-template markers worth telling an article's owner about: "<|im_start|>" is never news, "<b>" may be.
+_TURN_MARKER = re.compile(r"<\|[^|<>\n]{1,64}\|>|<｜[^｜<>\n]{1,64}｜>")
+
+
 def kept_out_note(text: str) -> str:
-    """For a person adding the article: how many of its sentences give orders and are kept out, or nothing."""
+    """For a person adding the article: how many of its sentences give orders and are kept out, and how many
+    chat-template markers it holds (defused in prompts), or nothing."""
+    notes = []
     found = orders(text)
-    if not found:
-        return ""
-    first = found[0] if len(found[0]) <= 80 else found[0][:77] + "..."
-    return (f"{len(found)} sentence{'s' if len(found) > 1 else ''} giving orders to an AI assistant "
-            f"(“{first}”) kept out of every prompt")
+    if found:
+        first = found[0] if len(found[0]) <= 80 else found[0][:77] + "..."
+        notes.append(f"{len(found)} sentence{'s' if len(found) > 1 else ''} giving orders to an AI assistant "
+                     f"(“{first}”) kept out of every prompt")
+    markers = _TURN_MARKER.findall(text)
+    if markers:
+        notes.append(f"{len(markers)} chat-template marker{'s' if len(markers) > 1 else ''} (“{markers[0]}”) "
+                     "given to the model as plain text")
+    return "; ".join(notes)
 
 
 def defuse_markers(text: str) -> str:
