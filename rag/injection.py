@@ -37,10 +37,11 @@ _DIRECTIVE = re.compile(
     rf"""
     \b(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
       \b(?:instructions?|rules|prompts?|guidelines|directions|told|(?:everything|all)\s+(?:above|before|previous|prior|else))\b
-    | (?:^|(?<=[.!?:;]\s)|\bplease\s+|\bnow\s+)\W*(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
+    | (?:^|(?<=[.!?:;]\s)|\bplease\s+)\W*(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
       \b(?:guidance|directives?|commands?|programming|(?:previous|prior|earlier)\s+(?:messages?|text|context))\b
     | \b(?:any|every|all)\s+(?:\w+\s+){{0,2}}?(?:models?|systems?|tools?|programs?|software|services?)\s+(?:that\s+)?
-      (?:answer(?:ing|s)?|respond(?:ing|s)?\s+to|summari[sz](?:ing|es))\b[^.!?\n]{{0,60}}?
+      (?:(?:answer(?:ing|s)?|respond(?:ing|s)?\s+to)\s+(?:\w+\s+){{0,2}}?(?:questions|queries)
+         |summari[sz](?:ing|es)\s+(?:this|the)\s+(?:article|story|page|text|report))\b[^.!?\n]{{0,60}}?
       \b(?:must|should|shall|(?:is|are|has|have)\s+to|(?:is|are)\s+required\s+to)\s+(?:\w+\s+){{0,2}}?(?:{_SAY}|give)\b
     | \b(?:regardless|irrespective)\s+of\s+(?:what|any|your)\b[^.!?\n]{{0,40}}\b(?:told|instructions?|rules|prompts?)\b
     | \bnew\s+(?:instructions?|directives?)\s*:

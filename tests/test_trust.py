@@ -212,6 +212,8 @@ def test_orders_to_the_assistant_are_removed_however_worded(sentence: str) -> No
     "Visitors are asked to use the north entrance while the hall is rebuilt.",
     "Drivers who ignore the new guidance face fines of up to 500 kroner.",
     "Every system answering emergency calls must be tested once a year.",
+    "All systems answering emergency calls must state the caller's location.",
+    "Drivers can now ignore the old guidance on parking, the council said.",
 ])
 def test_news_that_reports_what_people_said_or_must_do_is_kept(sentence: str) -> None:
     assert neutralise(sentence) == sentence
