@@ -10,11 +10,14 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 
 from app.api import ApiError, Line, build_api
+from app.exports import Exports
 from app.render import CSS, MARKER_SCRIPT
 from app.web import build_ui, theme
 from rag.assistant import Assistant
@@ -49,11 +52,20 @@ def build_app(assistant: Assistant) -> Any:
             raise ApiError(401, "missing or wrong API key; send the header Authorization: Bearer <api_key>",
                            kind="authentication_error")
 
-    app = FastAPI(title="Article assistant API", docs_url=None, redoc_url=None, openapi_url="/v1/openapi.json")
+    exports = Exports()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Here, not at exit: uvicorn raises SIGTERM again once it has shut down, and exit handlers never run.
+        exports.close()
+
+    app = FastAPI(title="Article assistant API", docs_url=None, redoc_url=None, openapi_url="/v1/openapi.json",
+                  lifespan=lifespan)
     app.add_exception_handler(ApiError, lambda _request, exc: exc.response())
     app.include_router(build_api(assistant, Line()), dependencies=[Depends(require_key)])
 
-    demo = build_ui(assistant)
+    demo = build_ui(assistant, exports)
     demo.queue(max_size=s.queue_size, default_concurrency_limit=1)
     key = s.api_key
 

@@ -38,11 +38,11 @@ EMPTY_LIBRARY = "The library is empty: add articles in the **Library** tab (or r
 class WebApp:
     """UI glue over an Assistant: it formats, the engine decides."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Assistant, exports: Exports | None = None) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
         self.uploads = Uploads(assistant)
-        self.exports = Exports()
+        self.exports = exports or Exports()
 
     # --- library -------------------------------------------------------------------------
     def library_rows(self) -> list[list[Any]]:
@@ -281,9 +281,9 @@ def _discard_upload(path: Path) -> None:
         log.warning("could not delete the temporary upload %s", path, exc_info=True)
 
 
-def build_ui(assistant: Assistant) -> gr.Blocks:
-    """The whole interface."""
-    web = WebApp(assistant)
+def build_ui(assistant: Assistant, exports: Exports | None = None) -> gr.Blocks:
+    """The whole interface (its conversation downloads written by `exports`, which its server closes)."""
+    web = WebApp(assistant, exports)
     s = assistant.settings
     # Gradio's copies of downloads and uploads older than a day go, hourly (and all of them at a restart).
     with gr.Blocks(title="Article assistant", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:

@@ -34,6 +34,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -> Iterat
     SERVED["tmp"].mkdir()
     with rag_serve(data, SMALL, "--ingest", str(seeds_copy), TMPDIR=str(SERVED["tmp"])) as url:
         yield url
+    assert not list(SERVED["tmp"].glob("rag-export-*")), "the stopped server left its downloads behind"
 
 
 def require_chromium() -> None:
