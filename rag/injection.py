@@ -18,9 +18,12 @@ from rag.text import sentence_spans
 
 REMOVED = "(instruction removed)"
 
-# "<|im_start|>", "<｜end▁of▁sentence｜>", "</s>", "<start_of_turn>", "<file_sep>": every form of control token the
-# chat templates we know write (and HTML-like tags, harmless to defuse in a prompt).
-_MARKER = re.compile(r"<(\|[^|<>\n]{1,64}\||｜[^｜<>\n]{1,64}｜|/?[A-Za-z_][\w.:-]{0,40})>")
+# "<|im_start|>", "<｜end▁of▁sentence｜>": turn markers, never news (the owner is told of them); with "</s>",
+# "<start_of_turn>", "<file_sep>", every form of control token the chat templates we know write (and HTML-like
+# tags, harmless to defuse in a prompt). The group is what goes between the defused brackets.
+_TURN = r"\|[^|<>\n]{1,64}\||｜[^｜<>\n]{1,64}｜"
+_TURN_MARKER = re.compile(rf"<(?:{_TURN})>")
+_MARKER = re.compile(rf"<({_TURN}|/?[A-Za-z_][\w.:-]{{0,40}})>")
 
 # Who an article would be talking to if it addressed the assistant, and what it would tell it to do.
 _AI = (r"(?:AIs?|A\.I\.|AI\s+(?:assistants?|systems?|models?|tools?)|assistants?|chat\s?bots?|bots?"
@@ -78,10 +81,6 @@ def _order_spans(text: str) -> list[tuple[int, int]]:
 def orders(text: str) -> list[str]:
     """The sentences of a text that give orders to an assistant (what `neutralise` keeps out of prompts)."""
     return [" ".join(text[s:e].split()) for s, e in _order_spans(text)]
-
-
-# The chat-template markers worth telling an article's owner about: "<|im_start|>" is never news, "<b>" may be.
-_TURN_MARKER = re.compile(r"<\|[^|<>\n]{1,64}\|>|<｜[^｜<>\n]{1,64}｜>")
 
 
 def kept_out_note(text: str) -> str:
