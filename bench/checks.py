@@ -10,6 +10,10 @@ answer the unchecked pipeline wrote for it instead.
 
 `Timings.check_ms` is not this cost: the P(yes) request is appended to the answer's own prompt, so the gate also
 reads the question's tokens, which the answer then finds in the KV cache.
+
+A third assistant, checks on, reads the P(yes) request and the answer's remaining prompt tokens one after the
+other (`read_beside=False`, as before 2026-12-02) instead of in one batch: the same run's measure of what reading
+them together saves.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def bench_checks(model: str, limit: int) -> dict[str, Any]:
     """Seeds ingested into a fresh folder; each question asked with and without the checks."""
     from rag.build import build_assistant
     from rag.config import load_settings
+    from rag.llm import LlamaCppGenerator
 
     with tempfile.TemporaryDirectory(prefix="bench-checks-") as tmp:
         common: dict[str, Any] = {"data_dir": Path(tmp) / "data", "models_dir": MODELS, "chat_model": model}
@@ -41,13 +46,18 @@ def bench_checks(model: str, limit: int) -> dict[str, Any]:
         checked.ingest([ROOT / "seeds"])
         bare = build_assistant(load_settings(env={}, **common, **OFF), embedder=checked.embedder,
                                store=checked.store, registry=checked.registry)
-        checked.warm()
-        bare.warm()
+        apart = build_assistant(load_settings(env={}, **common), embedder=checked.embedder,
+                                store=checked.store, registry=checked.registry)
+        generator = apart.generator
+        assert isinstance(generator, LlamaCppGenerator)
+        generator.read_beside = False
+        for assistant in (checked, bare, apart):
+            assistant.warm()
         questions = _questions(limit)
         timed: dict[int, dict[str, dict[str, Any]]] = {i: {} for i in range(len(questions))}
         for i, question in enumerate(questions):
-            turns = [("checked", checked), ("bare", bare)]
-            for name, assistant in turns if i % 2 == 0 else turns[::-1]:
+            turns = [("checked", checked), ("bare", bare), ("apart", apart)]
+            for name, assistant in turns[i % 3 :] + turns[: i % 3]:
                 answer = assistant.ask(question)
                 timed[i][name] = {"first_token_ms": answer.timings.first_token_ms or 0.0,
                                   "total_ms": answer.timings.total_ms, "check_ms": answer.timings.check_ms,
@@ -64,8 +74,8 @@ def summarise(model: str, rows: list[dict[str, dict[str, Any]]]) -> dict[str, An
     def p50(group: list[dict[str, dict[str, Any]]], name: str, key: str) -> float:
         return round(pct([r[name][key] for r in group], 50)) if group else 0.0
 
-    def added(group: list[dict[str, dict[str, Any]]], key: str) -> float:
-        return round(pct([r["checked"][key] - r["bare"][key] for r in group], 50)) if group else 0.0
+    def added(group: list[dict[str, dict[str, Any]]], key: str, name: str = "checked", base: str = "bare") -> float:
+        return round(pct([r[name][key] - r[base][key] for r in group], 50)) if group else 0.0
 
     out: dict[str, Any] = {"model": model, "cpu": machine()["cpu"], "questions": len(rows), "answered_by_both": len(both),
                            "refused_before_answering": len(gate)}
@@ -73,6 +83,12 @@ def summarise(model: str, rows: list[dict[str, dict[str, Any]]]) -> dict[str, An
         out[key] = {"checked_p50": p50(both, "checked", key), "bare_p50": p50(both, "bare", key),
                     "added_p50": added(both, key)}
     out["check_ms_p50"] = p50(both, "checked", "check_ms")
+    # Checks on, the request and the answer's prompt read one after the other: where all three answered.
+    three = [r for r in both if "apart" in r and not r["apart"]["refused"]]
+    if three:
+        out["apart"] = {"answered": len(three), "first_token_p50": p50(three, "apart", "first_token_ms"),
+                        "added_p50": added(three, "first_token_ms", "apart"),
+                        "saved_p50": added(three, "first_token_ms", "apart", "checked")}
     out["first_token_ratio"] = round(out["first_token_ms"]["checked_p50"] / max(out["first_token_ms"]["bare_p50"], 1), 2)
     out["refusal"] = {"checked_first_token_p50": p50(gate, "checked", "first_token_ms"),
                       "bare_total_p50": p50(gate, "bare", "total_ms")}
@@ -82,7 +98,7 @@ def summarise(model: str, rows: list[dict[str, dict[str, Any]]]) -> dict[str, An
 def render_checks(c: dict[str, Any]) -> list[str]:
     ft, tot, ref = c["first_token_ms"], c["total_ms"], c["refusal"]
     return ["", f"## 12. What the checks add to an answer ({c['model']}, seeds library, {c['questions']} questions)",
-            "", f"Measured on {c.get('cpu', 'this machine')}. The same questions, warm models, every check on against every check off, each with its own copy of the model (who asks first alternating). "
+            "", f"Measured on {c.get('cpu', 'this machine')}. The same questions, warm models, every check on against every check off, each with its own copy of the model (who asks first rotating from question to question). "
             "\"Added\" is the p50 of the per-question differences over the questions both answered.", "",
             "| | checks on p50 ms | checks off p50 ms | added p50 ms |", "|---|---|---|---|",
             f"| first token ({c['answered_by_both']} answered by both) | {ft['checked_p50']} | {ft['bare_p50']} | "
@@ -92,4 +108,14 @@ def render_checks(c: dict[str, Any]) -> list[str]:
             f"`check_ms` p50 is {c['check_ms_p50']} ms: it includes reading the question's tokens, which the "
             f"answer then finds cached. {c['refused_before_answering']} questions refused before answering: the refusal came at "
             f"{ref['checked_first_token_p50']} ms p50, where the unchecked pipeline took {ref['bare_total_p50']} ms "
-            "to write its answer."]
+            "to write its answer.", *_apart_lines(c)]
+
+
+def _apart_lines(c: dict[str, Any]) -> list[str]:
+    if "apart" not in c:
+        return []
+    a = c["apart"]
+    return ["", f"Checks on, the P(yes) request and the answer's remaining prompt tokens read one after the other "
+            f"instead of in one batch ({a['answered']} questions all three answered): first token p50 "
+            f"{a['first_token_p50']} ms, {a['added_p50']} ms over checks off; reading them together saves "
+            f"**{a['saved_p50']} ms** p50 per answer."]

@@ -45,7 +45,8 @@ class AnswerabilityGate:
     """Asks the model, over the same passages the answer would use, whether they state the answer.
 
     P(yes) is read from the logits of the reply's first token; below `threshold` the question is refused. With
-    the passages already in the KV cache for the answer, it costs a few dozen new tokens.
+    the passages already in the KV cache for the answer, it costs a few dozen new tokens, read (where the judge
+    can) together with the answer's own remaining prompt tokens.
     """
 
     def __init__(self, judge: Judge, threshold: float) -> None:
@@ -54,7 +55,7 @@ class AnswerabilityGate:
 
     def check(self, question: str, prompt: Prompt) -> list[Check]:
         """The probability as a note, and a refusal when it is below the threshold."""
-        p_yes = self.judge.yes_probability(answerability_check(prompt, question))
+        p_yes = self.judge.yes_probability(answerability_check(prompt, question), then=prompt.messages)
         checks = [Check(ANSWERABILITY, f"{p_yes:.4f}")]
         if p_yes < self.threshold:
             checks.append(Check(REFUSED, "The passages found don't seem to state the answer.", question))

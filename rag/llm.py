@@ -54,8 +54,12 @@ class Generator(Protocol):
 class Judge(Protocol):
     """A model that can say how likely "yes" is as its reply, without writing it."""
 
-    def yes_probability(self, messages: list[Message]) -> float:
-        """P(yes) / (P(yes) + P(no)) for the reply's first token."""
+    def yes_probability(self, messages: list[Message], then: list[Message] | None = None) -> float:
+        """P(yes) / (P(yes) + P(no)) for the reply's first token.
+
+        `then`: the messages the next reply is likely to be written for. A judge may read their prompt alongside
+        (llama.cpp: in the same batch, as a second sequence), so that reply starts writing without reading more.
+        """
         ...
 
 
@@ -145,8 +149,12 @@ class LlamaCppGenerator:
         model_id: str | None = None,
         prefix_memory_mb: int = 0,
         question_marker: str = "",
+        read_beside: bool = True,
     ) -> None:
         self.model_path = Path(model_path)
+        # A check with the answer's messages (`yes_probability(..., then=...)`) reads both in one batch; False
+        # reads them one after the other (the benchmark's comparison).
+        self.read_beside = read_beside
         self.model_id = model_id  # the catalogue id, when the file came from the catalogue (for error messages)
         self._n_ctx = context_length
         self.threads = threads
@@ -165,6 +173,7 @@ class LlamaCppGenerator:
         self.last_prompt_tokens = 0
         self.last_cached_tokens = 0
         self.last_prompt_eval = 0
+        self._ahead = 0  # the answer's prompt tokens read beside the last check (its generation reads none)
         self.tokens_read = 0  # prompt tokens llama.cpp has read in all (the rest came from its cache or kept heads)
         # llama.cpp contexts are not thread-safe: one generation (and one tokenisation) at a time.
         self._lock = ModelLock()
@@ -201,15 +210,16 @@ class LlamaCppGenerator:
             log.info("loading %s (%d threads, context %d)", self.model_path.name, self.threads, self._n_ctx)
             check_gguf(self.model_path, self.model_id)
             try:
-                self._llm = Llama(
-                    model_path=str(self.model_path),
-                    n_ctx=self._n_ctx,
-                    n_threads=self.threads,
-                    n_threads_batch=self.threads,
-                    n_batch=self.batch_size,
-                    seed=self.seed,
-                    verbose=False,
-                )
+                with _two_sequences():
+                    self._llm = Llama(
+                        model_path=str(self.model_path),
+                        n_ctx=self._n_ctx,
+                        n_threads=self.threads,
+                        n_threads_batch=self.threads,
+                        n_batch=self.batch_size,
+                        seed=self.seed,
+                        verbose=False,
+                    )
             except ValueError as exc:
                 raise ModelLoadError(
                     _damaged_model(self.model_path, "llama.cpp could not load it", self.model_id)
@@ -245,8 +255,11 @@ class LlamaCppGenerator:
             for chunk in chunks:
                 if first:
                     # Prompt tokens llama.cpp actually read for this reply (the rest came from the KV cache).
-                    self.last_prompt_eval = int(llama_cpp.llama_perf_context(self._llm._ctx.ctx).n_p_eval)
-                    self.tokens_read = before + self.last_prompt_eval
+                    # (llama.cpp reports at least 1, also when the whole prompt was read beside a check before)
+                    read = int(llama_cpp.llama_perf_context(self._llm._ctx.ctx).n_p_eval)
+                    self.tokens_read = before + read
+                    self.last_prompt_eval = self._ahead if self._ahead and read <= 1 else read
+                    self._ahead = 0
                     first = False
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
@@ -422,11 +435,17 @@ class LlamaCppGenerator:
         """How many prompt prefixes are kept in memory."""
         return len(self._saved)
 
-    def yes_probability(self, messages: list[Message]) -> float:
+    def yes_probability(self, messages: list[Message], then: list[Message] | None = None) -> float:
         """P("yes") against P("no") as the reply's first token, read from the logits (no text is sampled).
 
         The prompt is evaluated after the longest prefix it shares with the last one, so asking over the passages
         an answer will use costs only the new tokens, and the answer that follows reuses the passages too.
+
+        With `then` (the answer's messages, which share the check's prompt up to where the request begins), the
+        answer's own remaining tokens (its chat template's turn markers) are read in the same llama.cpp batch as
+        the request, as a second sequence over the same cached prefix: one pass over the weights instead of two,
+        and the answer that follows samples its first token at once (llama-cpp-python skips a prompt it finds
+        whole in the cache with fresh logits).
         """
         import llama_cpp
         import numpy as np
@@ -442,13 +461,58 @@ class LlamaCppGenerator:
             shared = self._shared(tokens)
             llm.n_tokens = min(shared, len(tokens) - 1)  # at least one token is evaluated, so logits are fresh
             self.last_prompt_tokens, self.last_cached_tokens = len(tokens), llm.n_tokens
-            self.tokens_read += len(tokens) - llm.n_tokens
-            llm.eval(tokens[llm.n_tokens :])
-            logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, -1), shape=(llm.n_vocab(),))
+            self._ahead = 0
+            at = self._read_beside(tokens, self._format(then)) if then is not None and self.read_beside else None
+            if at is None:
+                self.tokens_read += len(tokens) - llm.n_tokens
+                llm.eval(tokens[llm.n_tokens :])
+                at = -1
+            logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(llm._ctx.ctx, at), shape=(llm.n_vocab(),))
             yes, no = (logits[list(ids)].astype(np.float64) for ids in self._yes_no)
             top = max(yes.max(), no.max())
             p_yes, p_no = np.exp(yes - top).sum(), np.exp(no - top).sum()
             return float(p_yes / (p_yes + p_no))
+
+    def _read_beside(self, check: list[int], answer: list[int]) -> int | None:
+        """Read the check's new tokens (sequence 1) and the answer's (sequence 0) in one batch over the cached
+        prefix; afterwards the KV cache holds the answer's prompt, with the logits for its first token last.
+        Returns the batch index of the check's last token, or None when this does not apply (nothing of the
+        answer is left to read, the batch or the context would overflow, or llama.cpp refused the batch)."""
+        import llama_cpp
+
+        llm = self._llm
+        start = llm.n_tokens
+        fork = _common(check, answer)  # where the request begins: before it, both prompts are the same tokens
+        if not start <= fork < min(len(check), len(answer)):
+            return None
+        both, own, ahead = answer[start:fork], check[fork:], answer[fork:]
+        size = len(both) + len(own) + len(ahead)
+        if size > llm.n_batch or start + size > llm.n_ctx():
+            return None
+        llm._ctx.kv_cache_seq_rm(-1, start, -1)
+        llm._ctx.kv_cache_seq_cp(0, 1, 0, start)  # the request reads the cached prefix too (shared cells, no copy)
+        batch = llm._batch.batch
+        rows: list[tuple[int, int, tuple[int, ...], bool]] = [(t, start + i, (0, 1), False) for i, t in enumerate(both)]
+        rows += [(t, fork + i, (1,), i == len(own) - 1) for i, t in enumerate(own)]
+        rows += [(t, fork + i, (0,), i == len(ahead) - 1) for i, t in enumerate(ahead)]
+        for i, (token, pos, seqs, out) in enumerate(rows):
+            batch.token[i], batch.pos[i], batch.logits[i] = token, pos, out
+            batch.n_seq_id[i] = len(seqs)
+            for j, seq in enumerate(seqs):
+                batch.seq_id[i][j] = seq
+        batch.n_tokens = len(rows)
+        status = llama_cpp.llama_decode(llm._ctx.ctx, batch)
+        llm._ctx.kv_cache_seq_rm(1, -1, -1)
+        if status != 0:
+            log.warning("llama.cpp refused the check and the answer in one batch (%d); reading them apart", status)
+            llm._ctx.kv_cache_seq_rm(-1, start, -1)
+            return None
+        llm.input_ids[start : len(answer)] = answer[start:]
+        llm.n_tokens = len(answer)
+        llm._requires_eval = False  # the last logits are the answer's: its generation samples without reading
+        self.tokens_read += size
+        self._ahead = len(ahead)
+        return len(both) + len(own) - 1
 
     def close(self) -> None:
         """Free the weights."""
@@ -459,6 +523,32 @@ class LlamaCppGenerator:
                 self._formatter = None
                 self._prefix = ("", [])
                 self._saved.clear()
+
+
+_PARAMS = threading.Lock()
+
+
+@contextlib.contextmanager
+def _two_sequences() -> Iterator[None]:
+    """While a `Llama` is made: a context for two sequences over one KV cache (`n_seq_max` 2, `kv_unified`), so a
+    check and the answer after it can be read in one batch over the same cached prefix. The cache and every
+    single-sequence use are as before; llama-cpp-python has no argument for these, so its defaults are
+    wrapped."""
+    import llama_cpp.llama_cpp as lib
+
+    with _PARAMS:
+        default = lib.llama_context_default_params
+
+        def params() -> Any:
+            made = default()
+            made.n_seq_max, made.kv_unified = 2, True
+            return made
+
+        lib.llama_context_default_params = params
+        try:
+            yield
+        finally:
+            lib.llama_context_default_params = default
 
 
 def _common(a: Sequence[int], b: Sequence[int]) -> int:

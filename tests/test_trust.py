@@ -349,7 +349,7 @@ class _Judge:
     def __init__(self, p_yes: float) -> None:
         self.p_yes, self.asked = p_yes, []
 
-    def yes_probability(self, messages):
+    def yes_probability(self, messages, then=None):
         self.asked.append(messages)
         return self.p_yes
 

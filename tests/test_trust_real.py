@@ -73,6 +73,63 @@ def test_the_answerability_question_reuses_the_cached_passages(assistant: Assist
     assert gen.last_prompt_tokens - gen.last_cached_tokens < 60
 
 
+def test_the_answer_after_the_check_is_read_beside_it_and_starts_at_once(assistant: Assistant) -> None:
+    import llama_cpp
+
+    gen = assistant.generator
+    assert isinstance(gen, LlamaCppGenerator)
+    question = "How many boats raced in the 2019 Vessby regatta?"
+    passages = assistant.retriever.retrieve(question).passages
+    prompt = build_prompt(question, passages, gen.count_tokens, context_length=gen.context_length,
+                          max_answer_tokens=128)
+    check = answerability_check(prompt, question)
+    answer_tokens = len(gen._format(prompt.messages))
+    answers, first_read, p_yes = {}, {}, {}
+    llm = gen._llm
+    real_eval = llm.eval
+    for beside in (False, True):
+        gen.yes_probability([{"role": "user", "content": "Is this unrelated? Reply with yes or no."}])  # cache reset
+        p_yes[beside] = gen.yes_probability(check, then=prompt.messages if beside else None)
+        reads: list[tuple[int, int]] = []  # (tokens in the KV cache before, tokens read) for each llama.cpp call
+
+        def spy(tokens: list[int], reads: list[tuple[int, int]] = reads) -> None:
+            reads.append((llm.n_tokens, len(tokens)))
+            real_eval(tokens)
+
+        llm.eval = spy
+        try:
+            answers[beside] = "".join(gen.stream(prompt.messages, max_tokens=48, temperature=0.0))
+        finally:
+            del llm.eval
+        first_read[beside] = next(r for r in reads if r[1] > 0)
+        # Nothing of the check's second sequence is left in the KV cache.
+        assert llama_cpp.llama_memory_seq_pos_max(llama_cpp.llama_get_memory(llm._ctx.ctx), 1) == -1
+    # Apart, the answer first reads the rest of its prompt (its turn markers) after the check.
+    assert first_read[False][0] < answer_tokens and sum(first_read[False]) == answer_tokens
+    # Beside the check, its prompt was read in the check's batch: the first call reads the first written token.
+    assert first_read[True] == (answer_tokens, 1)
+    assert gen.prompt_tokens_read == answer_tokens - first_read[False][0]  # reported as read for this answer
+    # The same request over the same prefix: only the batch's arithmetic differs.
+    assert abs(p_yes[True] - p_yes[False]) < 0.1
+    assert answers[True] == answers[False], answers
+
+
+def test_a_check_too_big_for_one_batch_is_read_apart_with_the_same_result(assistant: Assistant) -> None:
+    path = resolve_chat_model(MODELS, Catalog.load(MODELS / "catalog.toml"), TINY)
+    gen = LlamaCppGenerator(path, context_length=2048, threads=2, batch_size=16)
+    question = "How many boats raced in the 2019 Vessby regatta, and how many people watched from the harbour?"
+    passages = assistant.retriever.retrieve(question).passages
+    prompt = build_prompt(question, passages, gen.count_tokens, context_length=2048, max_answer_tokens=128)
+    check = answerability_check(prompt, question)
+    unrelated = [{"role": "user", "content": "Is this unrelated? Reply with yes or no."}]
+    gen.yes_probability(unrelated)  # the same cache state before both: batches split the same way
+    apart = gen.yes_probability(check)
+    gen.yes_probability(unrelated)
+    assert gen.yes_probability(check, then=prompt.messages) == apart
+    assert "".join(gen.stream(prompt.messages, max_tokens=16, temperature=0.0))
+    gen.close()
+
+
 def test_the_check_after_answering_reuses_the_cached_prompt_and_answer(assistant: Assistant) -> None:
     from rag.prompting import verification_check
 
