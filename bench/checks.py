@@ -9,7 +9,8 @@ checks minus without, p50 over the questions both answered. A question the gate 
 answer the unchecked pipeline wrote for it instead.
 
 `Timings.check_ms` is not this cost: the P(yes) request is appended to the answer's own prompt, so the gate also
-reads the question's tokens, which the answer then finds in the KV cache.
+reads the question's tokens (and, in the same batch, the answer's turn markers), which the answer then finds in the
+KV cache.
 
 A third assistant, checks on, reads the P(yes) request and the answer's remaining prompt tokens one after the
 other (`read_beside=False`, as before 2026-12-02) instead of in one batch: the same run's measure of what reading
@@ -105,7 +106,7 @@ def render_checks(c: dict[str, Any]) -> list[str]:
             f"**{ft['added_p50']}** |",
             f"| whole answer | {tot['checked_p50']} | {tot['bare_p50']} | {tot['added_p50']} |", "",
             f"First token with the checks against without: **{c['first_token_ratio']}x**. The P(yes) request's own "
-            f"`check_ms` p50 is {c['check_ms_p50']} ms: it includes reading the question's tokens, which the "
+            f"`check_ms` p50 is {c['check_ms_p50']} ms: it includes reading the question's tokens and the answer's turn markers, which the "
             f"answer then finds cached. {c['refused_before_answering']} questions refused before answering: the refusal came at "
             f"{ref['checked_first_token_p50']} ms p50, where the unchecked pipeline took {ref['bare_total_p50']} ms "
             "to write its answer.", *_apart_lines(c)]

@@ -347,11 +347,29 @@ class _Judge:
     """A judge with a fixed verdict that records what it was asked."""
 
     def __init__(self, p_yes: float) -> None:
-        self.p_yes, self.asked = p_yes, []
+        self.p_yes, self.asked, self.then = p_yes, [], []
 
     def yes_probability(self, messages, then=None):
         self.asked.append(messages)
+        self.then.append(then)
         return self.p_yes
+
+
+@pytest.mark.parametrize(("p_yes", "refused"), [(0.9, False), (0.1, True)])
+def test_the_answerability_gate_hands_the_judge_the_answers_own_prompt(p_yes: float, refused: bool) -> None:
+    from rag.gate import AnswerabilityGate
+
+    chunk = Chunk("r-0", "r", "Regatta", "/r.txt", 0, 0, 60, "The 2019 Vessby regatta was won by the schooner Marta.")
+    prompt = build_prompt("Who won the regatta?", [ScoredChunk(chunk, 0.9, 1)], lambda t: len(t.split()),
+                          context_length=4096, max_answer_tokens=256)
+    judge = _Judge(p_yes)
+    checks = AnswerabilityGate(judge, 0.5).check("Who won the regatta?", prompt)
+    assert any(c.kind == "refused" for c in checks) is refused
+    [asked], [then] = judge.asked, judge.then
+    # The request is the answer's prompt plus the yes/no question; the answer's own messages come with it, so a
+    # judge that can read both in one batch (llama.cpp) has the answer ready to write.
+    assert then == prompt.messages
+    assert asked[:-1] == prompt.messages[:-1] and asked[-1]["content"].startswith(prompt.messages[-1]["content"])
 
 
 @pytest.mark.parametrize(("p_yes", "kept"), [(0.9, True), (0.1, False)])
