@@ -205,6 +205,7 @@ class LlamaCppGenerator:
                 return
             if not self.model_path.is_file():
                 raise ModelNotFoundError(f"model file {self.model_path} is missing; fetch it with `rag models pull`")
+            import llama_cpp
             from llama_cpp import Llama
 
             log.info("loading %s (%d threads, context %d)", self.model_path.name, self.threads, self._n_ctx)
@@ -224,6 +225,9 @@ class LlamaCppGenerator:
                 raise ModelLoadError(
                     _damaged_model(self.model_path, "llama.cpp could not load it", self.model_id)
                 ) from exc
+            if self.read_beside and int(llama_cpp.llama_n_seq_max(self._llm._ctx.ctx)) < 2:
+                log.info("this llama.cpp context holds one sequence: checks and answers are read one after the other")
+                self.read_beside = False
             trained = int(self._llm.n_ctx())
             if trained < self._n_ctx:
                 log.info("model trained on %d tokens of context; using that", trained)

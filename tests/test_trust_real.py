@@ -130,6 +130,27 @@ def test_a_check_too_big_for_one_batch_is_read_apart_with_the_same_result(assist
     gen.close()
 
 
+def test_a_context_of_one_sequence_reads_the_check_and_answer_apart(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+
+    import rag.llm
+
+    # A llama-cpp-python whose context could not be given two sequences: the check still works, read the old way.
+    monkeypatch.setattr(rag.llm, "_two_sequences", contextlib.nullcontext)
+    path = resolve_chat_model(MODELS, Catalog.load(MODELS / "catalog.toml"), TINY)
+    gen = LlamaCppGenerator(path, context_length=2048, threads=2)
+    gen.load()
+    assert gen.read_beside is False
+    question = "How many boats raced in the 2019 Vessby regatta?"
+    prompt = build_prompt(question, assistant.retriever.retrieve(question).passages, gen.count_tokens,
+                          context_length=2048, max_answer_tokens=128)
+    assert 0.0 <= gen.yes_probability(answerability_check(prompt, question), then=prompt.messages) <= 1.0
+    assert "".join(gen.stream(prompt.messages, max_tokens=16, temperature=0.0))
+    gen.close()
+
+
 def test_the_check_after_answering_reuses_the_cached_prompt_and_answer(assistant: Assistant) -> None:
     from rag.prompting import verification_check
 
