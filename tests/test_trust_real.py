@@ -10,7 +10,7 @@ from rag.build import build_assistant
 from rag.config import load_settings
 from rag.llm import LlamaCppGenerator
 from rag.models import Catalog, resolve_chat_model
-from rag.prompting import REFUSAL, answerability_check, build_library_prompt, build_prompt
+from rag.prompting import REFUSAL, Prompt, answerability_check, build_library_prompt, build_prompt
 from rag.types import Chunk, ScoredChunk
 from tests.conftest import MODELS, SMALL, TINY, require_model
 
@@ -57,13 +57,18 @@ def test_hostile_articles_are_not_obeyed(assistant: Assistant) -> None:
     assert "22:00" in hours.text or hours.refused
 
 
+def _prompt(assistant: Assistant, gen: LlamaCppGenerator, question: str) -> Prompt:
+    """The answer's prompt over the passages the assistant retrieves for the question, sized for `gen`."""
+    passages = assistant.retriever.retrieve(question).passages
+    return build_prompt(question, passages, gen.count_tokens, context_length=gen.context_length,
+                        max_answer_tokens=128)
+
+
 def test_the_answerability_question_reuses_the_cached_passages(assistant: Assistant) -> None:
     gen = assistant.generator
     assert isinstance(gen, LlamaCppGenerator)
     question = "How many boats raced in the Vessby regatta?"
-    passages = assistant.retriever.retrieve(question).passages
-    prompt = build_prompt(question, passages, gen.count_tokens, context_length=gen.context_length,
-                          max_answer_tokens=128)
+    prompt = _prompt(assistant, gen, question)
     first = gen.yes_probability(answerability_check(prompt, question))
     other = "What colour was the schooner Marta's sail?"
     second = gen.yes_probability(answerability_check(prompt, other))
@@ -79,9 +84,7 @@ def test_the_answer_after_the_check_is_read_beside_it_and_starts_at_once(assista
     gen = assistant.generator
     assert isinstance(gen, LlamaCppGenerator)
     question = "How many boats raced in the 2019 Vessby regatta?"
-    passages = assistant.retriever.retrieve(question).passages
-    prompt = build_prompt(question, passages, gen.count_tokens, context_length=gen.context_length,
-                          max_answer_tokens=128)
+    prompt = _prompt(assistant, gen, question)
     check = answerability_check(prompt, question)
     answer_tokens = len(gen._format(prompt.messages))
     answers, first_read, p_yes = {}, {}, {}
@@ -118,8 +121,7 @@ def test_a_check_too_big_for_one_batch_is_read_apart_with_the_same_result(assist
     path = resolve_chat_model(MODELS, Catalog.load(MODELS / "catalog.toml"), TINY)
     gen = LlamaCppGenerator(path, context_length=2048, threads=2, batch_size=16)
     question = "How many boats raced in the 2019 Vessby regatta, and how many people watched from the harbour?"
-    passages = assistant.retriever.retrieve(question).passages
-    prompt = build_prompt(question, passages, gen.count_tokens, context_length=2048, max_answer_tokens=128)
+    prompt = _prompt(assistant, gen, question)
     check = answerability_check(prompt, question)
     unrelated = [{"role": "user", "content": "Is this unrelated? Reply with yes or no."}]
     gen.yes_probability(unrelated)  # the same cache state before both: batches split the same way
@@ -144,8 +146,7 @@ def test_a_context_of_one_sequence_reads_the_check_and_answer_apart(
     gen.load()
     assert gen.read_beside is False
     question = "How many boats raced in the 2019 Vessby regatta?"
-    prompt = build_prompt(question, assistant.retriever.retrieve(question).passages, gen.count_tokens,
-                          context_length=2048, max_answer_tokens=128)
+    prompt = _prompt(assistant, gen, question)
     assert 0.0 <= gen.yes_probability(answerability_check(prompt, question), then=prompt.messages) <= 1.0
     assert "".join(gen.stream(prompt.messages, max_tokens=16, temperature=0.0))
     gen.close()
@@ -157,9 +158,7 @@ def test_the_check_after_answering_reuses_the_cached_prompt_and_answer(assistant
     gen = assistant.generator
     assert isinstance(gen, LlamaCppGenerator)
     question = "Who won the 2019 Vessby regatta?"
-    passages = assistant.retriever.retrieve(question).passages
-    prompt = build_prompt(question, passages, gen.count_tokens, context_length=gen.context_length,
-                          max_answer_tokens=128)
+    prompt = _prompt(assistant, gen, question)
     answer = "".join(gen.stream(prompt.messages, max_tokens=48, temperature=0.0))
     p_right = gen.yes_probability(verification_check(prompt, answer))
     # Only the answer's closing tokens and the yes/no request are read: the prompt and answer stay cached.
