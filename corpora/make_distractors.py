@@ -364,6 +364,33 @@ q(11, "brandt-before", "Who was the chief conductor of the Aldport Philharmonic 
   ["Hugo Brandt", "Brandt"], "orchestra-conductor", "She succeeds Hugo Brandt")
 q(11, "aldport-chief-executive", "Who is the chief executive of the Aldport Philharmonic?")
 
+# Questions about amounts of money over the dev clusters, written on 2026-12-02 before a check that such an answer
+# must give an amount of money (not some other number of its passages) was measured on them: the answerable ones ask
+# in several forms ("how much", "what was the cost", "what did ... rise to"), one names the amount only as an
+# adjective ("a 60 million euro renovation"); the unanswerable ones ask an amount no article of the cluster gives,
+# beside articles that give other amounts and other numbers.
+q(3, "brennmoor-2022-roads", "How much did Brennmoor set aside for road repairs in 2022?", ["3 million"],
+  "brennmoor-budget-2022", "3 million pounds would go to road repairs")
+q(3, "castleford-2023-budget", "How much was Castleford's budget for 2023?", ["39 million"], "castleford-budget-2023",
+  "set a budget of 39 million pounds")
+q(3, "brennmoor-2023-size", "How big was Brennmoor's budget in 2023?", ["51 million"], "brennmoor-budget-2023",
+  "the 2023 budget of 51 million pounds")
+q(3, "brennmoor-2023-library", "How much did Brennmoor's 2023 budget give the library service?")
+q(3, "castleford-reserves", "How much did Castleford take from its reserves in 2023?")
+q(9, "tarn-delay-cost", "How much did the delays add to the cost of the Tarn bridge?", ["31 million"], "bridge-tarn",
+  "added two years and 31 million pounds to the project")
+q(9, "tarn-final-cost", "What did the cost of the Tarn bridge rise to?", ["212 million"], "bridge-tarn-cost",
+  "rose to 212 million pounds")
+q(9, "ossory-cost", "How much did the Ossory footbridge cost to build?")
+q(9, "ossory-prize-money", "How much money came with the design prize the Ossory footbridge won?")
+q(11, "hall-renovation-cost", "How much will the renovation of Harbour Hall cost?", ["60 million"], "orchestra-hall",
+  "a 60 million euro renovation")
+q(11, "radic-fee", "How much is Vesna Radic paid as chief conductor of the Aldport Philharmonic?")
+q(11, "tour-budget", "How much will the Aldport Philharmonic's Asian tour cost?")
+q(1, "harlow-2019-prize", "How much prize money did Daniel Kiprono win at the 2019 Harlow Marathon?")
+q(1, "harlow-2020-entry-fee", "How much did runners pay to enter the 2020 Harlow Marathon?")
+q(7, "storm-babet-damage", "What was the cost of the damage Storm Babet caused?")
+
 OUT.mkdir(parents=True, exist_ok=True)
 for stem, (headline, body) in A.items():
     (OUT / f"{stem}.txt").write_text(f"{headline}\n\n{body}\n", encoding="utf-8")

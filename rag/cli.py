@@ -142,8 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
                              ("check-claims", "check_claims", "withholding unsupported sentences"),
                              ("check-cited", "check_cited", "refusing answers whose cited articles are off the "
                                                             "question"),
-                             ("check-asked", "check_asked", "refusing answers that don't give the number or name "
-                                                            "asked for"),
+                             ("check-asked", "check_asked", "refusing answers that don't give the number, amount "
+                                                            "of money or name asked for"),
                              ("check-near", "check_near", "refusing answers whose new facts the cited passages "
                                                           "state apart from what the question asks about")):
         p.add_argument(f"--no-{flag}", dest=name, action="store_false", default=None, help=f"switch off {what}")

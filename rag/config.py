@@ -119,8 +119,9 @@ class Settings(BaseModel):
     )
     check_asked: bool = Field(
         True, description="Refuse an answer that doesn't give what its question asks for: no number for a 'how "
-        "many' question, no name beyond the question's own for a 'what is the name' one (a name that only "
-        "completes one of the question's own is not new).",
+        "many' question, no amount of money for a 'how much did it cost' one (in the answer or where its cited "
+        "passage states the number), no name beyond the question's own for a 'what is the name' one (a name that "
+        "only completes one of the question's own is not new).",
     )
     check_near: bool = Field(
         True, description="Refuse an answer when no sentence of its cited passages that states its new names or "

@@ -22,7 +22,16 @@ from rag.citations import (
     resolve,
 )
 from rag.prompting import REFUSAL
-from rag.specifics import missing_specifics, new_name_runs, new_specifics, numbers, relabelled, same_start, stated
+from rag.specifics import (
+    missing_specifics,
+    money_numbers,
+    new_name_runs,
+    new_specifics,
+    numbers,
+    relabelled,
+    same_start,
+    stated,
+)
 from rag.text import STOPWORDS, sentence_spans, stems
 from rag.types import Check, Citation, ScoredChunk
 
@@ -106,7 +115,7 @@ class CitationGrounder:
                 return Grounded(self.refusal, [], True, checks)
         # The checks that refuse a whole answer, in order; the first that objects decides.
         reason = ((self.check_cited and off_question(question, text, passages))
-                  or (self.check_asked and not_given(question, text))
+                  or (self.check_asked and not_given(question, text, passages))
                   or (self.check_near and (apart_from_question(about or question, text, passages)
                                            or role_elsewhere(question, text, passages))))
         if reason:
@@ -148,19 +157,33 @@ def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> C
 # Questions that ask for a quantity, and those that ask for a name in so many words.
 _ASKS_NUMBER = re.compile(r"\b(how (many|much|old|long|far|tall|high|big|large)|what (percentage|proportion|"
                           r"share|age|year|number)|which year)\b", re.IGNORECASE)
+# Questions that ask for an amount of money: "how much" with a word only money is counted in, or "what was the cost".
+# Not "how much did X raise council tax" or "how much did the budget grow": a share can answer those.
+_ASKS_MONEY = re.compile(
+    r"\bhow much\b.*\b(money|pa(?:y|ys|id)|costs?|costing|prices?|priced|fees?|fares?|tolls?|spen[dt]|spending|"
+    r"worth|salary|salaries|wages?|earn(?:s|ed)?|charge[sd]?)\b"
+    r"|\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(cost|price|fee|fare|toll|salary|prize money)\b",
+    re.IGNORECASE)
 _ASKS_NAME = re.compile(r"\b(what|which) (is|was|were|are) the names? of\b|\bwhat(?:'s| is) (?:his|her|their|its) "
                         r"name\b", re.IGNORECASE)
 
 
-def not_given(question: str, text: str) -> Check | None:
+def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
     """A refusal when the answer doesn't give what its question asks for: a question about a quantity answered
     without a number the question doesn't hold already ("How many family members defected?" - "His family
-    defected with him."), or one asking a name answered with no name beyond the question's own ("What is the name
-    of the Chosun Ilbo reporter who interviewed Ri?" - "The Chosun Ilbo reported on the interview with Ri Il
-    Gyu": a run of capitalised words holding one of the question's names names what the question names)."""
+    defected with him."), a question about an amount of money answered with a number that is no amount of money
+    in the answer nor where its cited passages state it ("How much prize money did he give?" - "He gave it to
+    students in three countries [2]"), or one asking a name answered with no name beyond the question's own ("What
+    is the name of the Chosun Ilbo reporter who interviewed Ri?" - "The Chosun Ilbo reported on the interview with
+    Ri Il Gyu": a run of capitalised words holding one of the question's names names what the question names)."""
     claim = MARKER.sub("", text)
-    if _ASKS_NUMBER.search(question) and not numbers(claim) - numbers(question):
+    new = numbers(claim) - numbers(question)
+    if _ASKS_NUMBER.search(question) and not new:
         return Check("refused", "The answer doesn't give the number the question asks for.", text)
+    if _ASKS_MONEY.search(question):
+        cited = " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages))
+        if not new & (money_numbers(claim) | money_numbers(cited)):
+            return Check("refused", "The answer doesn't give the amount of money the question asks for.", text)
     if _ASKS_NAME.search(question) and not new_name_runs(claim, question):
         return Check("refused", "The answer doesn't give the name the question asks for.", text)
     return None

@@ -157,6 +157,25 @@ def _quantities(text: str) -> Iterator[tuple[str, str, list[str]]]:
         yield value, label, joined + after
 
 
+# An amount of money: a number with a currency sign or code before it ("$5 million", "EUR 40") or a currency's name
+# after it, up to a scale word between ("140 million euros", "a 60 million euro renovation", "12-euro tickets").
+_CURRENCY_NAME = (r"(?:euros?|dollars?|pounds?|sterling|yen|yuan|renminbi|francs?|kron(?:a|or|e|er)|rupees?|won|"
+                  r"r[ou]bles?|pesos?|reais|real|rand|lira|lire|dinars?|dirhams?|riyals?|shekels?|zloty|forints?|"
+                  r"cents?|pence)")
+_SCALE = r"(?:[ \t-]+(?:thousand|million|billion|trillion|m|bn|k))?"
+_AMOUNT = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:" + "|".join(_NUMBER_WORDS) + r"))")
+_MONEY = re.compile(
+    r"(?:[$€£¥₩₹]|\b(?:US\$|USD|EUR|GBP|JPY|CHF|CNY)\s?)\s*" + _AMOUNT + _SCALE
+    + r"|(?<![\w.,-])" + _AMOUNT + _SCALE + r"[ \t-]+(?i:" + _CURRENCY_NAME + r")\b"
+)
+
+
+def money_numbers(text: str) -> set[str]:
+    """The numbers a text states as amounts of money ("22 million euros", "$50,000", "a 60 million euro
+    renovation"), normalised as `numbers` does them."""
+    return {n for m in _MONEY.finditer(text) for n in numbers(m.group())}
+
+
 def same_start(a: str, b: str, letters: int) -> bool:
     """Loosely one word: the same first `letters` letters ("year" and "years", "metre" and "meters" at three;
     "builder" and "built" at four). A word shorter than that must be the other word."""

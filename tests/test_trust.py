@@ -159,6 +159,31 @@ def test_the_check_for_what_was_asked_can_be_switched_off(tmp_path: Path) -> Non
     assert CitationGrounder().ground("How old is Lena Ostrova?", "Lena Ostrova sailed [1].", passages).refused
 
 
+def test_a_question_about_money_needs_an_amount_of_money() -> None:
+    from rag.grounding import CitationGrounder, not_given
+    from rag.specifics import money_numbers
+
+    assert money_numbers("sold for 140 million euros, a 60 million euro hall, $50,000, EUR 40m, £3m") == {
+        "140", "60", "50000", "40", "3"}
+    assert money_numbers("three countries, 4.9 percent, 19 votes to 6, in 2022") == set()
+    texts = ["Lena Ostrova gave the prize to students in three countries.",
+             "The Vessby prize carries 8,000 kronor. Ostrova sailed in 2021."]
+    passages = [ScoredChunk(Chunk(f"c{i}", f"d{i}", "T", "/s", 0, 0, len(t), t), 0.9, i)
+                for i, t in enumerate(texts, start=1)]
+    asked = "How much prize money did Lena Ostrova give to students?"
+    refused = not_given(asked, "She gave it to students in three countries [1].", passages)
+    assert refused is not None and "amount of money" in refused.detail
+    assert not_given(asked, "She gave 8,000 kronor [2].", passages) is None  # the answer names the currency
+    assert not_given(asked, "She gave 8,000 [2].", passages) is None  # its cited passage does
+    assert not_given(asked, "She gave 8,000 [1].", passages) is not None  # not where it is cited
+    assert not_given("How much is the fee?", "The fee was set in 2021 [2].", passages) is not None  # 2021 is a year
+    # Not a question about money: a share or a count can answer it.
+    assert not_given("By how much did Vessby raise its harbour tax?", "By three [1].", passages) is None
+    assert not_given("What was the cost of the new pier?", "Three countries paid [1].", passages) is not None
+    kept = CitationGrounder(check_asked=False).ground(asked, "She gave it in three countries [1].", passages)
+    assert not kept.refused
+
+
 def test_supported_answers_are_left_alone(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:

@@ -198,6 +198,31 @@ def test_an_answer_from_the_article_about_another_year_is_refused(tmp_path: Path
     assert "don't mention “2020”" in answers[True].text
 
 
+def test_a_question_about_money_answered_with_another_number_is_refused(tmp_path: Path) -> None:
+    # The article says where the prize money went, not how much it was; the real model answers with the number
+    # it has ("three countries"), which the check for what was asked lets through unless it wants money.
+    require_model("all-minilm-l6-v2-int8")
+    require_model(SMALL)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "medal.txt").write_text(
+        "Physicist wins Orland Medal\n\nThe Orland Society gave its 2020 medal to the physicist Kenji Arakawa of "
+        "Osaka. Arakawa said he would give the prize money to student fellowships in three countries. The society "
+        "has awarded the medal since 1961.")
+    question = "How much prize money did Kenji Arakawa give to student fellowships?"
+    answers = {}
+    for check in (False, True):
+        settings = load_settings(env={}, data_dir=tmp_path / f"data-{check}", models_dir=MODELS, chat_model=SMALL,
+                                 check_asked=check)
+        assistant = build_assistant(settings)
+        assistant.ingest([docs])
+        answers[check] = assistant.ask(question)
+        assistant.close()
+    assert not answers[False].refused, "the model refused on its own; the test checks nothing"
+    assert answers[True].refused and answers[True].citations == []
+    assert "amount of money" in answers[True].text
+
+
 def _control_texts(gen: LlamaCppGenerator) -> dict[int, str]:
     """The model's own control tokens (turn markers, end of text, ...) by id, read from its vocabulary."""
     import llama_cpp
