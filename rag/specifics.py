@@ -162,7 +162,7 @@ def _quantities(text: str) -> Iterator[tuple[str, str, list[str]]]:
 _CURRENCY_NAME = (r"(?:euros?|dollars?|pounds?|sterling|yen|yuan|renminbi|francs?|kron(?:a|or|e|er)|rupees?|won|"
                   r"r[ou]bles?|pesos?|reais|real|rand|lira|lire|dinars?|dirhams?|riyals?|shekels?|zloty|forints?|"
                   r"cents?|pence)")
-_SCALE = r"(?:[ \t-]+(?:thousand|million|billion|trillion|m|bn|k))?"
+_SCALE = r"(?:[ \t-]*(?:thousand|million|billion|trillion|m|bn|k)\b)?"
 _AMOUNT = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:" + "|".join(_NUMBER_WORDS) + r"))")
 _MONEY = re.compile(
     r"(?:[$€£¥₩₹]|\b(?:US\$|USD|EUR|GBP|JPY|CHF|CNY)\s?)\s*" + _AMOUNT + _SCALE

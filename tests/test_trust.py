@@ -163,8 +163,8 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     from rag.grounding import CitationGrounder, not_given
     from rag.specifics import money_numbers
 
-    assert money_numbers("sold for 140 million euros, a 60 million euro hall, $50,000, EUR 40m, £3m") == {
-        "140", "60", "50000", "40", "3"}
+    assert money_numbers("sold for 140 million euros, a 60 million euro hall, $50,000, EUR 40m, £3m, 7bn dollars") == {
+        "140", "60", "50000", "40", "3", "7"}
     assert money_numbers("three countries, 4.9 percent, 19 votes to 6, in 2022") == set()
     texts = ["Lena Ostrova gave the prize to students in three countries.",
              "The Vessby prize carries 8,000 kronor. Ostrova sailed in 2021."]
