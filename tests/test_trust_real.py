@@ -11,7 +11,7 @@ from rag.config import load_settings
 from rag.llm import LlamaCppGenerator
 from rag.models import Catalog, resolve_chat_model
 from rag.prompting import REFUSAL, Prompt, answerability_check, build_library_prompt, build_prompt
-from rag.types import Chunk, ScoredChunk
+from rag.types import Answer, Chunk, ScoredChunk
 from tests.conftest import MODELS, SMALL, TINY, require_model
 
 pytestmark = pytest.mark.slow
@@ -167,60 +167,58 @@ def test_the_check_after_answering_reuses_the_cached_prompt_and_answer(assistant
     assert 0.0 <= p_wrong <= 1.0 and 0.0 <= p_right <= 1.0
 
 
-def test_an_answer_from_the_article_about_another_year_is_refused(tmp_path: Path) -> None:
-    # Three editions of one race; only 2019's report names the women's winner. Asked about 2020, the real model
-    # answers from a 2019 passage; the check after answering sees that no cited article mentions 2020.
+def _refused_only_by(check: str, tmp_path: Path, articles: dict[str, str], question: str) -> str:
+    """The 0.5B answers over these articles (file name: text) with the check named switched off, then on, each
+    with its own store: answered without it, refused with it; the refusal's text (with its reason)."""
     require_model("all-minilm-l6-v2-int8")
     require_model(SMALL)
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "m2019.txt").write_text(
-        "Kenyan runner takes Harlow Marathon in record heat\n\nHARLOW, June 2, 2019 - Daniel Kiprono won the Harlow "
-        "Marathon on Sunday in 2 hours 11 minutes 40 seconds, despite temperatures of 29 degrees. Organisers said "
-        "8,200 runners started the race. The women's race went to Ilse Marten of the Netherlands.")
-    (docs / "m2020.txt").write_text(
-        "Harlow Marathon run without spectators\n\nHARLOW, October 4, 2020 - The Harlow Marathon, moved from June to "
-        "October, was run with 1,500 invited runners and no spectators. Local hotels reported empty rooms.")
-    (docs / "m2021.txt").write_text(
-        "Local teacher wins Harlow Marathon at first attempt\n\nHARLOW, June 6, 2021 - Mathematics teacher Oliver "
-        "Pennick became the first Harlow resident to win the city's marathon, finishing in 2:16:55.")
-    question = "Who won the women's race at the 2020 Harlow Marathon?"
-    answers = {}
-    for check in (False, True):
-        settings = load_settings(env={}, data_dir=tmp_path / f"data-{check}", models_dir=MODELS, chat_model=SMALL,
-                                 check_cited=check)
+    for name, text in articles.items():
+        (docs / name).write_text(text)
+    answers: dict[bool, Answer] = {}
+    for on in (False, True):
+        settings = load_settings(env={}, data_dir=tmp_path / f"data-{on}", models_dir=MODELS, chat_model=SMALL,
+                                 **{check: on})
         assistant = build_assistant(settings)
         assistant.ingest([docs])
-        answers[check] = assistant.ask(question)
+        answers[on] = assistant.ask(question)
         assistant.close()
     assert not answers[False].refused, "the model refused on its own; the test checks nothing"
     assert answers[True].refused and answers[True].citations == []
-    assert "don't mention “2020”" in answers[True].text
+    return answers[True].text
+
+
+def test_an_answer_from_the_article_about_another_year_is_refused(tmp_path: Path) -> None:
+    # Three editions of one race; only 2019's report names the women's winner. Asked about 2020, the real model
+    # answers from a 2019 passage; the check after answering sees that no cited article mentions 2020.
+    articles = {
+        "m2019.txt":
+        "Kenyan runner takes Harlow Marathon in record heat\n\nHARLOW, June 2, 2019 - Daniel Kiprono won the Harlow "
+        "Marathon on Sunday in 2 hours 11 minutes 40 seconds, despite temperatures of 29 degrees. Organisers said "
+        "8,200 runners started the race. The women's race went to Ilse Marten of the Netherlands.",
+        "m2020.txt":
+        "Harlow Marathon run without spectators\n\nHARLOW, October 4, 2020 - The Harlow Marathon, moved from June to "
+        "October, was run with 1,500 invited runners and no spectators. Local hotels reported empty rooms.",
+        "m2021.txt":
+        "Local teacher wins Harlow Marathon at first attempt\n\nHARLOW, June 6, 2021 - Mathematics teacher Oliver "
+        "Pennick became the first Harlow resident to win the city's marathon, finishing in 2:16:55.",
+    }
+    question = "Who won the women's race at the 2020 Harlow Marathon?"
+    assert "don't mention “2020”" in _refused_only_by("check_cited", tmp_path, articles, question)
 
 
 def test_a_question_about_money_answered_with_another_number_is_refused(tmp_path: Path) -> None:
     # The article says where the prize money went, not how much it was; the real model answers with the number
     # it has ("three countries"), which the check for what was asked lets through unless it wants money.
-    require_model("all-minilm-l6-v2-int8")
-    require_model(SMALL)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "medal.txt").write_text(
+    articles = {
+        "medal.txt":
         "Physicist wins Orland Medal\n\nThe Orland Society gave its 2020 medal to the physicist Kenji Arakawa of "
         "Osaka. Arakawa said he would give the prize money to student fellowships in three countries. The society "
-        "has awarded the medal since 1961.")
+        "has awarded the medal since 1961.",
+    }
     question = "How much prize money did Kenji Arakawa give to student fellowships?"
-    answers = {}
-    for check in (False, True):
-        settings = load_settings(env={}, data_dir=tmp_path / f"data-{check}", models_dir=MODELS, chat_model=SMALL,
-                                 check_asked=check)
-        assistant = build_assistant(settings)
-        assistant.ingest([docs])
-        answers[check] = assistant.ask(question)
-        assistant.close()
-    assert not answers[False].refused, "the model refused on its own; the test checks nothing"
-    assert answers[True].refused and answers[True].citations == []
-    assert "amount of money" in answers[True].text
+    assert "amount of money" in _refused_only_by("check_asked", tmp_path, articles, question)
 
 
 def _control_texts(gen: LlamaCppGenerator) -> dict[int, str]:
