@@ -45,6 +45,17 @@ def drop_markers(text: str, dropped: set[int]) -> str:
     return _tidy(re.sub(r"[ \t]{2,}", " ", out)) if out != text else out
 
 
+def cite_only(text: str, number: int) -> str:
+    """The text with its markers replaced by the one marker [number], where the first of them stood."""
+    seen: list[bool] = []
+
+    def swap(_: re.Match[str]) -> str:
+        seen.append(True)
+        return f"[{number}]" if len(seen) == 1 else ""
+
+    return _tidy(re.sub(r"[ \t]{2,}", " ", MARKER.sub(swap, text))).rstrip()
+
+
 def strip_markers(text: str) -> str:
     """The text with every marker removed (for conversation history)."""
     return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", text)).strip()

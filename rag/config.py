@@ -114,8 +114,9 @@ class Settings(BaseModel):
     )
     check_claims: bool = Field(
         True, description="Withhold answer sentences whose numbers or names their cited passages don't state (or "
-        "state a number only for something else: '480 workers' where the passage has 'the 480-metre bridge'), and "
-        "drop a sentence's citations of passages that state none of them when another cited passage does."
+        "state a number only for something else: '480 workers' where the passage has 'the 480-metre bridge') unless "
+        "exactly one other passage states them all (it is cited instead), and drop a sentence's citations of "
+        "passages that state none of them when another cited passage does."
     )
     check_asked: bool = Field(
         True, description="Refuse an answer that doesn't give what its question asks for: no number for a 'how "

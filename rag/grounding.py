@@ -15,6 +15,7 @@ from rag.citations import (
     MARKER,
     MIN_SUPPORT,
     attribute,
+    cite_only,
     cited_numbers,
     clean_markers,
     drop_markers,
@@ -313,6 +314,15 @@ def _anchored(question: str, text: str, passages: Sequence[ScoredChunk]) -> bool
     return not any(cited_numbers(text))
 
 
+def _the_one_stating(claim: str, question: str, passages: Sequence[ScoredChunk]) -> int:
+    """The number of the only passage that states every specific of the claim and of the question, each number for
+    what the claim says it counts; 0 when none or several do."""
+    whole = [i for i, p in enumerate(passages, start=1)
+             if not missing_specifics(f"{claim} {question}", [p.chunk.text])
+             and not relabelled(claim, [p.chunk.text, question])]
+    return whole[0] if len(whole) == 1 else 0
+
+
 def withhold_unsupported(
     question: str, text: str, passages: Sequence[ScoredChunk]
 ) -> tuple[str, list[Check], dict[int, bool]]:
@@ -320,9 +330,12 @@ def withhold_unsupported(
 
     A number counts as stated only where the passages state it for what the sentence says it counts: "480 workers"
     is withheld when the passage has only "the 480-metre bridge" (`relabelled`). A cited sentence is checked
-    against its cited passages; an uncited one against all passages. (Moving the citation to another passage that
-    states the specifics instead was measured on the dev split: it let invented answers that combine real names and
-    numbers through, refusals 0.43 -> 0.24, and answered nothing more.)
+    against its cited passages; an uncited one against all passages. A cited sentence its passages don't hold is
+    cited instead to the one passage that states every specific of the sentence and of the question, when exactly
+    one does: the small model states a fact right and cites its neighbour ("Brennmoor's budget in 2023 was 51
+    million pounds [2][3]" over the 2022 and 2024 budgets, where [4] is 2023's). The checks after it judge the moved
+    citation as any other. (Moving it to any passage that states the sentence's specifics let invented answers
+    that combine real names and numbers through: dev refusals 0.43 -> 0.24.)
     Returns the kept text, one `Check` per withheld sentence, and a verdict per cited passage number.
     """
     kept: list[str] = []
@@ -333,6 +346,12 @@ def withhold_unsupported(
         numbers = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
         sources = [passages[n - 1].chunk.text for n in numbers] or [p.chunk.text for p in passages]
         missing = missing_specifics(claim, [*sources, question]) + relabelled(claim, [*sources, question])
+        if missing and numbers:
+            whole = _the_one_stating(claim, question, passages)
+            if whole:
+                sentence = cite_only(sentence, whole)
+                numbers, missing = [whole], []
+                checks.append(Check("marker-moved", "a citation was moved to the one passage that states its sentence"))
         for n in numbers:
             verdicts[n] = verdicts.get(n, True) and not missing
         if missing:

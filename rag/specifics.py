@@ -164,15 +164,20 @@ _CURRENCY_NAME = (r"(?:euros?|dollars?|pounds?|sterling|yen|yuan|renminbi|francs
                   r"cents?|pence)")
 _SCALE = r"(?:[ \t-]*(?:thousand|million|billion|trillion|m|bn|k)\b)?"
 _AMOUNT = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:" + "|".join(_NUMBER_WORDS) + r"))")
+# Or a number right after a word only money is counted in, two words between at most ("cost 3.2 million", "paid
+# a record 22 million", "a fee of 40"): an article may name its currency once and then leave it out.
+_PAID = (r"\b(?i:costs?|costing|paid|pays?|prices?|priced|fees?|fares?|tolls?|worth|salary|wages?|spent|spend|"
+         r"charged?|earned|earns?)\s+(?:[^\W\d]+\s+){0,2}")
 _MONEY = re.compile(
     r"(?:[$€£¥₩₹]|\b(?:US\$|USD|EUR|GBP|JPY|CHF|CNY)\s?)\s*" + _AMOUNT + _SCALE
     + r"|(?<![\w.,-])" + _AMOUNT + _SCALE + r"[ \t-]+(?i:" + _CURRENCY_NAME + r")\b"
+    + r"|" + _PAID + r"(?<![\w.,-])" + _AMOUNT + r"(?![\w-])"
 )
 
 
 def money_numbers(text: str) -> set[str]:
     """The numbers a text states as amounts of money ("22 million euros", "$50,000", "a 60 million euro
-    renovation"), normalised as `numbers` does them."""
+    renovation", "the lighthouse cost 3.2 million"), normalised as `numbers` does them."""
     return {n for m in _MONEY.finditer(text) for n in numbers(m.group())}
 
 

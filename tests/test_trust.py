@@ -91,6 +91,25 @@ def test_a_number_is_stated_only_for_what_its_source_counts() -> None:
     assert relabelled("She won 52 votes.", ["She won with 52, a record."]) == []  # stated with no label
 
 
+def test_a_sentence_citing_a_neighbour_is_cited_to_the_one_passage_that_states_it() -> None:
+    from rag.grounding import withhold_unsupported
+
+    texts = ["The Brennmoor budget for 2022 was 48 million pounds.", "The Brennmoor 2024 budget cut bus routes.",
+             "The Brennmoor budget for 2023 was 51 million pounds.", "Castleford set a 2023 budget of 51 million."]
+    passages = [ScoredChunk(Chunk(f"c{i}", f"d{i}", "T", "/s", 0, 0, len(t), t), 0.9, i)
+                for i, t in enumerate(texts, start=1)]
+    question = "How big was Brennmoor's budget in 2023?"
+    text, checks, verdicts = withhold_unsupported(question, "It was 51 million pounds [1][2].", passages)
+    assert text == "It was 51 million pounds [3]."  # only [3] states Brennmoor, 2023 and 51 (not Castleford's [4])
+    assert [c.kind for c in checks] == ["marker-moved"] and verdicts == {3: True}
+    # Two passages state it all: no guess, the sentence is withheld as before.
+    text, checks, _ = withhold_unsupported("How big was a budget in 2023?", "It was 51 million [1].", passages)
+    assert text == "" and [c.kind for c in checks] == ["withheld"]
+    # A number no passage states is withheld as before.
+    text, checks, _ = withhold_unsupported(question, "It was 52 million pounds [1].", passages)
+    assert text == "" and checks[0].detail.endswith(": 52")
+
+
 def test_an_answer_with_nothing_supported_left_becomes_the_refusal(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:
@@ -165,7 +184,9 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
 
     assert money_numbers("sold for 140 million euros, a 60 million euro hall, $50,000, EUR 40m, £3m, 7bn dollars") == {
         "140", "60", "50000", "40", "3", "7"}
-    assert money_numbers("three countries, 4.9 percent, 19 votes to 6, in 2022") == set()
+    assert money_numbers("three countries, 4.9 percent, 19 votes to 6, in 2022, the fee was set in 2021") == set()
+    assert money_numbers("The lighthouse cost 3.2 million. They paid a record 22 million, a fee of 40.") == {
+        "3.2", "22", "40"}
     texts = ["Lena Ostrova gave the prize to students in three countries.",
              "The Vessby prize carries 8,000 kronor. Ostrova sailed in 2021."]
     passages = [ScoredChunk(Chunk(f"c{i}", f"d{i}", "T", "/s", 0, 0, len(t), t), 0.9, i)
