@@ -336,7 +336,7 @@ def withhold_unsupported(
     million pounds [2][3]" over the 2022 and 2024 budgets, where [4] is 2023's). The checks after it judge the moved
     citation as any other. (Moving it to any passage that states the sentence's specifics let invented answers
     that combine real names and numbers through: dev refusals 0.43 -> 0.24.)
-    Returns the kept text, one `Check` per withheld sentence, and a verdict per cited passage number.
+    Returns the kept text, one `Check` per withheld or re-cited sentence, and a verdict per cited passage number.
     """
     kept: list[str] = []
     checks: list[Check] = []
