@@ -45,17 +45,6 @@ def drop_markers(text: str, dropped: set[int]) -> str:
     return _tidy(re.sub(r"[ \t]{2,}", " ", out)) if out != text else out
 
 
-def cite_only(text: str, number: int) -> str:
-    """The text with its markers replaced by the one marker [number], where the first of them stood."""
-    seen: list[bool] = []
-
-    def swap(_: re.Match[str]) -> str:
-        seen.append(True)
-        return f"[{number}]" if len(seen) == 1 else ""
-
-    return _tidy(re.sub(r"[ \t]{2,}", " ", MARKER.sub(swap, text))).rstrip()
-
-
 def strip_markers(text: str) -> str:
     """The text with every marker removed (for conversation history)."""
     return re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", text)).strip()
@@ -198,6 +187,15 @@ def repoint(text: str, passages: Sequence[ScoredChunk], min_support: float = MIN
         return f"[{best + 1}]" if shares[best] >= min_support else m.group()
 
     return _GROUP.sub(fix, text)
+
+
+def cite_only(text: str, number: int) -> str:
+    """The text with its markers replaced by the one marker [number], where their first group stood."""
+    first = _GROUP.search(text)
+    if not first:
+        return text
+    rest = MARKER.sub("", text[first.end() :])
+    return _tidy(re.sub(r"[ \t]{2,}", " ", f"{text[: first.start()]}[{number}]{rest}")).rstrip()
 
 
 def resolve(text: str, passages: Sequence[ScoredChunk], model_text: str | None = None) -> list[Citation]:
