@@ -122,11 +122,13 @@ class Settings(BaseModel):
         True, description="Refuse an answer that doesn't give what its question asks for: no number for a 'how "
         "many' question, no amount of money for a 'how much did it cost' one (in the answer or where its cited "
         "passage states the number), no name beyond the question's own for a 'what is the name' one (a name that "
-        "only completes one of the question's own is not new).",
+        "only completes one of the question's own is not new), or nothing but the question's own words for an open "
+        "question ('which city ...?' - 'in South Korea').",
     )
     check_near: bool = Field(
         True, description="Refuse an answer when no sentence of its cited passages that states its new names or "
-        "numbers (or the sentences beside it) shares a third of the question's words: a fact taken from elsewhere; "
+        "numbers (for a question asking a number: its new numbers), or the sentences beside it, shares a third of "
+        "the question's words: a fact taken from elsewhere; "
         "or, for a question about a role ('Who is the director of ...'), has the role's word.",
     )
     chroma_url: str = Field(

@@ -167,6 +167,25 @@ _ASKS_MONEY = re.compile(
     re.IGNORECASE)
 _ASKS_NAME = re.compile(r"\b(what|which) (is|was|were|are) the names? of\b|\bwhat(?:'s| is) (?:his|her|their|its) "
                         r"name\b", re.IGNORECASE)
+# A question that asks something open ("who", "which city", "how"), not one answered by yes, no or one of its own
+# words ("Did he ...?", "Was it Cuba or Panama?").
+_ASKS_OPEN = re.compile(r"^(?!.*\bor\b).*\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
+# Letters two words must share from the start to be one for `adds_nothing` ("Korea" and "Korean", "lives" and
+# "live").
+_SAME_LETTERS = 5
+
+
+def adds_nothing(question: str, text: str) -> bool:
+    """Whether an answer to an open question only repeats it: every content word and number of the answer is in the
+    question ("In which South Korean city does Ri now live?" - "Ri now lives in South Korea [2]"). Such an answer
+    names no city, no person, no reason: it is a refusal in the words of an answer."""
+    if not _ASKS_OPEN.search(question):
+        return False
+    claim = MARKER.sub("", text)
+    asked = stems(question)
+    return not numbers(claim) - numbers(question) and all(
+        any(same_start(w, q, _SAME_LETTERS) or same_start(q, w, _SAME_LETTERS) for q in asked)
+        for w in stems(claim) if not w.isdigit())
 
 
 def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
@@ -176,7 +195,8 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     in the answer nor where its cited passages state it ("How much prize money did he give?" - "He gave it to
     students in three countries [2]"), or one asking a name answered with no name beyond the question's own ("What
     is the name of the Chosun Ilbo reporter who interviewed Ri?" - "The Chosun Ilbo reported on the interview with
-    Ri Il Gyu": a run of capitalised words holding one of the question's names names what the question names)."""
+    Ri Il Gyu": a run of capitalised words holding one of the question's names names what the question names), or
+    an open question answered with nothing but its own words (`adds_nothing`)."""
     claim = MARKER.sub("", text)
     new = numbers(claim) - numbers(question)
     if _ASKS_NUMBER.search(question) and not new:
@@ -187,18 +207,24 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
             return Check("refused", "The answer doesn't give the amount of money the question asks for.", text)
     if _ASKS_NAME.search(question) and not new_name_runs(claim, question):
         return Check("refused", "The answer doesn't give the name the question asks for.", text)
+    if adds_nothing(question, text):
+        return Check("refused", "The answer only repeats the question.", text)
     return None
 
 
-def _around_new_facts(question: str, text: str, passages: Sequence[ScoredChunk], window: int) -> list[list[str]]:
+def _around_new_facts(question: str, text: str, passages: Sequence[ScoredChunk], window: int,
+                      numbers_only: bool = False) -> list[list[str]]:
     """For each answer sentence that adds names or numbers to the question, the passage text around every sentence
     of its cited passages stating one of them (that sentence and `window` either side). Only what the cited
     passages state is looked up (the rest is claim grounding's, and a capitalised first word such as "Based" is no
-    name)."""
+    name). With `numbers_only`, a sentence that adds a number is looked up by its numbers alone."""
     out: list[list[str]] = []
     for sentence in _sentences(text):
         bodies = [passages[n - 1].chunk.text for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
-        new = new_specifics(MARKER.sub("", sentence), question) & stated(" ".join(bodies))
+        claim = MARKER.sub("", sentence)
+        new = new_specifics(claim, question) & stated(" ".join(bodies))
+        if numbers_only and new & numbers(claim):
+            new &= numbers(claim)
         if not new:
             continue
         found = []
@@ -218,10 +244,14 @@ def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk
     sentence stating one of them; that sentence and `window` sentences either side must hold `share` of the
     question's words (stemmed: "opened" is "open"). When no answer sentence passes, the answer is refused. It
     catches the small model's habit of answering with a real name or year from the wrong sentence ("The institute
-    was founded in 2023" when 2023 is the year of a migration count). Measured on the dev splits (see the README).
+    was founded in 2023" when 2023 is the year of a migration count). When the question asks for a number, a
+    sentence that adds one is judged by where its numbers are stated, not by the names around it ("Thae Yong-ho
+    was 52 when he fled to South Korea" passed on "South Korea", stated beside Thae, while 52 is Ri's age).
+    Measured on the dev splits (see the README).
     """
     asked = stems(question)
-    around = _around_new_facts(question, text, passages, window) if asked else []
+    around = _around_new_facts(question, text, passages, window,
+                               numbers_only=bool(_ASKS_NUMBER.search(question))) if asked else []
     if not around or any(len(asked & stems(a)) >= share * len(asked) for found in around for a in found):
         return None
     return Check("refused", "The cited passages state the answer apart from what the question asks about.", text)

@@ -205,6 +205,45 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     assert not kept.refused
 
 
+def test_an_answer_that_only_repeats_an_open_question_is_refused() -> None:
+    from rag.grounding import CitationGrounder, adds_nothing, not_given
+
+    text = "Lena Ostrova, who sailed for Norway, now lives in Tromvik, a harbour town near Bergen."
+    passages = [ScoredChunk(Chunk("c1", "d", "T", "/s", 0, 0, len(text), text), 0.9, 1)]
+    asked = "In which Norwegian town does Lena Ostrova now live?"
+    assert not_given(asked, "Lena Ostrova now lives in Tromvik [1].", passages) is None
+    asked = "On which Tromvik street does Lena Ostrova now live?"
+    refused = not_given(asked, "Lena Ostrova now lives in Tromvik [1].", passages)  # the question's own town
+    assert refused is not None and refused.detail == "The answer only repeats the question."
+    assert not adds_nothing("Who sailed for Norway?", "Lena Ostrova sailed for Norway [1].")  # the name is new
+    assert not adds_nothing("How old is Lena Ostrova?", "Lena Ostrova is 47 [1].")  # so is the number
+    # Questions answered by yes, no or one of their own words.
+    assert not adds_nothing("Does Lena Ostrova live in Norway?", "Yes, Lena Ostrova lives in Norway [1].")
+    assert not adds_nothing("Which does Lena Ostrova sail, a schooner or a ketch?", "A schooner [1].")
+    # It is part of `check_asked`: switched off, the answer stands.
+    kept = CitationGrounder(check_asked=False).ground(asked, "Lena Ostrova now lives in Tromvik [1].", passages)
+    assert not kept.refused
+    assert CitationGrounder().ground(asked, "Lena Ostrova now lives in Tromvik [1].", passages).refused
+
+
+def test_a_number_asked_for_is_judged_by_where_the_passage_states_it() -> None:
+    from rag.grounding import CitationGrounder, apart_from_question
+
+    text = ("Ada Lind, a 47-year-old teacher, won the race. Rain fell all day. The harbour was full. "
+            "Olav Berg, who sailed for the Tromvik club, came second.")
+    passages = [ScoredChunk(Chunk("c1", "d", "T", "/s", 0, 0, len(text), text), 0.9, 1)]
+    # 47 is Ada Lind's age; "Tromvik" is stated beside Olav Berg, but the number asked for is not.
+    asked = "How old was Olav Berg at the regatta?"
+    refused = apart_from_question(asked, "Olav Berg was 47 years old and sailed for Tromvik [1].", passages)
+    assert refused is not None
+    assert apart_from_question("How old was Ada Lind at the regatta?", "Ada Lind was 47 [1].", passages) is None
+    # A question that asks for no number is judged by every new name and number, as before.
+    assert apart_from_question("Which club did Olav Berg sail for at the regatta?",
+                               "Olav Berg, 47, sailed for Tromvik [1].", passages) is None
+    kept = CitationGrounder(check_near=False).ground(asked, "Olav Berg was 47 and sailed for Tromvik [1].", passages)
+    assert not kept.refused
+
+
 def test_supported_answers_are_left_alone(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:

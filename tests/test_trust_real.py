@@ -252,3 +252,27 @@ def test_an_article_cannot_write_the_models_turn_markers(model: str) -> None:
         return sum(1 for t in gen._format(prompt.messages) if t in controls)  # the tokens llama.cpp reads
 
     assert markers(hostile) == markers(plain) > 0  # only the chat template's own markers
+
+
+def test_an_answer_that_only_repeats_the_question_is_refused(tmp_path: Path) -> None:
+    # The article gives the town Lena Ostrova lives in, not the street; asked for the street, the real model
+    # answers with the town the question already names.
+    articles = {
+        "sailor.txt":
+        "Sailor comes home\n\nThe sailor Lena Ostrova, who won the 2019 Vessby regatta, now lives in Tromvik. She "
+        "trains young sailors on weekends.",
+    }
+    question = "On which street in Tromvik does Lena Ostrova live?"
+    assert "only repeats the question" in _refused_only_by("check_asked", tmp_path, articles, question)
+
+
+def test_an_age_stated_of_another_person_is_refused(tmp_path: Path) -> None:
+    # The article gives one sailor's age and names another beside his club; asked the other's age and club, the real
+    # model answers with the age it has beside the club, which the passage states near the question's words.
+    articles = {
+        "regatta.txt":
+        "Teacher wins Vessby regatta\n\nAda Lind, a 47-year-old teacher, won the race on Sunday. Rain fell all day "
+        "and the harbour was full. Olav Berg, who sails for the Tromvik club, came second after a late protest.",
+    }
+    question = "How old is Olav Berg, and which club does he sail for?"
+    assert "apart from what the question asks about" in _refused_only_by("check_near", tmp_path, articles, question)
