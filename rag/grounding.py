@@ -165,6 +165,10 @@ _ASKS_MONEY = re.compile(
     r"worth|salary|salaries|wages?|earn(?:s|ed)?|charge[sd]?)\b"
     r"|\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(cost|price|fee|fare|toll|salary|prize money)\b",
     re.IGNORECASE)
+# A question that asks for a year, and a number that reads as one: in an answer to any other number question a year
+# says when, not how many ("52 years old ... until 2016").
+_ASKS_YEAR = re.compile(r"\b(what|which|in what|since what) year\b|\bwhen\b|\bhow long\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<![\w.,])(?:1[5-9]|20)\d\d(?!\d|[.,]\d)")  # "2016", not "1,800" or "1800.5"
 _ASKS_NAME = re.compile(r"\b(what|which) (is|was|were|are) the names? of\b|\bwhat(?:'s| is) (?:his|her|their|its) "
                         r"name\b", re.IGNORECASE)
 # A question that asks something open ("who", "which city", "how"), not one answered by yes, no or one of its own
@@ -217,7 +221,8 @@ def _around_new_facts(question: str, text: str, passages: Sequence[ScoredChunk],
     """For each answer sentence that adds names or numbers to the question, the passage text around every sentence
     of its cited passages stating one of them (that sentence and `window` either side). Only what the cited
     passages state is looked up (the rest is claim grounding's, and a capitalised first word such as "Based" is no
-    name). With `numbers_only`, a sentence that adds a number is looked up by its numbers alone."""
+    name). With `numbers_only`, a sentence that adds a number is looked up by its numbers alone, and by those that are
+    no year when it has any and the question asks no year or duration."""
     out: list[list[str]] = []
     for sentence in _sentences(text):
         bodies = [passages[n - 1].chunk.text for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
@@ -225,6 +230,9 @@ def _around_new_facts(question: str, text: str, passages: Sequence[ScoredChunk],
         new = new_specifics(claim, question) & stated(" ".join(bodies))
         if numbers_only and new & numbers(claim):
             new &= numbers(claim)
+            years = set(_YEAR.findall(claim))
+            if not _ASKS_YEAR.search(question) and new - years:
+                new -= years
         if not new:
             continue
         found = []
@@ -246,7 +254,9 @@ def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk
     catches the small model's habit of answering with a real name or year from the wrong sentence ("The institute
     was founded in 2023" when 2023 is the year of a migration count). When the question asks for a number, a
     sentence that adds one is judged by where its numbers are stated, not by the names around it ("Thae Yong-ho
-    was 52 when he fled to South Korea" passed on "South Korea", stated beside Thae, while 52 is Ri's age).
+    was 52 when he fled to South Korea" passed on "South Korea", stated beside Thae, while 52 is Ri's age), and a
+    year beside it counts only for a question about a year or a duration ("Thae Yong-ho was 52 years old when he
+    served ... until 2016" passed on 2016, stated beside Thae).
     Measured on the dev splits (see the README).
     """
     asked = stems(question)

@@ -244,6 +244,26 @@ def test_a_number_asked_for_is_judged_by_where_the_passage_states_it() -> None:
     assert not kept.refused
 
 
+def test_a_year_beside_the_number_asked_for_does_not_place_it() -> None:
+    from rag.grounding import apart_from_question
+
+    text = ("Ada Lind, a 47-year-old teacher, won the race. Rain fell all day. The harbour was full. "
+            "Olav Berg, who joined the Tromvik club in 2009, came second.")
+    passages = [ScoredChunk(Chunk("c1", "d", "T", "/s", 0, 0, len(text), text), 0.9, 1)]
+    # 2009 is stated beside Olav Berg, 47 beside Ada Lind: the year says when, not how old.
+    answer = "Olav Berg, 47, joined the Tromvik club in 2009 [1]."
+    assert apart_from_question("How old is Olav Berg of the Tromvik club?", answer, passages) is not None
+    # A question about a year or a duration is answered by the year; one with only a year is looked up by it.
+    assert apart_from_question("Since when has Olav Berg sailed, and how old is he?", answer, passages) is None
+    assert apart_from_question("How long has Olav Berg sailed for Tromvik?",
+                               "Olav Berg joined the Tromvik club in 2009 [1].", passages) is None
+    # "1,800" is a count, not a year.
+    crowd = "Olav Berg came second. Some 1,800 people watched Olav Berg sail in 2009."
+    many = [ScoredChunk(Chunk("c2", "d", "T", "/s", 0, 0, len(crowd), crowd), 0.9, 1)]
+    assert apart_from_question("How many people watched Olav Berg sail?",
+                               "Some 1,800 people watched Olav Berg in 2009 [1].", many) is None
+
+
 def test_supported_answers_are_left_alone(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:
