@@ -127,7 +127,8 @@ class Settings(BaseModel):
     )
     check_near: bool = Field(
         True, description="Refuse an answer when no sentence of its cited passages that states its new names or "
-        "numbers (for a question asking a number: its new numbers), or the sentences beside it, shares a third of "
+        "numbers (for a question asking a number: its new numbers, years only when it asks a year or a duration), "
+        "or the sentences beside it, shares a third of "
         "the question's words: a fact taken from elsewhere; "
         "or, for a question about a role ('Who is the director of ...'), has the role's word.",
     )
