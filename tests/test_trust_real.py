@@ -266,25 +266,16 @@ def test_an_answer_that_only_repeats_the_question_is_refused(tmp_path: Path) -> 
     assert "only repeats the question" in _refused_only_by("check_asked", tmp_path, articles, question)
 
 
-def test_an_age_stated_of_another_person_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("second", ["who sails for the Tromvik club", "who joined the Tromvik club in 2009"])
+def test_an_age_stated_of_another_person_is_refused(tmp_path: Path, second: str) -> None:
     # The article gives one sailor's age and names another beside his club; asked the other's age and club, the real
-    # model answers with the age it has beside the club, which the passage states near the question's words.
+    # model answers with the age it has beside the club, which the passage states near the question's words. With a
+    # year beside the second sailor, the model gives him the age next to his year; the year, stated near the
+    # question's words, says when, not how old.
     articles = {
         "regatta.txt":
         "Teacher wins Vessby regatta\n\nAda Lind, a 47-year-old teacher, won the race on Sunday. Rain fell all day "
-        "and the harbour was full. Olav Berg, who sails for the Tromvik club, came second after a late protest.",
-    }
-    question = "How old is Olav Berg, and which club does he sail for?"
-    assert "apart from what the question asks about" in _refused_only_by("check_near", tmp_path, articles, question)
-
-
-def test_a_year_stated_beside_another_person_does_not_answer_an_age(tmp_path: Path) -> None:
-    # The same regatta, with a year beside the second sailor: the real model gives him the other sailor's age next to
-    # his year, and the year, stated near the question's words, says when, not how old.
-    articles = {
-        "regatta.txt":
-        "Teacher wins Vessby regatta\n\nAda Lind, a 47-year-old teacher, won the race on Sunday. Rain fell all day "
-        "and the harbour was full. Olav Berg, who joined the Tromvik club in 2009, came second after a late protest.",
+        f"and the harbour was full. Olav Berg, {second}, came second after a late protest.",
     }
     question = "How old is Olav Berg, and which club does he sail for?"
     assert "apart from what the question asks about" in _refused_only_by("check_near", tmp_path, articles, question)
