@@ -32,6 +32,7 @@ from rag.specifics import (
     relabelled,
     same_start,
     stated,
+    years,
 )
 from rag.text import STOPWORDS, sentence_spans, stems
 from rag.types import Check, Citation, ScoredChunk
@@ -165,10 +166,9 @@ _ASKS_MONEY = re.compile(
     r"worth|salary|salaries|wages?|earn(?:s|ed)?|charge[sd]?)\b"
     r"|\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(cost|price|fee|fare|toll|salary|prize money)\b",
     re.IGNORECASE)
-# A question that asks for a year, and a number that reads as one: in an answer to any other number question a year
-# says when, not how many ("52 years old ... until 2016").
+# A question that asks for a year or a duration: in an answer to any other number question a year says when, not
+# how many ("52 years old ... until 2016").
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what) year\b|\bwhen\b|\bhow long\b", re.IGNORECASE)
-_YEAR = re.compile(r"(?<![\w.,])(?:1[5-9]|20)\d\d(?!\d|[.,]\d)")  # "2016", not "1,800" or "1800.5"
 _ASKS_NAME = re.compile(r"\b(what|which) (is|was|were|are) the names? of\b|\bwhat(?:'s| is) (?:his|her|their|its) "
                         r"name\b", re.IGNORECASE)
 # A question that asks something open ("who", "which city", "how"), not one answered by yes, no or one of its own
@@ -224,15 +224,15 @@ def _around_new_facts(question: str, text: str, passages: Sequence[ScoredChunk],
     name). With `numbers_only`, a sentence that adds a number is looked up by its numbers alone, and by those that are
     no year when it has any and the question asks no year or duration."""
     out: list[list[str]] = []
+    years_count = not numbers_only or bool(_ASKS_YEAR.search(question))
     for sentence in _sentences(text):
         bodies = [passages[n - 1].chunk.text for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
         claim = MARKER.sub("", sentence)
         new = new_specifics(claim, question) & stated(" ".join(bodies))
         if numbers_only and new & numbers(claim):
             new &= numbers(claim)
-            years = set(_YEAR.findall(claim))
-            if not _ASKS_YEAR.search(question) and new - years:
-                new -= years
+            if not years_count and new - years(claim):
+                new -= years(claim)
         if not new:
             continue
         found = []

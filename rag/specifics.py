@@ -47,6 +47,16 @@ def numbers(text: str) -> set[str]:
     return {n[:-2] if n.endswith(".0") else n for n in found}
 
 
+# A year as written: four digits from 1500 to 2099 with no thousands comma ("2016", not "1,800" or "1800.5").
+_YEAR = re.compile(r"(?<![\w.,])(?:1[5-9]|20)\d\d(?!\d|[.,]\d)")
+
+
+def years(text: str) -> set[str]:
+    """The numbers of a text written as years ("until 2016" -> "2016"; "1,800 runners" has none). `_quantities`
+    keeps its own looser rule (any normalised 1000-2999) for what a label counts."""
+    return set(_YEAR.findall(text))
+
+
 def words(text: str) -> set[str]:
     """Lowercased words of a text, possessives stripped, hyphenated words also split into their parts."""
     out: set[str] = set()
