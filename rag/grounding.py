@@ -229,10 +229,13 @@ def _around_new_facts(question: str, text: str, passages: Sequence[ScoredChunk],
         bodies = [passages[n - 1].chunk.text for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
         claim = MARKER.sub("", sentence)
         new = new_specifics(claim, question) & stated(" ".join(bodies))
-        if numbers_only and new & numbers(claim):
-            new &= numbers(claim)
-            if not years_count and new - years(claim):
-                new -= years(claim)
+        said = numbers(claim) if numbers_only else set()
+        if new & said:
+            new &= said
+            if not years_count:
+                said_when = years(claim)
+                if new - said_when:
+                    new -= said_when
         if not new:
             continue
         found = []
