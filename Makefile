@@ -25,10 +25,22 @@ test-fast: install
 
 install: $(STAMP)
 
-# Re-installs only when pyproject.toml changes; llama-cpp-python compiles once and pip caches the wheel.
+# llama-cpp-python is published as source only. It is compiled once per set of build flags into a wheel kept
+# outside the repository (a clean clone reuses it) and installed from there. The flags name this CPU's vector
+# extensions and never AMX (scripts/llama-cmake-args says why); set LLAMA_CMAKE_ARGS to build otherwise.
+LLAMA_VERSION    := 0.3.36
+LLAMA_CMAKE_ARGS ?= $(shell scripts/llama-cmake-args)
+LLAMA_WHEELS     := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rag-assistant/llama-cpp-python-$(LLAMA_VERSION)-$(shell printf '%s' '$(LLAMA_CMAKE_ARGS)' | cksum | cut -d' ' -f1)
+
+# Re-installs only when pyproject.toml changes.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	ls $(LLAMA_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || { \
+	  echo "building llama-cpp-python $(LLAMA_VERSION) once (about 5 minutes on 2 cores) into $(LLAMA_WHEELS)"; \
+	  rm -rf $(LLAMA_WHEELS).part && CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip wheel --quiet --no-deps \
+	    --no-cache-dir -w $(LLAMA_WHEELS).part llama-cpp-python==$(LLAMA_VERSION) && mv $(LLAMA_WHEELS).part $(LLAMA_WHEELS); }
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps $(LLAMA_WHEELS)/llama_cpp_python-*.whl
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import MODELS, ROOT, machine
+from bench.common import MODELS, ROOT, SMOKE_ENV, SMOKE_SETTINGS, machine
 from bench.embedding import bench_embed_batch, bench_embedding
 from bench.generation import bench_generation, bench_llama_settings
 from bench.ingest import bench_ingest, bench_ingest_batch
@@ -51,6 +51,9 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(SECTIONS))}")
     smoke = args.smoke
+    if smoke:
+        os.environ[SMOKE_ENV] = json.dumps(SMOKE_SETTINGS)
+        os.environ.update({f"RAG_{k.upper()}": str(v) for k, v in SMOKE_SETTINGS.items()})  # `rag` processes
     model = args.model or ("smollm2-135m-instruct-q4_1" if smoke else "qwen2.5-coder-1.5b-instruct-q4_k_m")
     results: dict[str, Any] = {"mode": "smoke" if smoke else "full", "machine": machine(),
                                "date": time.strftime("%Y-%m-%d")}
@@ -78,7 +81,7 @@ def main() -> int:
         print("generation", results["generation"], flush=True)
     if "llama_settings" in sections:
         path = _model_path(model)
-        results["llama_settings"] = bench_llama_settings(Path(path), threads, 1 if smoke else 3)
+        results["llama_settings"] = bench_llama_settings(Path(path), threads, 1 if smoke else 3, 300 if smoke else 1400)
         print("llama_settings", results["llama_settings"], flush=True)
     if "memory" in sections:
         results["memory"] = bench_memory(model)
@@ -96,7 +99,7 @@ def main() -> int:
     if "session" in sections:
         from bench.session import BASELINE_REV, bench_session
 
-        results["session"] = bench_session(model, 40 if smoke else 300, args.baseline_rev or BASELINE_REV, smoke)
+        results["session"] = bench_session(model, 12 if smoke else 300, args.baseline_rev or BASELINE_REV, smoke)
         print("session", results["session"], flush=True)
     if "restart" in sections:
         from bench.restart import bench_restart

@@ -37,17 +37,17 @@ def _questions(limit: int) -> list[str]:
 
 def bench_checks(model: str, limit: int) -> dict[str, Any]:
     """Seeds ingested into a fresh folder; each question asked with and without the checks."""
+    from bench.common import bench_settings
     from rag.build import build_assistant
-    from rag.config import load_settings
     from rag.llm import LlamaCppGenerator
 
     with tempfile.TemporaryDirectory(prefix="bench-checks-") as tmp:
         common: dict[str, Any] = {"data_dir": Path(tmp) / "data", "models_dir": MODELS, "chat_model": model}
-        checked = build_assistant(load_settings(env={}, **common))
+        checked = build_assistant(bench_settings(**common))
         checked.ingest([ROOT / "seeds"])
-        bare = build_assistant(load_settings(env={}, **common, **OFF), embedder=checked.embedder,
+        bare = build_assistant(bench_settings(**common, **OFF), embedder=checked.embedder,
                                store=checked.store, registry=checked.registry)
-        apart = build_assistant(load_settings(env={}, **common), embedder=checked.embedder,
+        apart = build_assistant(bench_settings(**common), embedder=checked.embedder,
                                 store=checked.store, registry=checked.registry)
         generator = apart.generator
         assert isinstance(generator, LlamaCppGenerator)

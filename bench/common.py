@@ -16,6 +16,26 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
+# A smoke pass (`python -m bench --smoke`) checks that every section runs, not how fast: its assistants read one
+# passage per question and stop an answer after 24 tokens. The settings travel in the environment, so the
+# benchmarks' own subprocesses (and the `rag` processes they start, through RAG_*) take them too.
+SMOKE_SETTINGS = {"top_k": 1, "max_answer_tokens": 24}
+SMOKE_ENV = "BENCH_SMOKE_SETTINGS"
+
+
+def smoke_settings() -> dict[str, Any]:
+    """The settings a smoke pass imposes, or none."""
+    import json
+
+    return dict(json.loads(os.environ[SMOKE_ENV])) if os.environ.get(SMOKE_ENV) else {}
+
+
+def bench_settings(**values: Any) -> Any:
+    """Settings for a benchmark's assistant: the code's defaults and `values`, never a developer's rag.toml or RAG_*
+    variables; in a smoke pass, its settings first."""
+    from rag.config import load_settings
+
+    return load_settings(env={}, **{**smoke_settings(), **values})
 
 
 def machine() -> dict[str, Any]:

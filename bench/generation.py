@@ -64,11 +64,12 @@ def bench_generation(model_path: Path, reps: int, threads: int) -> dict[str, Any
             "prefix_reuse_ratio": round(med["ours_prefix_reused"][0] / med["ours"][0], 2)}
 
 
-def bench_llama_settings(model_path: Path, threads: int, reps: int) -> dict[str, Any]:
-    """Prompt processing (time to first token) on one prompt under thread, batch and attention settings."""
+def bench_llama_settings(model_path: Path, threads: int, reps: int, chars: int = 1400) -> dict[str, Any]:
+    """Prompt processing (time to first token) on one prompt (the first `chars` characters of each seed article)
+    under thread, batch and attention settings."""
     from llama_cpp import Llama
 
-    text = "\n\n".join(p.read_text()[:1400] for p in sorted((ROOT / "seeds").glob("*.txt")))
+    text = "\n\n".join(p.read_text()[:chars] for p in sorted((ROOT / "seeds").glob("*.txt")))
     prompt = f"Passages:\n{text}\n\nQuestion: How old is Ri Il Gyu?\nAnswer:"
     configs = [("default", threads, 512, False)]
     configs += [(f"threads={t}", t, 512, False) for t in sorted({1, max(1, threads // 2), threads * 2}) if t != threads]

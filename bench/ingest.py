@@ -40,8 +40,8 @@ def bench_ingest_batch(chunks: int, sizes: list[int]) -> dict[str, Any]:
 
     A batch of 1 chunk writes every document on its own (three store calls per document), as before batching.
     """
+    from bench.common import bench_settings
     from rag.build import build_assistant
-    from rag.config import load_settings
 
     out: dict[str, Any] = {}
     embedder = our_embedder()
@@ -50,7 +50,7 @@ def bench_ingest_batch(chunks: int, sizes: list[int]) -> dict[str, Any]:
         folder = Path(tmp) / "corpus"
         write_corpus(folder, max(1, round(chunks / 4)))
         for size in sizes:
-            settings = load_settings(env={}, data_dir=Path(tmp) / f"data-{size}", models_dir=MODELS)
+            settings = bench_settings(data_dir=Path(tmp) / f"data-{size}", models_dir=MODELS)
             assistant = build_assistant(settings, embedder=embedder)
             assistant.indexer.batch_chunks = size
             report = assistant.ingest([folder])

@@ -38,11 +38,11 @@ def bench_memory(model: str) -> dict[str, Any]:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+    from bench.common import bench_settings
     from rag.build import chat_model_path
-    from rag.config import load_settings
     from rag.models import Catalog
 
-    settings = load_settings(env={}, models_dir=MODELS, chat_model=model)
+    settings = bench_settings(models_dir=MODELS, chat_model=model)
     path = chat_model_path(settings, Catalog.load(settings.catalog_path))
     _, raw_peak, _ = _peak_run("bench.rawload", [str(path)], dict(os.environ))
     return {"model": model, "serve_idle_rss_mib": idle, "answering_peak_rss_mib": ask_peak,

@@ -22,10 +22,10 @@ NEXT = "Which newspaper reported Ri's defection based on an exclusive interview?
 
 
 def start_and_ask(data: Path, model: str) -> dict[str, Any]:
+    from bench.common import bench_settings
     from rag.build import build_assistant
-    from rag.config import load_settings
 
-    assistant = build_assistant(load_settings(env={}, data_dir=data, models_dir=Path("models"), chat_model=model))
+    assistant = build_assistant(bench_settings(data_dir=data, models_dir=Path("models"), chat_model=model))
     started = time.perf_counter()
     assistant.generator.count_tokens("load")  # the weights, timed apart from the questions
     load_ms = (time.perf_counter() - started) * 1000

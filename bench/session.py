@@ -63,7 +63,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     from rag.config import load_settings
     from rag.types import Turn
 
-    overrides = {"library_tokens": 0, **spec.get("settings", {})}
+    # Not bench.common's bench_settings: the "before" variant imports another revision's bench package.
+    smoke = json.loads(os.environ.get("BENCH_SMOKE_SETTINGS") or "{}")
+    overrides = {"library_tokens": 0, **smoke, **spec.get("settings", {})}
     settings = load_settings(env={}, data_dir=Path(spec["data_dir"]), models_dir=Path(spec["models_dir"]),
                              chat_model=spec["model"], **overrides)
     assistant = build_assistant(settings)

@@ -140,8 +140,8 @@ def _stream(base: str, question: str) -> dict[str, Any]:
 def bench_api(model: str, clients: int, repeats: int) -> dict[str, Any]:
     """`rag serve` with `model` over the seeds: first token through the API against the in-process path (same
     question, warm, alternating), then `clients` streamed clients at once."""
+    from bench.common import bench_settings
     from rag.build import build_assistant
-    from rag.config import load_settings
     from rag.types import Token
 
     out: dict[str, Any] = {"model": model}
@@ -151,7 +151,7 @@ def bench_api(model: str, clients: int, repeats: int) -> dict[str, Any]:
         env = {"RAG_DATA_DIR": f"{tmp}/served", "RAG_MODELS_DIR": str(MODELS), "RAG_CHAT_MODEL": model,
                "RAG_PORT": str(port), "GRADIO_TEMP_DIR": f"{tmp}/gradio"}
         with _process([sys.executable, "-m", "rag.cli", "serve", "--ingest", str(ROOT / "seeds")], base, env):
-            settings = load_settings(env={}, data_dir=Path(tmp) / "local", models_dir=MODELS, chat_model=model)
+            settings = bench_settings(data_dir=Path(tmp) / "local", models_dir=MODELS, chat_model=model)
             local = build_assistant(settings)
             local.ingest([ROOT / "seeds"])
             _stream(base, QUESTION)  # warm: model loaded, prompt cached

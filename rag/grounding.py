@@ -260,7 +260,7 @@ def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk
     was 52 when he fled to South Korea" passed on "South Korea", stated beside Thae, while 52 is Ri's age), and a
     year beside it counts only for a question about a year or a duration ("Thae Yong-ho was 52 years old when he
     served ... until 2016" passed on 2016, stated beside Thae).
-    Measured on the dev splits (see the README).
+    Measured on the dev splits (see docs/evaluation.md).
     """
     asked = stems(question)
     around = _around_new_facts(question, text, passages, window,
