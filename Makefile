@@ -19,7 +19,7 @@ team: install models  ## Chroma server + llama.cpp server + rag serve, all on lo
 test: install test-models browser  ## everything the suite needs, then the whole suite
 	$(BIN)/python -m pytest
 
-# The edit-test loop: no real chat model, no browser (under a minute).
+# The edit-test loop: no real chat model, no browser, no kill-and-restart tests (under a minute).
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser and not eval" -q
 

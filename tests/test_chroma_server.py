@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from rag.registry import ChromaRegistry
 from rag.store import ChromaConnection, ChromaStore
 from rag.types import READY
@@ -55,6 +57,7 @@ def _start_writing(data: Path, url: str, folder: Path) -> subprocess.Popen:
     raise AssertionError(f"the ingest ended without writing (exit {proc.wait()})")
 
 
+@pytest.mark.slow
 def test_the_rag_command_ingests_answers_and_removes_through_a_chroma_server(
     tmp_path: Path, chroma_server: str
 ) -> None:
@@ -89,6 +92,7 @@ def test_a_chroma_server_that_is_down_is_one_line_with_the_fix(tmp_path: Path) -
     assert "cannot reach the Chroma server" in proc.stderr and "chroma run" in proc.stderr
 
 
+@pytest.mark.slow
 def test_two_ingesters_at_once_and_one_killed_leave_the_shared_store_consistent(
     tmp_path: Path, chroma_server: str
 ) -> None:

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rag.assistant import Assistant
 from rag.ingest import ADDED, FAILED, IGNORED, REMOVED, SKIPPED, UPDATED
 from tests.conftest import ROOT, require_model
@@ -61,7 +63,6 @@ def test_remove_by_file_name_and_unknown_names_say_how_to_list(fake_assistant: A
     record = fake_assistant.remove("story.txt")
     assert record.title == "Council approves new park"
     assert fake_assistant.documents() == [] and fake_assistant.store.count_chunks() == 0
-    import pytest
 
     from rag.errors import DocumentNotFoundError
 
@@ -120,6 +121,7 @@ def _rag(tmp_path: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, text=True, env=env, **kw)
 
 
+@pytest.mark.slow
 def test_killed_ingest_leaves_a_consistent_store_and_a_rerun_completes(tmp_path: Path) -> None:
     require_model("all-minilm-l6-v2-int8")
     docs = tmp_path / "many"
@@ -253,7 +255,6 @@ def test_a_batch_is_written_when_it_holds_enough_chunks(fake_assistant: Assistan
 def test_a_failed_batch_write_leaves_nothing_visible_and_a_rerun_completes(
     fake_assistant: Assistant, tmp_path: Path
 ) -> None:
-    import pytest
 
     _many(tmp_path / "docs", 5)
     indexer = fake_assistant.indexer
@@ -299,7 +300,6 @@ def test_a_folder_walk_lists_every_path_it_does_not_ingest_with_its_reason(tmp_p
 
 
 def test_an_unreadable_folder_is_listed(tmp_path: Path) -> None:
-    import pytest
 
     if os.geteuid() == 0:
         pytest.skip("root reads every folder; the permission cannot be taken away here")

@@ -109,6 +109,7 @@ def test_query_asks_for_more_than_the_store_holds(tmp_path: Path, connect: Conne
     assert [h.rank for h in hits] == [1, 2] and hits[0].score >= hits[1].score
 
 
+@pytest.mark.slow
 def test_more_chunks_than_chromas_batch_limit_are_written_and_published(tmp_path: Path, connect: Connect) -> None:
     # A 20 MB file has ~27k chunks; Chroma refuses one write of more than its max batch size (5461 here).
     store = ChromaStore(connect(tmp_path / "db"))
