@@ -63,7 +63,6 @@ def test_remove_by_file_name_and_unknown_names_say_how_to_list(fake_assistant: A
     record = fake_assistant.remove("story.txt")
     assert record.title == "Council approves new park"
     assert fake_assistant.documents() == [] and fake_assistant.store.count_chunks() == 0
-
     from rag.errors import DocumentNotFoundError
 
     with pytest.raises(DocumentNotFoundError, match="rag status --docs"):
@@ -255,7 +254,6 @@ def test_a_batch_is_written_when_it_holds_enough_chunks(fake_assistant: Assistan
 def test_a_failed_batch_write_leaves_nothing_visible_and_a_rerun_completes(
     fake_assistant: Assistant, tmp_path: Path
 ) -> None:
-
     _many(tmp_path / "docs", 5)
     indexer = fake_assistant.indexer
     real = indexer.store
@@ -300,7 +298,6 @@ def test_a_folder_walk_lists_every_path_it_does_not_ingest_with_its_reason(tmp_p
 
 
 def test_an_unreadable_folder_is_listed(tmp_path: Path) -> None:
-
     if os.geteuid() == 0:
         pytest.skip("root reads every folder; the permission cannot be taken away here")
     require_model("all-minilm-l6-v2-int8")
