@@ -19,7 +19,7 @@ from bench.render import end_to_end, render
 from bench.retrieval import bench_retrieval
 
 SECTIONS = {"embedding", "embed_batch", "ingest", "ingest_batch", "retrieval", "generation", "llama_settings", "memory",
-            "large_file", "team", "session", "restart", "quantize", "checks"}
+            "large_file", "team", "session", "restart", "quantize", "checks", "preread"}
 
 
 def _model_path(model: str) -> Path:
@@ -41,6 +41,8 @@ def main() -> int:
     parser.add_argument("--large-file-mib", type=float, default=20.0, help="size of the large-file ingest")
     parser.add_argument("--baseline-rev", default=None, help="revision the session benchmark compares with")
     parser.add_argument("--check-questions", type=int, default=40, help="seed questions the checks section asks")
+    parser.add_argument("--preread-questions", type=int, default=12, help="questions per library, pre-read section")
+    parser.add_argument("--preread-sizes", default="10000", help="generated library sizes (chunks), pre-read section")
     parser.add_argument("--only", default="", help="comma-separated sections: " + ",".join(sorted(SECTIONS)))
     args = parser.parse_args()
     from rag.build import go_offline
@@ -111,6 +113,12 @@ def main() -> int:
 
         results["checks"] = bench_checks(model, 4 if smoke else args.check_questions)
         print("checks", results["checks"], flush=True)
+    if "preread" in sections:
+        from bench.preread import bench_preread
+
+        sizes = [] if smoke else [int(x) for x in args.preread_sizes.split(",") if x]
+        results["preread"] = bench_preread(model, 2 if smoke else args.preread_questions, sizes, smoke)
+        print("preread", results["preread"], flush=True)
     if "quantize" in sections and not smoke:
         from bench.quantize import bench_quantize
 

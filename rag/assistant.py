@@ -15,6 +15,7 @@ from rag.ingest import Indexer, IngestReport, Progress
 from rag.llm import Generator, LlamaCppGenerator
 from rag.models import Catalog, is_present, resolve_chat_model
 from rag.pipeline import Pipeline
+from rag.preread import PassageStates, StateStats
 from rag.registry import DocumentRegistry
 from rag.retrieve import Retriever
 from rag.store import VectorStore
@@ -36,6 +37,7 @@ class Status:
     embed_model: str
     data_dir: str
     models_dir: str
+    passage_states: StateStats | None = None  # pre-read passages on disk (None: off)
 
 
 class Assistant:
@@ -133,6 +135,37 @@ class Assistant:
         self._check_store()
         return self.indexer.ingest(paths, sync=sync, progress=progress)
 
+    def preread(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+        """Read every chunk of the library once and keep its KV state (pre-read passages), so no later question
+        reads it; chunks with a state already are skipped. Returns (states read now, chunks). Stops when the disk
+        budget is full (the states kept last would push out the first). Nothing to do when pre-read passages are
+        off or the model is a chat server."""
+        from rag.llm import PassageReading
+        from rag.prompting import build_prompt, stitched_passages
+        from rag.types import ScoredChunk
+
+        self._check_store()
+        generator = self.generator
+        chunks = self.store.all_chunks()
+        if not isinstance(generator, PassageReading) or self.settings.passage_states_mb <= 0:
+            return 0, len(chunks)
+        budget = self.settings.passage_states_mb * 2**20
+        done = 0
+        for i, chunk in enumerate(chunks, start=1):
+            prompt = build_prompt("", [ScoredChunk(chunk, 1.0, 1)], generator.count_tokens,
+                                  context_length=generator.context_length,
+                                  max_answer_tokens=self.settings.max_answer_tokens, layout="library")
+            placed = generator.place_passages(prompt.messages, stitched_passages(prompt))
+            done += placed.computed if placed else 0
+            if progress:
+                progress(i, len(chunks))
+            if placed is None:
+                break
+            if i % 25 == 0 and PassageStates(self.settings.states_dir, budget).stats().bytes > 0.9 * budget:
+                log.info("pre-read stopped near the disk budget (passage_states_mb)")
+                break
+        return done, len(chunks)
+
     def remove(self, ref: str) -> DocumentRecord:
         """Delete a document by id, source, file name or title."""
         self._check_store()
@@ -221,6 +254,8 @@ class Assistant:
             embed_model=s.embed_model,
             data_dir=str(s.data_dir),
             models_dir=str(s.models_dir),
+            passage_states=PassageStates(s.states_dir, s.passage_states_mb * 2**20).stats()
+            if s.passage_states_mb > 0 else None,
         )
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ from rag.library import LibraryCache
 from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
 from rag.models import Catalog, file_paths, resolve_chat_model
 from rag.pipeline import Pipeline
+from rag.preread import PassageStates
 from rag.prompting import QUESTION
 from rag.registry import ChromaRegistry, DocumentRegistry
 from rag.retrieve import PassageSource, Retriever
@@ -90,7 +91,23 @@ def build_generator(settings: Settings, catalog: Catalog, model: str | None = No
         model_id=model if model in catalog.models else None,
         prefix_memory_mb=settings.prefix_memory_mb,
         question_marker=QUESTION,
+        passage_states=build_states(settings),
+        model_hash=_model_sha256(catalog, model),
     )
+
+
+def build_states(settings: Settings) -> PassageStates | None:
+    """The pre-read passages' folder, when its budget is above 0."""
+    if settings.passage_states_mb <= 0:
+        return None
+    return PassageStates(settings.states_dir, settings.passage_states_mb * 2**20)
+
+
+def _model_sha256(catalog: Catalog, model: str) -> str:
+    """The catalogue's sha256 of a chat model's GGUF file ("" for a file outside the catalogue)."""
+    spec = catalog.models.get(model)
+    files = [f for f in spec.files if f.name.endswith(".gguf")] if spec is not None else []
+    return files[0].sha256 if files and files[0].sha256 else ""
 
 
 def build_retriever(settings: Settings, embedder: Embedder, store: VectorStore) -> Retriever:

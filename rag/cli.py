@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--sync", action="store_true", help="also remove documents whose files under the folders are gone")
     p.add_argument("--rebuild", action="store_true", help="empty the store first (after changing embedder/chunking)")
+    p.add_argument("--preread", action="store_true", help="then read every passage with the chat model once and keep "
+                   "its state, so no question reads it (about 2.5 s per passage for the 1.5B model on 2 cores)")
 
     p = sub.add_parser("remove", help="delete a document (by id, file name, path or title)")
     p.add_argument("doc")
@@ -214,6 +216,18 @@ def cmd_ingest(args: argparse.Namespace, out: TextIO) -> int:
         elif r.status == IGNORED:
             out.write(f"{r.status:>8}  {_rel(r.path)}: {r.reason}\n")
     out.write(report.summary() + "\n")
+    if args.preread:
+        bar = _progress_bar("pre-reading")
+
+        def step(done: int, total: int) -> None:
+            bar.total, bar.n = total, done
+            bar.refresh()
+
+        try:
+            read, chunks = assistant.preread(step)
+        finally:
+            bar.close()
+        out.write(f"pre-read {read} passage(s) now; {chunks} in the library\n")
     return EXIT_PARTIAL if report.failed else EXIT_OK
 
 
@@ -392,6 +406,14 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
         f"chat model  {st.chat_model} ({present})\nembedder    {st.embed_model}\n"
         f"data dir    {st.data_dir}\nmodels dir  {st.models_dir}\n"
     )
+    if st.passage_states is None:
+        out.write("pre-read    off (passage_states_mb = 0): every question reads its passages\n")
+    else:
+        ps = st.passage_states
+        rate = (f"{ps.hit_rate:.0%} of {ps.hits + ps.misses} lookups found" if ps.hit_rate is not None
+                else "no lookups yet")
+        out.write(f"pre-read    {ps.files} passage state(s), {ps.bytes / 2**20:.0f} of {ps.budget / 2**20:.0f} MiB; "
+                  f"{rate}\n")
     if args.library:
         mode = assistant.library_mode()
         if mode is None:

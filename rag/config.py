@@ -71,6 +71,15 @@ class Settings(BaseModel):
         "question over passages read earlier does not read them again (the 1.5B model: 28 KiB per token, about "
         "25 MiB for four passages); 0 = keep only the last prompt.",
     )
+    passage_states_mb: int = Field(
+        2048, ge=0, description="Disk (MiB) for pre-read passages: each retrieved passage's llama.cpp KV state, kept "
+        "the first time it is read, so a later question that retrieves it reads only its own words (the 1.5B "
+        "model: about 28 KiB per token, 6-7 MiB per passage); least recently used go first; 0 = off.",
+    )
+    passage_states_dir: Path | None = Field(
+        None, description="Folder of the pre-read passages; empty = passage-states in data_dir. States are keyed by "
+        "model, chunk and text, so libraries may share one folder.",
+    )
     context_length: int = Field(4096, ge=512, description="Model context window (tokens) to allocate.")
     max_answer_tokens: int = Field(384, ge=16, description="Most tokens the model may write per answer.")
     temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 is deterministic.")
@@ -169,6 +178,11 @@ class Settings(BaseModel):
     def catalog_path(self) -> Path:
         """Where the model catalogue lives."""
         return self.models_dir / "catalog.toml"
+
+    @property
+    def states_dir(self) -> Path:
+        """Where pre-read passages are kept."""
+        return self.passage_states_dir or self.data_dir / "passage-states"
 
     @property
     def store_dir(self) -> Path:

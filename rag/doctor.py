@@ -201,6 +201,24 @@ def check_prompt_cache(settings: Settings, repair: bool) -> Finding:
     return Finding(PROBLEM, "prompt cache", f"{len(partial)} half-written file(s)", "rag doctor --repair deletes them")
 
 
+def check_passage_states(settings: Settings, repair: bool) -> Finding:
+    """Every pre-read passage state is read and its digest checked; --repair deletes damaged and half-written ones
+    (they are derived data: a question reads the passage again and keeps a new state)."""
+    from rag.preread import PassageStates
+
+    states = PassageStates(settings.states_dir, max(settings.passage_states_mb, 0) * 2**20)
+    whole, problems = states.check()
+    if not problems:
+        return Finding(OK, "pre-read passages", f"{whole} whole state(s)")
+    kinds = ", ".join(sorted({p.why for p in problems}))
+    if repair:
+        states.check(repair=True)
+        return Finding(REPAIRED, "pre-read passages", f"deleted {len(problems)} bad state(s) ({kinds}); "
+                                                      "they are read again when next needed")
+    return Finding(PROBLEM, "pre-read passages", f"{len(problems)} bad state(s) ({kinds}) of {whole + len(problems)}",
+                   "rag doctor --repair deletes them (they are read again when next needed)")
+
+
 def run_doctor(
     settings: Settings, *, repair: bool = False, models: bool = True, say: Callable[[str], None] | None = None
 ) -> list[Finding]:
@@ -221,6 +239,7 @@ def run_doctor(
             finally:
                 assistant.close()
         findings.append(check_prompt_cache(settings, repair))
+        findings.append(check_passage_states(settings, repair))
     if models:
         findings += check_models(settings, catalog, say)
     return findings

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from rag.errors import ModelLoadError, ModelNotFoundError
+from rag.preread import PassageStates, state_key
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,34 @@ class PrefixCaching(Protocol):
     def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "") -> str:
         """Have the prefix these messages (and a next message starting with `lead`) share with any question after
         them in the KV cache: "warm", "recalled", "restored" or "computed"."""
+        ...
+
+
+@dataclass(frozen=True)
+class Placed:
+    """How a prompt's passages came into the KV cache: already there, from kept states, or read now."""
+
+    passages: int  # passages in the prompt
+    cached: int = 0  # already in the KV cache (the last question's, or a kept prompt head)
+    loaded: int = 0  # placed from their pre-read states
+    computed: int = 0  # read now (no state yet, or a bad one), then kept
+    tokens_read: int = 0  # prompt tokens llama.cpp read to place them (the numbers before each passage, and misses)
+
+
+@runtime_checkable
+class PassageReading(Protocol):
+    """A model that can place passages read earlier (pre-read KV states) behind its cached prompt head."""
+
+    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]]) -> Placed | None:
+        """Have the prompt of `messages` in the KV cache up to the end of its passages, each from its kept state
+        when there is one. `passages`: (chunk id, number text, passage text) in prompt order, each number and
+        passage text appearing in the messages one after the other. None when this model or prompt can't be
+        stitched (the caller's prompt is then read whole, as before)."""
+        ...
+
+    def read_head(self, messages: list[Message], upto: str) -> int:
+        """Have the prompt of `messages` in the KV cache through the first `upto` (where passages would start), so
+        the first question of a session does not read it; the tokens read (0 when it was there)."""
         ...
 
 
@@ -150,8 +181,15 @@ class LlamaCppGenerator:
         prefix_memory_mb: int = 0,
         question_marker: str = "",
         read_beside: bool = True,
+        passage_states: PassageStates | None = None,
+        model_hash: str = "",
     ) -> None:
         self.model_path = Path(model_path)
+        # Pre-read passages (rag/preread.py): None = every passage is read with its question.
+        self.passage_states = passage_states
+        self._model_hash = model_hash  # the file's sha256 when known (the catalogue's); else a quick fingerprint
+        self._model_key = ""
+        self._stitch_failed = False
         # A check with the answer's messages (`yes_probability(..., then=...)`) reads both in one batch; False
         # reads them one after the other (the benchmark's comparison).
         self.read_beside = read_beside
@@ -282,6 +320,11 @@ class LlamaCppGenerator:
 
     def _format(self, messages: list[Message]) -> list[int]:
         """The prompt tokens of chat messages, formatted with the model's own chat template."""
+        text, bos = self._formatted(messages)
+        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=bos, special=True))
+
+    def _formatted(self, messages: list[Message]) -> tuple[str, bool]:
+        """The prompt text of chat messages, and whether a BOS token goes before it."""
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         llm = self._llm
@@ -296,7 +339,7 @@ class LlamaCppGenerator:
                 bos_token=llm._model.token_get_text(bos) if bos != -1 else "",
             )
         formatted = self._formatter(messages=messages)
-        return list(llm.tokenize(formatted.prompt.encode("utf-8"), add_bos=not formatted.added_special, special=True))
+        return formatted.prompt, not formatted.added_special
 
     def _prefix_tokens(self, messages: list[Message], lead: str = "") -> list[int]:
         """The tokens every question after these messages starts with, when its message starts with `lead`
@@ -518,6 +561,222 @@ class LlamaCppGenerator:
         self._ahead = len(ahead)
         return len(both) + len(own) - 1
 
+    # ---- pre-read passages -------------------------------------------------------------------------------------
+
+    def model_key(self) -> str:
+        """What a pre-read state depends on besides its tokens: the model file, llama.cpp's version, the KV type."""
+        if not self._model_key:
+            import llama_cpp
+
+            fingerprint = self._model_hash or _quick_hash(self.model_path)
+            self._model_key = f"{fingerprint}|llama-cpp-python {llama_cpp.__version__}|kv f16"
+        return self._model_key
+
+    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]]) -> Placed | None:
+        """Have the prompt of `messages` in the KV cache through its last passage, each passage from its pre-read
+        state (computed now and kept when there is none).
+
+        A state holds the passage's own cells, read once behind the prompt head with the first passage's number
+        before it. Placing one: its cells are set into a scratch sequence, shifted to the passage's place (the
+        K-shift, `llama_memory_seq_add`) and copied into the prompt's sequence. The numbers before the passages
+        ("[2]") depend on the place, so they are read at question time, all in one batch, each number on its own
+        sequence that holds everything before it. None (the prompt is then read whole) when there is no state
+        store, or the prompt's tokens don't split at the passages' edges (a tokenizer that merges across them).
+        """
+        import llama_cpp.llama_cpp as lib
+
+        if self.passage_states is None or not passages:
+            return None
+        self.load()
+        with self._lock:
+            layout = self._layout(messages, passages)
+            if layout is None:
+                if not self._stitch_failed:
+                    log.info("this model's tokens don't split at passage edges: passages are read with each question")
+                    self._stitch_failed = True
+                return None
+            tokens, spans = layout
+            llm = self._llm
+            end = spans[-1][2]
+            want = tokens[:end]
+            head = tokens[: spans[0][0]]
+            shared = max(self._shared(want), self._recall(want))
+            if shared >= end:
+                return Placed(len(passages), cached=len(passages))
+            first = next(i for i, (_, _, stop) in enumerate(spans) if stop > shared)
+            if shared < len(head):
+                self._read(head)
+            start = spans[first][0]
+            mem = lib.llama_get_memory(llm._ctx.ctx)
+            lib.llama_memory_seq_rm(mem, -1, start, -1)
+            llm.n_tokens = start
+            marker = tokens[spans[0][0] : spans[0][1]]  # each state is read behind the first passage's number
+            loaded = computed = read = 0
+            for i in range(first, len(spans)):
+                _, body_at, stop = spans[i]
+                body = tokens[body_at:stop]
+                got = self._passage_state(head, marker, passages[i][0], body)
+                if got is None:
+                    self._abandon(head)
+                    return None
+                if got:
+                    computed += 1
+                    read += len(marker) + len(body)
+                else:
+                    loaded += 1
+                at = len(head) + len(marker)  # where the state's cells are (in sequence 1)
+                lib.llama_memory_seq_add(mem, 1, at, at + len(body), body_at - at)
+                lib.llama_memory_seq_cp(mem, 1, 0, -1, -1)
+                lib.llama_memory_seq_rm(mem, 1, -1, -1)
+            numbers = [(spans[i][0], tokens[spans[i][0] : spans[i][1]]) for i in range(first, len(spans))]
+            if not self._read_numbers(mem, numbers):
+                self._abandon(head)
+                return None
+            read += sum(len(t) for _, t in numbers)
+            llm.input_ids[:end] = want
+            llm.n_tokens = end
+            self.tokens_read += read
+            self.passage_states.flush_stats()
+            return Placed(len(passages), cached=first, loaded=loaded, computed=computed, tokens_read=read)
+
+    def read_head(self, messages: list[Message], upto: str) -> int:
+        """Have the prompt of `messages` in the KV cache through the first `upto`; the tokens read."""
+        self.load()
+        with self._lock:
+            text, bos = self._formatted(messages)
+            end = text.find(upto)
+            if end < 0:
+                return 0
+            tokens = list(self._llm.tokenize(text[: end + len(upto)].encode("utf-8"), add_bos=bos, special=True))
+            before = self.tokens_read
+            if self._shared(tokens) < len(tokens):
+                self._read(tokens)
+            return self.tokens_read - before
+
+    def _abandon(self, head: list[int]) -> None:
+        """A placement failed half-way: leave the KV cache holding only the prompt head (the prompt is read whole)."""
+        import llama_cpp.llama_cpp as lib
+
+        mem = lib.llama_get_memory(self._llm._ctx.ctx)
+        lib.llama_memory_seq_rm(mem, -1, len(head), -1)
+        for seq in range(1, SEQUENCES):
+            lib.llama_memory_seq_rm(mem, seq, -1, -1)
+        self._llm.n_tokens = min(self._llm.n_tokens, len(head))
+
+    def _layout(self, messages: list[Message], passages: list[tuple[str, str, str]]
+                ) -> tuple[list[int], list[tuple[int, int, int]]] | None:
+        """The prompt's tokens and, per passage, the token index where its number starts, where its text starts and
+        where it ends; None unless every one of those edges falls between two tokens of the whole prompt."""
+        llm = self._llm
+        text, bos = self._formatted(messages)
+        raw = text.encode("utf-8")
+        tokens = list(llm.tokenize(raw, add_bos=bos, special=True))
+        at: dict[int, int] = {}
+        offset = 0
+        for index, token in enumerate(tokens):
+            if bos and index == 0:
+                continue
+            at[offset] = index
+            offset += self._piece_length(token)
+        at[offset] = len(tokens)
+        if offset != len(raw):
+            return None
+        spans: list[tuple[int, int, int]] = []
+        pos = 0
+        for _, number, body in passages:
+            whole = (number + body).encode("utf-8")
+            found = raw.find(whole, pos)
+            if found < 0:
+                return None
+            edges = (found, found + len(number.encode("utf-8")), found + len(whole))
+            if any(e not in at for e in edges):
+                return None
+            spans.append((at[edges[0]], at[edges[1]], at[edges[2]]))
+            pos = edges[2]
+        if any(a[2] != b[0] for a, b in itertools.pairwise(spans)) or spans[0][1] == spans[0][0]:
+            return None
+        return tokens, spans
+
+    def _piece_length(self, token: int) -> int:
+        """Bytes of a token's text (special tokens written out), as the prompt text has them."""
+        import ctypes
+
+        import llama_cpp.llama_cpp as lib
+
+        buf = ctypes.create_string_buffer(256)
+        n = int(lib.llama_token_to_piece(self._llm._model.vocab, token, buf, len(buf), 0, True))
+        return n if n >= 0 else -n  # negative: the buffer was too small by that much (never for 256 bytes)
+
+    def _passage_state(self, head: list[int], marker: list[int], chunk_id: str, body: list[int]) -> bool | None:
+        """Put a passage's state into sequence 1 (its cells where the first passage's text starts): from its kept
+        state (False), or read now over the prompt head and kept (True). None when llama.cpp refused."""
+        import ctypes
+
+        import llama_cpp.llama_cpp as lib
+
+        assert self.passage_states is not None
+        ctx = self._llm._ctx.ctx
+        mem = lib.llama_get_memory(ctx)
+        key = state_key(self.model_key(), head, chunk_id, body)
+        payload = self.passage_states.load(key, len(body))
+        if payload is not None:
+            buf = (ctypes.c_uint8 * len(payload)).from_buffer_copy(payload)
+            if lib.llama_state_seq_set_data(ctx, buf, len(payload), 1):
+                return False
+            log.warning("a pre-read passage state did not fit this model; reading the passage again")
+            self.passage_states.discard(key)
+            lib.llama_memory_seq_rm(mem, 1, -1, -1)
+        lib.llama_memory_seq_cp(mem, 0, 1, 0, len(head))
+        if not self._decode([(t, len(head) + i, (1,)) for i, t in enumerate(marker + body)]):
+            lib.llama_memory_seq_rm(mem, 1, -1, -1)
+            return None
+        lib.llama_memory_seq_rm(mem, 1, 0, len(head) + len(marker))
+        size = int(lib.llama_state_seq_get_size(ctx, 1))
+        buf = (ctypes.c_uint8 * size)()
+        if lib.llama_state_seq_get_data(ctx, buf, size, 1):
+            self.passage_states.save(key, len(body), bytes(buf))
+        return True
+
+    def _read_numbers(self, mem: Any, numbers: list[tuple[int, list[int]]]) -> bool:
+        """Read each passage number at its place, on its own scratch sequence holding the prompt before it, in as
+        few batches as the scratch sequences allow; then copy the numbers' cells into the prompt's sequence."""
+        import llama_cpp.llama_cpp as lib
+
+        for group in range(0, len(numbers), SEQUENCES - 1):
+            rows: list[tuple[int, int, tuple[int, ...]]] = []
+            part = numbers[group : group + SEQUENCES - 1]
+            for seq, (at, ids) in enumerate(part, start=1):
+                lib.llama_memory_seq_cp(mem, 0, seq, 0, at)
+                rows += [(t, at + i, (seq,)) for i, t in enumerate(ids)]
+            ok = self._decode(rows)
+            for seq, (at, ids) in enumerate(part, start=1):
+                if ok:
+                    lib.llama_memory_seq_cp(mem, seq, 0, at, at + len(ids))
+                lib.llama_memory_seq_rm(mem, seq, -1, -1)
+            if not ok:
+                return False
+        return True
+
+    def _decode(self, rows: list[tuple[int, int, tuple[int, ...]]]) -> bool:
+        """Decode (token, position, sequences) rows, no logits, in batches of the context's batch size."""
+        import llama_cpp.llama_cpp as lib
+
+        llm = self._llm
+        batch = llm._batch.batch
+        for begin in range(0, len(rows), llm.n_batch):
+            part = rows[begin : begin + llm.n_batch]
+            for i, (token, pos, seqs) in enumerate(part):
+                batch.token[i], batch.pos[i], batch.logits[i] = token, pos, False
+                batch.n_seq_id[i] = len(seqs)
+                for j, seq in enumerate(seqs):
+                    batch.seq_id[i][j] = seq
+            batch.n_tokens = len(part)
+            status = lib.llama_decode(llm._ctx.ctx, batch)
+            if status != 0:
+                log.warning("llama.cpp refused a batch of passage tokens (%d); reading the prompt whole", status)
+                return False
+        return True
+
     def close(self) -> None:
         """Free the weights."""
         with self._lock:
@@ -530,14 +789,15 @@ class LlamaCppGenerator:
 
 
 _PARAMS = threading.Lock()
+SEQUENCES = 16  # llama.cpp sequences per context: 0 is the prompt; the others are scratch (checks, passage numbers)
 
 
 @contextlib.contextmanager
 def _two_sequences() -> Iterator[None]:
-    """While a `Llama` is made: a context for two sequences over one KV cache (`n_seq_max` 2, `kv_unified`), so a
-    check and the answer after it can be read in one batch over the same cached prefix. The cache and every
-    single-sequence use are as before; llama-cpp-python has no argument for these, so its defaults are
-    wrapped."""
+    """While a `Llama` is made: a context for several sequences over one KV cache (`n_seq_max` SEQUENCES,
+    `kv_unified`), so a check and the answer after it can be read in one batch over the same cached prefix, and the
+    numbers before pre-read passages in one batch (each on its own sequence). The cache and every single-sequence
+    use are as before; llama-cpp-python has no argument for these, so its defaults are wrapped."""
     import llama_cpp.llama_cpp as lib
 
     with _PARAMS:
@@ -545,7 +805,7 @@ def _two_sequences() -> Iterator[None]:
 
         def params() -> Any:
             made = default()
-            made.n_seq_max, made.kv_unified = 2, True
+            made.n_seq_max, made.kv_unified = SEQUENCES, True
             return made
 
         lib.llama_context_default_params = params
@@ -553,6 +813,20 @@ def _two_sequences() -> Iterator[None]:
             yield
         finally:
             lib.llama_context_default_params = default
+
+
+def _quick_hash(path: Path) -> str:
+    """A fingerprint of a model file that is not in the catalogue: its size and its first and last MiB."""
+    import hashlib
+
+    h = hashlib.sha256()
+    size = path.stat().st_size
+    h.update(str(size).encode())
+    with open(path, "rb") as fh:
+        h.update(fh.read(2**20))
+        fh.seek(max(0, size - 2**20))
+        h.update(fh.read(2**20))
+    return "quick:" + h.hexdigest()
 
 
 def _common(a: Sequence[int], b: Sequence[int]) -> int:

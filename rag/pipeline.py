@@ -17,14 +17,16 @@ from rag.excerpts import Excerpter
 from rag.gate import Gate
 from rag.grounding import Grounder
 from rag.library import Library, LibraryCache
-from rag.llm import Generator, Judge, PrefixCaching
+from rag.llm import Generator, Judge, PassageReading, Placed, PrefixCaching
 from rag.prompting import (
+    PASSAGES_HEADING,
     QUESTION,
     QUESTION_LEAD,
     REFUSAL,
     Prompt,
     build_library_prompt,
     build_prompt,
+    stitched_passages,
     verification_check,
     without_citation_rule,
 )
@@ -64,6 +66,7 @@ class Prepared:
     excerpt_ms: float
     check_ms: float
     checks: list[Check]
+    placed: Placed | None = None  # how the passages came into the model's cache (pre-read passages), if they did
 
     @property
     def refusal(self) -> Check | None:
@@ -100,6 +103,12 @@ class Pipeline:
         """Load the models and have the library prefix in the KV cache (restored from disk when saved)."""
         self.retriever.retrieve("warm", 1)  # the embedding model and the indexes, loaded before the first question
         library = self.library.get(self.generator.count_tokens) if self.library else None
+        if library is None and self.layout == "library" and isinstance(self.generator, PassageReading):
+            # Pre-read passages go behind the instructions: read those now, not with the first question.
+            empty = build_prompt("", [], self.generator.count_tokens, context_length=self.generator.context_length,
+                                 max_answer_tokens=self.max_answer_tokens, layout="library")
+            self.generator.read_head(empty.messages, PASSAGES_HEADING)
+            return None
         if library is None or not isinstance(self.generator, PrefixCaching):
             return None
         return self._ensure_prefix(library)
@@ -176,11 +185,24 @@ class Pipeline:
                 ordered=kept is not None,
             )
         started = time.perf_counter()
+        placed = self._place(prompt)
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
         if not found.passages:
             checks = [Check("refused", EMPTY_LIBRARY, question)]
         check_ms = (time.perf_counter() - started) * 1000
-        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks)
+        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks, placed)
+
+    def _place(self, prompt: Prompt) -> Placed | None:
+        """Retrieved passages first in the prompt: have the model place their pre-read states (read and kept now
+        when it has none), so the question reads only its own words."""
+        if prompt.library or not isinstance(self.generator, PassageReading):
+            return None
+        passages = stitched_passages(prompt)
+        placed = self.generator.place_passages(prompt.messages, passages) if passages else None
+        if placed is not None:
+            log.info("passages: %d cached, %d pre-read, %d read now (%d tokens)", placed.cached, placed.loaded,
+                     placed.computed, placed.tokens_read)
+        return placed
 
     def _carried(self, history: list[Turn], budget: int) -> list[ScoredChunk]:
         """The passages the conversation's last answer was read from, as the store holds them now, when a
@@ -230,6 +252,7 @@ class Pipeline:
             watch.first_text()
             yield Token(self._refusal_text(ready.refusal))
         else:
+            self._place(ready.prompt)  # again: another question may have had the model since (cheap when not)
             raw = yield from self._stream(ready.prompt.messages, len(passages), watch, sampling)
             if watch.first is None:
                 # Only bare markers came back (small models do this): ask again for plain prose, whose
@@ -245,6 +268,8 @@ class Pipeline:
         text = self._refusal_text(reason) if grounded.refused else grounded.text
         refused, citations, after = grounded.refused, grounded.citations, list(grounded.checks)
         prompt_tokens = self.generator.prompt_tokens_read if watch.pieces else 0
+        if prompt_tokens is not None and ready.placed is not None:
+            prompt_tokens += ready.placed.tokens_read
         verify_ms = 0.0
         if self.verifier is not None and not refused:
             started = time.perf_counter()
@@ -264,6 +289,8 @@ class Pipeline:
             timings=watch.timings(
                 retrieval_ms=ready.found.ms, excerpt_ms=ready.excerpt_ms, check_ms=ready.check_ms + verify_ms,
                 prompt_tokens=prompt_tokens,
+                passages_preread=ready.placed.loaded if ready.placed else None,
+                passages_read=ready.placed.computed if ready.placed else None,
             ),
             model=self.generator.name,
             retrieval_query=ready.query,

@@ -38,6 +38,11 @@ PLAIN_INSTRUCTION = (
     f"If the passages do not say, reply exactly: {REFUSAL}"
 )
 
+PASSAGES_HEADING = "Passages:\n"  # in the system message, right before the first passage
+# After the last passage: a passage is then followed by text in every place ("[2]" or this), so its tokens are the
+# same wherever it is (tokenizers that group trailing newlines at the end of a text would split them otherwise).
+PASSAGES_END = "End of passages."
+
 # Room for the chat template's own tokens (role markers, newlines) around each message.
 TEMPLATE_OVERHEAD = 16
 
@@ -60,7 +65,16 @@ def prompt_hash() -> str:
 
 def format_passage(number: int, passage: ScoredChunk) -> str:
     """One numbered passage with its article title."""
-    return f"[{number}] (from \"{defuse_markers(passage.chunk.heading)}\")\n{neutralise(passage.chunk.text)}"
+    return "".join(passage_parts(number, passage)).rstrip("\n")
+
+
+def passage_parts(number: int, passage: ScoredChunk) -> tuple[str, str]:
+    """A passage as it starts the prompt: its number ("[2]"), and its title and text, ending in a blank line.
+
+    Apart, because the text's KV state can be kept and placed anywhere (rag/preread.py), while the number is read
+    where the passage lands. Every passage, the last one too, ends with the same blank line, so a passage's tokens
+    are the same wherever it is (PASSAGES_END follows the last)."""
+    return f"[{number}]", f" (from \"{defuse_markers(passage.chunk.heading)}\")\n{neutralise(passage.chunk.text)}\n\n"
 
 
 def user_message(question: str, passages: list[ScoredChunk], cite: bool = True) -> str:
@@ -106,8 +120,16 @@ def verification_check(prompt: Prompt, answer: str) -> list[dict[str, str]]:
 
 def passages_system(passages: list[ScoredChunk]) -> str:
     """The system message: the instructions, then the passages, numbered (the whole library, in library mode)."""
-    body = "\n\n".join(format_passage(i, p) for i, p in enumerate(passages, start=1))
-    return f"{SYSTEM_PROMPT}\n\nPassages:\n{body}"
+    body = "".join("".join(passage_parts(i, p)) for i, p in enumerate(passages, start=1))
+    return f"{SYSTEM_PROMPT}\n\n{PASSAGES_HEADING}{body}{PASSAGES_END}"
+
+
+def stitched_passages(prompt: Prompt) -> list[tuple[str, str, str]]:
+    """(chunk id, number, text) of a passages-first prompt's passages, in prompt order, for placing their pre-read
+    states (rag/llm.py `PassageReading`); [] when the passages are not first in the prompt."""
+    if not prompt.passages_first or not prompt.passages:
+        return []
+    return [(p.chunk.id, *passage_parts(i, p)) for i, p in enumerate(prompt.passages, start=1)]
 
 
 def build_library_prompt(

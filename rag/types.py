@@ -138,6 +138,8 @@ class Timings:
     completion_tokens: int = 0
     tokens_per_s: float | None = None
     prompt_tokens: int | None = None  # prompt tokens the model read for this answer (the rest was cached)
+    passages_preread: int | None = None  # passages placed from their pre-read states (None: not this path)
+    passages_read: int | None = None  # passages read now (no state yet, or a bad one), then kept
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,229 @@
+"""Pre-read passages: the state store on disk (fast), and answers over placed states through the real model."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag.build import build_assistant
+from rag.config import load_settings
+from rag.preread import PassageStates, state_key
+from tests.conftest import MODELS, SMALL, require_model
+
+
+def _key(text: str) -> bytes:
+    return state_key("model", [1, 2, 3], "chunk-1", [ord(c) for c in text])
+
+
+def test_a_state_comes_back_as_it_was_kept(tmp_path: Path) -> None:
+    states = PassageStates(tmp_path, 10**6)
+    states.save(_key("a"), 3, b"payload-a" * 10)
+    assert states.load(_key("a"), 3) == b"payload-a" * 10
+    assert states.load(_key("b"), 3) is None  # never kept
+    stats = states.stats()
+    assert (stats.files, stats.hits, stats.misses) == (1, 1, 1)
+
+
+def test_the_key_changes_with_model_head_chunk_and_text() -> None:
+    base = state_key("m", [1], "c", [5, 6])
+    assert len({base, state_key("m2", [1], "c", [5, 6]), state_key("m", [2], "c", [5, 6]),
+                state_key("m", [1], "c2", [5, 6]), state_key("m", [1], "c", [5, 7])}) == 5
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "foreign", "length"])
+def test_a_damaged_or_foreign_state_is_not_trusted_and_is_deleted(tmp_path: Path, damage: str) -> None:
+    states = PassageStates(tmp_path, 10**6)
+    states.save(_key("a"), 3, bytes(range(200)))
+    path = next(tmp_path.rglob("*.kv"))
+    raw = bytearray(path.read_bytes())
+    tokens = 3
+    if damage == "flip":
+        raw[-7] ^= 0xFF
+        path.write_bytes(raw)
+    elif damage == "truncate":
+        path.write_bytes(raw[:-20])
+    elif damage == "foreign":  # another passage's whole file under this passage's name
+        states.save(_key("b"), 3, bytes(range(200)))
+        other = next(p for p in tmp_path.rglob("*.kv") if p != path)
+        os.replace(other, path)
+    else:
+        tokens = 4  # the passage has another length than the state was made for
+    assert states.load(_key("a"), tokens) is None
+    assert not path.exists()
+
+
+def test_the_folder_keeps_to_its_budget_dropping_the_least_recently_used(tmp_path: Path) -> None:
+    states = PassageStates(tmp_path, 3500)
+    for name in "abc":
+        states.save(_key(name), 3, b"x" * 1000)
+        time.sleep(0.02)
+    assert states.load(_key("a"), 3) is not None  # used: now the most recent
+    time.sleep(0.02)
+    states.save(_key("d"), 3, b"x" * 1000)
+    assert states.stats().bytes <= 3500
+    assert states.load(_key("b"), 3) is None  # the least recently used went
+    assert states.load(_key("a"), 3) is not None and states.load(_key("d"), 3) is not None
+
+
+def test_doctor_finds_half_written_and_damaged_states_and_repair_drops_them(tmp_path: Path) -> None:
+    states = PassageStates(tmp_path, 10**6)
+    states.save(_key("a"), 3, b"good" * 50)
+    states.save(_key("b"), 3, b"bad!" * 50)
+    bad = next(p for p in tmp_path.rglob("*.kv") if _key("b").hex() in p.name)
+    bad.write_bytes(bad.read_bytes()[:-1] + b"?")
+    (bad.parent / f"{bad.name}.123.part").write_bytes(b"half")
+    whole, problems = states.check()
+    assert whole == 1 and sorted(p.why for p in problems) == ["damaged", "half-written"]
+    states.check(repair=True)
+    assert states.check() == (1, [])
+    assert states.load(_key("a"), 3) == b"good" * 50
+
+
+def test_hits_and_misses_add_up_across_processes_in_the_stats_file(tmp_path: Path) -> None:
+    one = PassageStates(tmp_path, 10**6)
+    one.save(_key("a"), 3, b"p")
+    one.load(_key("a"), 3)
+    one.load(_key("z"), 3)
+    one.flush_stats()
+    two = PassageStates(tmp_path, 10**6)
+    two.load(_key("a"), 3)
+    two.flush_stats()
+    stats = PassageStates(tmp_path, 10**6).stats()
+    assert (stats.hits, stats.misses) == (2, 1) and stats.hit_rate == pytest.approx(2 / 3)
+
+
+# ---- through the real model -----------------------------------------------------------------------------------
+
+ARTICLE = """Harbour Ferry Strike Ends
+
+The ferry workers of Port Calloway ended their strike on Tuesday after eleven days. The union's leader, Mara
+Oyelaran, said the agreement raises wages by 7 percent over two years.
+
+The harbour authority said the first ferries would sail again on Thursday morning. Commuters had crowded the
+coastal buses during the strike, and the authority said it would add two extra crossings each evening.
+
+The dispute began when the authority proposed cutting the night service. That plan has been dropped, the union
+said, and the night ferry will keep its current timetable until at least next spring.
+"""
+
+OTHER = """Library Opens Reading Garden
+
+The public library of Port Calloway opened a reading garden behind its main building on Saturday. The garden has
+40 benches and a small pond, and it will stay open until sunset every day.
+
+The librarian, Tomas Reinholt, said the garden cost 120,000 euros and was paid for by a local foundation.
+"""
+
+
+def _settings(data: Path, **extra: Any) -> Any:
+    return load_settings(env={}, data_dir=data, models_dir=MODELS, chat_model=SMALL, library_tokens=0,
+                         prompt_layout="library", top_k=3, max_answer_tokens=40, **extra)
+
+
+class DecodeCounter:
+    """Counts the tokens of every llama_decode call (the real function still does the work)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import llama_cpp.llama_cpp as lib
+
+        self.calls: list[int] = []
+        real = lib.llama_decode
+
+        def counted(ctx: Any, batch: Any) -> int:
+            self.calls.append(int(batch.n_tokens))
+            return int(real(ctx, batch))
+
+        monkeypatch.setattr(lib, "llama_decode", counted)
+
+    @property
+    def prompt_tokens(self) -> int:
+        """Tokens decoded more than one at a time (one-token decodes are the answer's own tokens)."""
+        return sum(n for n in self.calls if n > 1)
+
+
+@pytest.mark.slow
+def test_an_answer_over_pre_read_passages_reads_only_the_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_model(SMALL)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "ferry.txt").write_text(ARTICLE)
+    (articles / "garden.txt").write_text(OTHER)
+    data = tmp_path / "data"
+    question = "By how much does the ferry agreement raise wages?"
+
+    first = build_assistant(_settings(data))
+    first.ingest([articles])
+    cold = first.ask(question)
+    first.close()
+    passage_tokens = sum(first.generator.count_tokens(p.chunk.text) for p in cold.passages)
+    assert cold.timings.passages_read == len(cold.passages) >= 2
+    assert "7" in cold.text
+
+    second = build_assistant(_settings(data))  # a new process's model: nothing in its KV cache
+    second.warm()  # reads the instructions the passages go behind, as `rag serve` and `rag chat` do at start
+    counter = DecodeCounter(monkeypatch)
+    warm = second.ask(question)
+    assert warm.timings.passages_preread == len(warm.passages) and warm.timings.passages_read == 0
+    assert [p.chunk.id for p in warm.passages] == [p.chunk.id for p in cold.passages]
+    assert "7" in warm.text and not warm.refused
+    # What llama.cpp evaluated: the passage numbers, the instruction, the question (and the check beside it);
+    # not the passages' own tokens.
+    assert 0 < counter.prompt_tokens < passage_tokens / 2, (counter.calls, passage_tokens)
+
+    # The same question with pre-read passages off reads every passage again.
+    counter.calls.clear()
+    whole = build_assistant(_settings(tmp_path / "data-off", passage_states_mb=0))
+    whole.ingest([articles])
+    whole.warm()
+    counter.calls.clear()
+    read = whole.ask(question)
+    assert read.timings.passages_preread is None
+    assert counter.prompt_tokens > passage_tokens
+    second.close()
+    whole.close()
+
+
+@pytest.mark.slow
+def test_a_changed_article_and_a_damaged_state_are_read_again_never_trusted(tmp_path: Path) -> None:
+    require_model(SMALL)
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "ferry.txt").write_text(ARTICLE)
+    (articles / "garden.txt").write_text(OTHER)
+    data = tmp_path / "data"
+    question = "How many benches does the reading garden have?"
+    assistant = build_assistant(_settings(data))
+    assistant.ingest([articles])
+    assert "40" in assistant.ask(question).text
+    assistant.close()
+
+    # Changed: the garden now has 65 benches. Its chunk's text changed, so its old state is never used.
+    (articles / "garden.txt").write_text(OTHER.replace("40 benches", "65 benches"))
+    assistant = build_assistant(_settings(data))
+    assistant.ingest([articles])
+    changed = assistant.ask(question)
+    assert "65" in changed.text and "40" not in changed.text
+    assert (changed.timings.passages_read or 0) >= 1
+    assistant.close()
+
+    # Damaged: every kept state has a byte flipped in its payload. Each is found out, dropped and read again.
+    files = list((data / "passage-states").rglob("*.kv"))
+    assert files
+    for path in files:
+        raw = bytearray(path.read_bytes())
+        raw[len(raw) // 2] ^= 0x5A
+        path.write_bytes(raw)
+    assistant = build_assistant(_settings(data))
+    again = assistant.ask(question)
+    assert again.timings.passages_preread == 0 and again.timings.passages_read == len(again.passages)
+    assert "65" in again.text
+    # The question's states were written again whole; the old text's state (never looked up again) stays damaged
+    # until `rag doctor --repair` or the budget drops it.
+    assert len(PassageStates(data / "passage-states", 2**30).check()[1]) == len(files) - len(again.passages)
+    assistant.close()
