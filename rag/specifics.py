@@ -20,7 +20,8 @@ _NUMBER_WORDS = {
 }
 # "1,000", "3.5", "52" (also inside "52-year-old"); a comma between digit groups is a thousands separator.
 _NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
-_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+# A word; an initialism written with dots ("U.S.", "D.C.") is one word, not one-letter names.
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_][\w’'-]*")
 # Capitalised words that are not names of anything in particular.
 _COMMON_CAPS = frozenset(
     """i i'm i've i'd a an the this that these those there here it its he she they we you his her their our
@@ -32,6 +33,8 @@ _COMMON_CAPS = frozenset(
 
 def _norm_word(word: str) -> str:
     word = word.lower().replace("’", "'")
+    if word.endswith(".") and "." in word[:-1]:
+        return word.replace(".", "")  # "U.S." -> "us", as "US" is written
     return re.sub(r"'s$|'$", "", word)
 
 
@@ -73,8 +76,8 @@ def names(text: str) -> list[str]:
     for s, e in sentence_spans(text) or [(0, len(text))]:
         for i, m in enumerate(_WORD.finditer(text[s:e])):
             word = m.group()
-            if i == 0 or not word[0].isupper():
-                continue
+            if i == 0 or not word[0].isupper() or word.endswith("."):
+                continue  # the first word of a sentence, a lowercase one, an initialism (passages spell them otherwise)
             w = _norm_word(word)
             if _not_a_name(w):
                 continue

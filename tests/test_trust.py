@@ -10,7 +10,7 @@ from rag.cli import format_sources
 from rag.evaluation.runner import summarise
 from rag.injection import REMOVED, defuse_markers, neutralise, orders
 from rag.prompting import REFUSAL, build_prompt
-from rag.specifics import missing_specifics, names, new_name_runs, numbers
+from rag.specifics import missing_specifics, names, new_name_runs, numbers, words
 from rag.types import PENDING, Chunk, DocumentRecord, ScoredChunk
 from tests.fakes import FakeGenerator
 
@@ -31,6 +31,10 @@ def test_numbers_and_names_are_normalised() -> None:
     assert numbers("It carried 10,000 tons and two jets; she is a 52-year-old.") == {"10000", "2", "52"}
     assert names("Who won the 2022 FIFA World Cup?") == ["FIFA", "World", "Cup"]
     assert names("North Korea’s envoy met Ri Il Gyu.") == ["Korea", "Ri", "Il", "Gyu"]  # first word is not a name
+    # An initialism with dots is one word, not names "U" and "S"; passages write it "US" or "United States" too.
+    assert names("Who won the 2021 U.S. Open in Washington, D.C. last year?") == ["Open", "Washington"]
+    assert "us" in words("Dallas, U.S.") and missing_specifics("Who won the 2021 U.S. Open?",
+                                                             ["She won the 2021 US Open final."]) == []
     assert missing_specifics("He has two children.", ["He sailed with his 2 sons."]) == []
     assert missing_specifics("It won in 2021 at Wimbledon.", ["Wimbledon 2019 and 2020"]) == ["2021"]
     assert new_name_runs("The Vessby Gazette met Lena Ostrova in Oslo.", "Who interviewed Ostrova?") == [
