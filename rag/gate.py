@@ -10,7 +10,7 @@ from typing import Protocol
 
 from rag.llm import Judge
 from rag.prompting import Prompt, answerability_check
-from rag.specifics import missing_specifics
+from rag.specifics import missing_reason, missing_specifics
 from rag.types import Check
 
 REFUSED = "refused"
@@ -25,11 +25,6 @@ class Gate(Protocol):
         ...
 
 
-def _quoted(items: list[str]) -> str:
-    shown = [f"“{i}”" for i in items]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" or {shown[-1]}"
-
-
 class SpecificsGate:
     """Refuses when a specific of the question (a year, a number, a name) is in none of the passages."""
 
@@ -38,7 +33,7 @@ class SpecificsGate:
         missing = missing_specifics(question, [p.chunk.text for p in prompt.passages])
         if not missing:
             return []
-        return [Check(REFUSED, f"The passages found don't mention {_quoted(missing)}.", question)]
+        return [Check(REFUSED, missing_reason(question, missing), question)]
 
 
 class AnswerabilityGate:
@@ -58,7 +53,7 @@ class AnswerabilityGate:
         p_yes = self.judge.yes_probability(answerability_check(prompt, question), then=prompt.messages)
         checks = [Check(ANSWERABILITY, f"{p_yes:.4f}")]
         if p_yes < self.threshold:
-            checks.append(Check(REFUSED, "The passages found don't seem to state the answer.", question))
+            checks.append(Check(REFUSED, "The passages I found don't seem to state the answer.", question))
         return checks
 
 

@@ -24,6 +24,7 @@ from rag.citations import (
 )
 from rag.prompting import REFUSAL
 from rag.specifics import (
+    missing_reason,
     missing_specifics,
     money_numbers,
     new_name_runs,
@@ -148,11 +149,9 @@ def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> C
     pool += sorted({p.chunk.title for p in passages if p.chunk.doc_id in cited and p.chunk.headline})
     missing = missing_specifics(question, pool)
     if missing:
-        shown = ", ".join(f"“{m}”" for m in missing)
-        return Check("refused", f"The passages it would cite don't mention {shown}.", text)
+        return Check("refused", missing_reason(question, missing, "The only articles with an answer"), text)
     if not _anchored(question, text, passages):
-        return Check("refused", "No cited article states the answer together with what the question asks about.",
-                     text)
+        return Check("refused", "The only articles with an answer are not about what you asked.", text)
     return None
 
 
@@ -204,15 +203,15 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     claim = MARKER.sub("", text)
     new = numbers(claim) - numbers(question)
     if _ASKS_NUMBER.search(question) and not new:
-        return Check("refused", "The answer doesn't give the number the question asks for.", text)
+        return Check("refused", "I found nothing that gives the number you asked for.", text)
     if _ASKS_MONEY.search(question):
         cited = " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages))
         if not new & (money_numbers(claim) | money_numbers(cited)):
-            return Check("refused", "The answer doesn't give the amount of money the question asks for.", text)
+            return Check("refused", "I found nothing that gives the amount of money you asked for.", text)
     if _ASKS_NAME.search(question) and not new_name_runs(claim, question):
-        return Check("refused", "The answer doesn't give the name the question asks for.", text)
+        return Check("refused", "I found nothing that gives the name you asked for.", text)
     if adds_nothing(question, text):
-        return Check("refused", "The answer only repeats the question.", text)
+        return Check("refused", "I found nothing that says more than the question itself.", text)
     return None
 
 
@@ -267,7 +266,8 @@ def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk
                                numbers_only=bool(_ASKS_NUMBER.search(question))) if asked else []
     if not around or any(len(asked & stems(a)) >= share * len(asked) for found in around for a in found):
         return None
-    return Check("refused", "The cited passages state the answer apart from what the question asks about.", text)
+    return Check("refused", "The passages I found give a possible answer only about something other than what you "
+                            "asked.", text)
 
 
 # "Who is the director of ...", "Who was Cuba's president when ...", "What is the name of X's ambassador to ...":
@@ -303,7 +303,7 @@ def role_elsewhere(question: str, text: str, passages: Sequence[ScoredChunk], wi
     around = _around_new_facts(question, text, passages, window)
     if not around or any(same_start(role, word, 4) for found in around for a in found for word in _WORDS.findall(a)):
         return None
-    return Check("refused", f"No cited passage gives the answer the role the question asks about (“{role}”).", text)
+    return Check("refused", f"No passage I found names the “{role}” you asked about.", text)
 
 
 def _sentence_bounds(text: str) -> Iterator[tuple[int, int]]:

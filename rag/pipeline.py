@@ -277,7 +277,7 @@ class Pipeline:
             verify_ms = (time.perf_counter() - started) * 1000
             after.append(Check(VERIFIED, f"{p_yes:.4f}"))
             if p_yes < self.verify_threshold:
-                withdrawn = Check("refused", "The passages found don't seem to state the answer.", text)
+                withdrawn = Check("refused", "The passages I found don't seem to state the answer.", text)
                 after.append(withdrawn)
                 text, refused, citations = self._refusal_text(withdrawn), True, []
         answer = Answer(

@@ -235,3 +235,17 @@ def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
         if w not in have_words and not all(p in have_words for p in parts):
             missing.append(name)
     return missing
+
+
+def _quoted(items: list[str], last: str = "or") -> str:
+    shown = [f"“{i}”" for i in items]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {last} {shown[-1]}"
+
+
+def missing_reason(question: str, missing: list[str], where: str = "The articles") -> str:
+    """A refusal's reason in plain words: what the articles do mention of the question, and what they don't
+    ("The articles mention “Open”, but not “2021”.")."""
+    have = [s for s in specifics(question) if s not in missing]
+    if have:
+        return f"{where} mention {_quoted(have, 'and')}, but not {_quoted(missing)}."
+    return f"{where} don't mention {_quoted(missing)}."

@@ -51,7 +51,8 @@ def test_a_question_whose_year_no_passage_mentions_is_refused_before_the_model(
     answer = fake_assistant.ask("Who won the 2021 Vessby regatta?")
     assert answer.refused and answer.citations == []
     assert fake_generator.prompts == []  # the model was never asked
-    assert answer.text.startswith(REFUSAL) and "“2021”" in answer.text
+    # In plain words: what the articles do mention of the question, and what they don't.
+    assert answer.text == f"{REFUSAL} The articles mention “Vessby”, but not “2021”."
     assert [c.kind for c in answer.checks] == ["refused"]
     # The same question about the year the articles cover goes to the model.
     answer = fake_assistant.ask("Who won the 2019 Vessby regatta?")
@@ -131,10 +132,10 @@ def test_an_answer_without_the_number_or_name_asked_for_is_refused(
     fake_generator.script("Many boats raced in the Vessby regatta [1].")
     answer = fake_assistant.ask("How many boats raced in the Vessby regatta?")
     assert answer.refused and answer.citations == []
-    assert answer.text == f"{REFUSAL} The answer doesn't give the number the question asks for."
+    assert answer.text == f"{REFUSAL} I found nothing that gives the number you asked for."
     fake_generator.script("The schooner Marta had a skipper [1].")
     answer = fake_assistant.ask("What is the name of the skipper of the schooner Marta?")
-    assert answer.refused and "doesn't give the name" in answer.text
+    assert answer.refused and "gives the name you asked for" in answer.text
     # The number or the name given: answered. (The check's own switch turns it off.)
     fake_generator.script("52 boats raced [1].")
     assert not fake_assistant.ask("How many boats raced in the Vessby regatta?").refused
@@ -143,7 +144,7 @@ def test_an_answer_without_the_number_or_name_asked_for_is_refused(
     # A name that only completes the question's own ("Ostrova" -> "Lena Ostrova") is no name given.
     fake_generator.script("Lena Ostrova skippered a schooner [1].")
     answer = fake_assistant.ask("What is the name of the schooner Ostrova skippered?")
-    assert answer.refused and answer.text == f"{REFUSAL} The answer doesn't give the name the question asks for."
+    assert answer.refused and answer.text == f"{REFUSAL} I found nothing that gives the name you asked for."
     fake_generator.script("Lena Ostrova skippered the schooner Marta [1].")
     answer = fake_assistant.ask("What is the name of the schooner Ostrova skippered?")
     assert not answer.refused and answer.text == "Lena Ostrova skippered the schooner Marta [1]."
@@ -218,7 +219,7 @@ def test_an_answer_that_only_repeats_an_open_question_is_refused() -> None:
     assert not_given(asked, "Lena Ostrova now lives in Tromvik [1].", passages) is None
     asked = "On which Tromvik street does Lena Ostrova now live?"
     refused = not_given(asked, "Lena Ostrova now lives in Tromvik [1].", passages)  # the question's own town
-    assert refused is not None and refused.detail == "The answer only repeats the question."
+    assert refused is not None and refused.detail == "I found nothing that says more than the question itself."
     assert not adds_nothing("Who sailed for Norway?", "Lena Ostrova sailed for Norway [1].")  # the name is new
     assert not adds_nothing("How old is Lena Ostrova?", "Lena Ostrova is 47 [1].")  # so is the number
     # Questions answered by yes, no or one of their own words.
@@ -521,12 +522,12 @@ def test_an_answer_citing_an_article_about_another_year_is_refused(
     fake_generator.script(f"The budget was 48 million pounds [{number(total, 'Tarrow budget approved')}].")
     answer = fake_assistant.ask(total)
     assert answer.refused and answer.citations == []
-    assert "don't mention “2024”" in answer.text
+    assert "“2024”" in answer.text and ("but not “2024”" in answer.text or "don't mention “2024”" in answer.text)
     # Citing the right year's article beside the other one does not carry a number only the other one states.
     both = f"[{number(total, 'Tarrow budget approved')}][{number(total, 'Tarrow cuts bus routes')}]"
     fake_generator.script(f"The 2024 budget was 48 million pounds {both}.")
     answer = fake_assistant.ask(total)
-    assert answer.refused and "No cited article states the answer together with" in answer.text
+    assert answer.refused and "The only articles with an answer are not about what you asked." in answer.text
     # Citing the article about that year keeps the answer.
     fake_generator.script(f"It ends funding for routes 7, 12 [{number(routes, 'Tarrow cuts bus routes')}].")
     answer = fake_assistant.ask(routes)
@@ -553,7 +554,7 @@ def test_an_answer_whose_fact_the_passage_states_apart_from_the_question_is_refu
     # The year is a real one of the passage, but stated far from anything about a founding.
     fake_generator.script("The Orlan institute was founded in 2023 [1].")
     answer = fake_assistant.ask("In what year was the Orlan institute founded?")
-    assert answer.refused and "apart from what the question asks about" in answer.text
+    assert answer.refused and "only about something other than what you" in answer.text
     # The name stated in the sentence about the founding stands.
     fake_generator.script("The Orlan institute was founded by Mira Solt [1].")
     assert not fake_assistant.ask("Who founded the Orlan institute?").refused
@@ -584,7 +585,7 @@ def test_a_name_the_passage_never_gives_the_role_asked_about_is_refused(
     fake_generator.script("Olav Berg is the chief executive of the Tromvik Ferry Company [1].")
     answer = fake_assistant.ask("Who is the chief executive of the Tromvik Ferry Company?")
     assert answer.refused and answer.citations == []
-    assert answer.text == f"{REFUSAL} No cited passage gives the answer the role the question asks about (“executive”)."
+    assert answer.text == f"{REFUSAL} No passage I found names the “executive” you asked about."
     fake_generator.script("Ada Lind is the chief executive of the Tromvik Ferry Company [1].")
     assert not fake_assistant.ask("Who is the chief executive of the Tromvik Ferry Company?").refused
     fake_generator.script("Olav Berg is the captain of the Kessa [1].")

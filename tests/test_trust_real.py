@@ -205,7 +205,8 @@ def test_an_answer_from_the_article_about_another_year_is_refused(tmp_path: Path
         "Pennick became the first Harlow resident to win the city's marathon, finishing in 2:16:55.",
     }
     question = "Who won the women's race at the 2020 Harlow Marathon?"
-    assert "don't mention “2020”" in _refused_only_by("check_cited", tmp_path, articles, question)
+    reason = _refused_only_by("check_cited", tmp_path, articles, question)
+    assert "but not “2020”" in reason or "don't mention “2020”" in reason
 
 
 def test_a_question_about_money_answered_with_another_number_is_refused(tmp_path: Path) -> None:
@@ -263,7 +264,7 @@ def test_an_answer_that_only_repeats_the_question_is_refused(tmp_path: Path) -> 
         "trains young sailors on weekends.",
     }
     question = "On which street in Tromvik does Lena Ostrova live?"
-    assert "only repeats the question" in _refused_only_by("check_asked", tmp_path, articles, question)
+    assert "says more than the question itself" in _refused_only_by("check_asked", tmp_path, articles, question)
 
 
 @pytest.mark.parametrize("second", ["who sails for the Tromvik club", "who joined the Tromvik club in 2009"])
@@ -278,4 +279,4 @@ def test_an_age_stated_of_another_person_is_refused(tmp_path: Path, second: str)
         f"and the harbour was full. Olav Berg, {second}, came second after a late protest.",
     }
     question = "How old is Olav Berg, and which club does he sail for?"
-    assert "apart from what the question asks about" in _refused_only_by("check_near", tmp_path, articles, question)
+    assert "only about something other than what you" in _refused_only_by("check_near", tmp_path, articles, question)
