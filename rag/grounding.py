@@ -22,6 +22,7 @@ from rag.citations import (
     repoint,
     resolve,
 )
+from rag.injection import repeats_kept_out
 from rag.prompting import REFUSAL
 from rag.specifics import (
     missing_reason,
@@ -104,6 +105,11 @@ class CitationGrounder:
             checks.append(Check("marker-removed", "a citation pointed at no passage and was removed"))
         if not raw or is_refusal(model_text, resolve(model_text, passages)):
             return Grounded(self.refusal, [], True, checks)
+        echoed = repeats_kept_out(MARKER.sub(" ", model_text), [p.chunk.text for p in passages], question)
+        if echoed:  # the articles' orders to an assistant were kept out of the prompt; the answer says them anyway
+            return Grounded(self.refusal, [], True, [*checks, Check(
+                "refused", "The answer repeats text an article addresses to AI assistants, which I don't follow.",
+                echoed)])
         text = repoint(model_text, passages, self.min_support)
         checks += _marker_changes(model_text, text, "marker-moved",
                                   "a citation was moved to the passage that holds its sentence")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rag.citations import strip_markers
-from rag.injection import defuse_markers, neutralise
+from rag.injection import defuse_markers, gives_orders, neutralise
 from rag.types import ScoredChunk, Turn
 
 REFUSAL = "I couldn't find that in the articles."
@@ -74,7 +75,10 @@ def passage_parts(number: int, passage: ScoredChunk) -> tuple[str, str]:
     Apart, because the text's KV state can be kept and placed anywhere (rag/preread.py), while the number is read
     where the passage lands. Every passage, the last one too, ends with the same blank line, so a passage's tokens
     are the same wherever it is (PASSAGES_END follows the last)."""
-    return f"[{number}]", f" (from \"{defuse_markers(passage.chunk.heading)}\")\n{neutralise(passage.chunk.text)}\n\n"
+    heading = passage.chunk.heading
+    if gives_orders(heading):
+        heading = Path(passage.chunk.source).stem  # a title that addresses the assistant is not shown to it
+    return f"[{number}]", f" (from \"{defuse_markers(heading)}\")\n{neutralise(passage.chunk.text)}\n\n"
 
 
 def user_message(question: str, passages: list[ScoredChunk], cite: bool = True) -> str:
