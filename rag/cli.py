@@ -129,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ingest", type=Path, nargs="*", default=[], help="ingest these paths before serving")
 
     p = sub.add_parser("eval", help="score the assistant against gold questions")
-    p.add_argument("--gold", type=Path, required=True, help="gold questions (JSONL)")
+    p.add_argument("--gold", type=Path, help="gold questions (JSONL)")
+    p.add_argument("--generate", type=int, metavar="N", help="instead: write about N gold questions generated from "
+                   "--corpus (half unanswerable) to --out FILE.jsonl, with the library they go with beside it")
     p.add_argument("--corpus", type=Path, help="folder to index into a fresh temporary store")
     p.add_argument("--model", help="chat model id or .gguf path")
     p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
@@ -525,6 +527,10 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
     from rag.evaluation.report import headline_table
     from rag.evaluation.runner import evaluate, parse_compare
 
+    if args.generate:
+        return _generate(args, out)
+    if args.gold is None:
+        raise RagError("rag eval needs --gold FILE (or --generate N --corpus DIR --out FILE.jsonl)")
     items = load_gold(args.gold)
     if args.split != "all":
         items = [it for it in items if it.split == args.split]
@@ -550,6 +556,44 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         bar.close()
     out.write(headline_table(summary) + "\n")
     out.write(f"wrote {args.out}/results.jsonl, summary.json, report.md, report.html\n")
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace, out: TextIO) -> int:
+    """`rag eval --generate N`: gold questions from a folder of articles."""
+    from tqdm import tqdm
+
+    from rag.build import build_assistant
+    from rag.chunking import Chunker
+    from rag.evaluation.generate import generate_gold, write_gold
+    from rag.evaluation.runner import corpus_documents
+
+    if args.corpus is None or not args.corpus.is_dir():
+        raise RagError("rag eval --generate needs --corpus DIR, a folder of articles")
+    target = args.out if args.out.suffix == ".jsonl" else args.out / "gold.jsonl"
+    settings = _make_settings(args)
+    assistant = build_assistant(settings)
+    documents = corpus_documents(args.corpus)
+    if not documents:
+        raise RagError(f"no readable articles in {args.corpus}")
+    embedder = assistant.embedder
+    chunker = Chunker(embedder.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
+    bar = tqdm(desc="candidates", unit="q", file=sys.stderr, dynamic_ncols=True)
+
+    def step(done: int, total: int) -> None:
+        bar.total, bar.n = total, done
+        bar.refresh()
+
+    try:
+        rows, kept = generate_gold(documents, assistant.generator, chunker, args.generate, progress=step)
+    finally:
+        bar.close()
+        assistant.close()
+    library = write_gold(rows, kept, target)
+    answerable = sum(1 for r in rows if r["answerable"])
+    out.write(f"wrote {len(rows)} questions ({answerable} answerable, {len(rows) - answerable} unanswerable) to "
+              f"{target}\nthe library they go with ({len(kept)} of {len(documents)} articles): {library}\n"
+              f"run them: rag eval --gold {target} --corpus {library} --split dev\n")
     return EXIT_OK
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from rag.errors import EvalError
 
-KNOWN_KEYS = {"id", "question", "turns", "answers", "answerable", "gold_docs", "evidence", "category", "split"}
+# "source": where a generated question came from (file, span, sentence); kept for people, not scored.
+KNOWN_KEYS = {"id", "question", "turns", "answers", "answerable", "gold_docs", "evidence", "category", "split",
+              "source"}
 SPLITS = ("dev", "test")
 
 

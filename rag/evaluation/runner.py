@@ -174,7 +174,8 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _corpus_documents(corpus: Path) -> list[Any]:
+def corpus_documents(corpus: Path) -> list[Any]:
+    """The readable articles of a folder (unreadable ones are skipped)."""
     docs = []
     for path in iter_files([corpus]):
         try:
@@ -200,7 +201,7 @@ def build_systems(assistant: Assistant, compare: list[str], corpus: Path | None)
         elif name == "oracle":
             systems.append(Oracle(assistant.store, assistant.registry, oracle_pipeline))
         else:
-            docs = _corpus_documents(corpus) if corpus else [
+            docs = corpus_documents(corpus) if corpus else [
                 load_document(Path(r.source)) for r in assistant.documents() if Path(r.source).is_file()
             ]
             systems.append(Naive(assistant.embedder, docs, gen, k=settings.top_k,
