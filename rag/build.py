@@ -192,6 +192,7 @@ def build_pipeline(
         verifier=generator if settings.answer_check_threshold > 0 and isinstance(generator, LlamaCppGenerator)
         else None,
         verify_threshold=settings.answer_check_threshold,
+        preread_instruction=settings.preread_instruction,
     )
 
 

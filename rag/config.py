@@ -76,6 +76,10 @@ class Settings(BaseModel):
         "the first time it is read, so a later question that retrieves it reads only its own words (the 1.5B "
         "model: about 28 KiB per token, 6-7 MiB per passage); least recently used go first; 0 = off.",
     )
+    preread_instruction: bool = Field(
+        True, description="With pre-read passages, keep the instruction after them (before each question) as a "
+        "pre-read piece too, so a question reads only its own words; false = it is read with each question.",
+    )
     passage_states_dir: Path | None = Field(
         None, description="Folder of the pre-read passages; empty = passage-states in data_dir. States are keyed by "
         "model, chunk and text, so libraries may share one folder.",

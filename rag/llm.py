@@ -91,11 +91,13 @@ class Placed:
 class PassageReading(Protocol):
     """A model that can place passages read earlier (pre-read KV states) behind its cached prompt head."""
 
-    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]]) -> Placed | None:
+    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = ""
+                       ) -> Placed | None:
         """Have the prompt of `messages` in the KV cache up to the end of its passages, each from its kept state
         when there is one. `passages`: (chunk id, number text, passage text) in prompt order, each number and
-        passage text appearing in the messages one after the other. None when this model or prompt can't be
-        stitched (the caller's prompt is then read whole, as before)."""
+        passage text appearing in the messages one after the other. `until`: the text after the passages up to
+        this (the instruction before the question) is kept and placed the same way. None when this model or
+        prompt can't be stitched (the caller's prompt is then read whole, as before)."""
         ...
 
     def read_head(self, messages: list[Message], upto: str) -> int:
@@ -572,15 +574,18 @@ class LlamaCppGenerator:
             self._model_key = f"{fingerprint}|llama-cpp-python {llama_cpp.__version__}|kv f16"
         return self._model_key
 
-    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]]) -> Placed | None:
-        """Have the prompt of `messages` in the KV cache through its last passage, each passage from its pre-read
-        state (computed now and kept when there is none).
+    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = ""
+                       ) -> Placed | None:
+        """Have the prompt of `messages` in the KV cache through its last passage (and through the first `until`
+        after it), each passage from its pre-read state (computed now and kept when there is none).
 
         A state holds the passage's own cells, read once behind the prompt head with the first passage's number
         before it. Placing one: its cells are set into a scratch sequence, shifted to the passage's place (the
         K-shift, `llama_memory_seq_add`) and copied into the prompt's sequence. The numbers before the passages
         ("[2]") depend on the place, so they are read at question time, all in one batch, each number on its own
-        sequence that holds everything before it. None (the prompt is then read whole) when there is no state
+        sequence that holds everything before it. The text after the passages up to `until` (the end of the
+        instructions' message before the question, the same for every question) is one more piece, kept as a
+        state read behind the prompt head alone. None (the prompt is then read whole) when there is no state
         store, or the prompt's tokens don't split at the passages' edges (a tokenizer that merges across them).
         """
         import llama_cpp.llama_cpp as lib
@@ -589,7 +594,7 @@ class LlamaCppGenerator:
             return None
         self.load()
         with self._lock:
-            layout = self._layout(messages, passages)
+            layout = self._layout(messages, passages, until.rstrip())
             if layout is None:
                 if not self._stitch_failed:
                     log.info("this model's tokens don't split at passage edges: passages are read with each question")
@@ -610,25 +615,28 @@ class LlamaCppGenerator:
             mem = lib.llama_get_memory(llm._ctx.ctx)
             lib.llama_memory_seq_rm(mem, -1, start, -1)
             llm.n_tokens = start
-            marker = tokens[spans[0][0] : spans[0][1]]  # each state is read behind the first passage's number
+            first_number = tokens[spans[0][0] : spans[0][1]]  # a passage's state is read behind "[1]"
             loaded = computed = read = 0
             for i in range(first, len(spans)):
-                _, body_at, stop = spans[i]
+                number_at, body_at, stop = spans[i]
                 body = tokens[body_at:stop]
-                got = self._passage_state(head, marker, passages[i][0], body)
+                marker = first_number if body_at > number_at else []  # the closing piece: behind the head alone
+                got = self._passage_state(head, marker, passages[i][0] if i < len(passages) else "(closing)", body)
                 if got is None:
                     self._abandon(head)
                     return None
+                passage = i < len(passages)  # else the closing piece: its reading counts, not the piece
                 if got:
-                    computed += 1
+                    computed += passage
                     read += len(marker) + len(body)
                 else:
-                    loaded += 1
+                    loaded += passage
                 at = len(head) + len(marker)  # where the state's cells are (in sequence 1)
                 lib.llama_memory_seq_add(mem, 1, at, at + len(body), body_at - at)
                 lib.llama_memory_seq_cp(mem, 1, 0, -1, -1)
                 lib.llama_memory_seq_rm(mem, 1, -1, -1)
-            numbers = [(spans[i][0], tokens[spans[i][0] : spans[i][1]]) for i in range(first, len(spans))]
+            numbers = [(spans[i][0], tokens[spans[i][0] : spans[i][1]]) for i in range(first, len(spans))
+                       if spans[i][1] > spans[i][0]]
             if not self._read_numbers(mem, numbers):
                 self._abandon(head)
                 return None
@@ -637,7 +645,8 @@ class LlamaCppGenerator:
             llm.n_tokens = end
             self.tokens_read += read
             self.passage_states.flush_stats()
-            return Placed(len(passages), cached=first, loaded=loaded, computed=computed, tokens_read=read)
+            return Placed(len(passages), cached=min(first, len(passages)), loaded=loaded, computed=computed,
+                          tokens_read=read)
 
     def read_head(self, messages: list[Message], upto: str) -> int:
         """Have the prompt of `messages` in the KV cache through the first `upto`; the tokens read."""
@@ -663,10 +672,12 @@ class LlamaCppGenerator:
             lib.llama_memory_seq_rm(mem, seq, -1, -1)
         self._llm.n_tokens = min(self._llm.n_tokens, len(head))
 
-    def _layout(self, messages: list[Message], passages: list[tuple[str, str, str]]
+    def _layout(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = ""
                 ) -> tuple[list[int], list[tuple[int, int, int]]] | None:
         """The prompt's tokens and, per passage, the token index where its number starts, where its text starts and
-        where it ends; None unless every one of those edges falls between two tokens of the whole prompt."""
+        where it ends (and, with `until`, one more span from the last passage's end through the first `until`
+        after it, with no number); None unless every one of those edges falls between two tokens of the whole
+        prompt."""
         llm = self._llm
         text, bos = self._formatted(messages)
         raw = text.encode("utf-8")
@@ -693,6 +704,12 @@ class LlamaCppGenerator:
                 return None
             spans.append((at[edges[0]], at[edges[1]], at[edges[2]]))
             pos = edges[2]
+        if until:
+            found = raw.find(until.encode("utf-8"), pos)
+            edge = found + len(until.encode("utf-8"))
+            if found < 0 or edge not in at:
+                return None
+            spans.append((at[pos], at[pos], at[edge]))
         if any(a[2] != b[0] for a, b in itertools.pairwise(spans)) or spans[0][1] == spans[0][0]:
             return None
         return tokens, spans

@@ -98,6 +98,7 @@ class Pipeline:
     layout: str = "question"  # retrieved passages: "library" (first, in library order) or "question" (best first)
     verifier: Judge | None = None  # asked after answering whether the passages state the answer
     verify_threshold: float = 0.0  # below this P(yes), the answer is withdrawn
+    preread_instruction: bool = True  # pre-read passages: the instruction after them is a pre-read piece too
 
     def warm(self) -> str | None:
         """Load the models and have the library prefix in the KV cache (restored from disk when saved)."""
@@ -194,11 +195,13 @@ class Pipeline:
 
     def _place(self, prompt: Prompt) -> Placed | None:
         """Retrieved passages first in the prompt: have the model place their pre-read states (read and kept now
-        when it has none), so the question reads only its own words."""
+        when it has none), and the instruction after them, so the question reads only its own words. (With a
+        conversation between them, the instruction is read: it would be a new piece each time.)"""
         if prompt.library or not isinstance(self.generator, PassageReading):
             return None
         passages = stitched_passages(prompt)
-        placed = self.generator.place_passages(prompt.messages, passages) if passages else None
+        until = QUESTION if self.preread_instruction and len(prompt.messages) == 2 else ""
+        placed = self.generator.place_passages(prompt.messages, passages, until) if passages else None
         if placed is not None:
             log.info("passages: %d cached, %d pre-read, %d read now (%d tokens)", placed.cached, placed.loaded,
                      placed.computed, placed.tokens_read)

