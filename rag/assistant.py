@@ -147,8 +147,9 @@ class Assistant:
         self._check_store()
         generator = self.generator
         chunks = self.store.all_chunks()
-        if not isinstance(generator, PassageReading) or self.settings.passage_states_mb <= 0:
-            return 0, len(chunks)
+        if not isinstance(generator, PassageReading) or self.settings.passage_states_mb <= 0 \
+                or self.pipeline.layout != "library":
+            return 0, len(chunks)  # off, a chat server, or a model whose prompt has the passages after the question
         budget = self.settings.passage_states_mb * 2**20
         done = 0
         for i, chunk in enumerate(chunks, start=1):

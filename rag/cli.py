@@ -130,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="score the assistant against gold questions")
     p.add_argument("--gold", type=Path, help="gold questions (JSONL)")
+    p.add_argument("--preread", action="store_true", help="read every passage with the chat model after indexing "
+                   "(timed apart), so answers are timed over a library read once")
     p.add_argument("--generate", type=int, metavar="N", help="instead: write about N gold questions generated from "
                    "--corpus (half unanswerable) to --out FILE.jsonl, with the library they go with beside it")
     p.add_argument("--corpus", type=Path, help="folder to index into a fresh temporary store")
@@ -551,7 +553,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
     try:
         summary = evaluate(_make_settings(args), items, gold_path=args.gold, corpus=args.corpus, compare=compare,
-                           out=args.out, say=say, progress=tick)
+                           out=args.out, say=say, progress=tick, preread=args.preread)
     finally:
         bar.close()
     out.write(headline_table(summary) + "\n")

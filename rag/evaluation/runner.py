@@ -286,9 +286,14 @@ def evaluate(
     out: Path,
     say: Callable[[str], None],
     progress: Callable[[str], None] | None = None,
+    preread: bool = False,
 ) -> dict[str, Any]:
-    """Index the corpus (into a fresh temporary store), answer every question, write the files; the summary."""
+    """Index the corpus (into a fresh temporary store), answer every question, write the files; the summary.
+
+    `preread`: read every passage with the chat model after indexing (`rag ingest --preread`), timed apart, so the
+    answers' timings are those of a library whose passages have all been read once."""
     started = time.perf_counter()
+    preread_s: float | None = None
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
         if corpus:
             if not corpus.is_dir():
@@ -300,6 +305,11 @@ def evaluate(
             say(f"indexed {corpus}: {report.summary()}")
             for failed in report.failed:
                 say(f"  failed: {failed.reason}")
+        if preread:
+            began = time.perf_counter()
+            read, chunks = assistant.preread()
+            preread_s = round(time.perf_counter() - began, 1)
+            say(f"pre-read {read} of {chunks} passages in {preread_s} s")
         known = {Path(d.source).name for d in assistant.documents()}
         missing = sorted({g for it in items for g in it.gold_docs} - known)
         if missing:
@@ -309,5 +319,6 @@ def evaluate(
         assistant.close()
     gold_hash = hashlib.sha256(Path(gold_path).read_bytes()).hexdigest()[:12]
     meta = {"gold": str(gold_path), "gold_sha256": gold_hash, "corpus": str(corpus or settings.data_dir),
-            "splits": sorted({it.split for it in items}), "seconds": round(time.perf_counter() - started, 1)}
+            "splits": sorted({it.split for it in items}), "seconds": round(time.perf_counter() - started, 1),
+            "preread_seconds": preread_s}
     return write_outputs(out, results, fp, meta)
