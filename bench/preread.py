@@ -1,4 +1,4 @@
-"""Section 15: pre-read passages. First token against today's retrieved-passages path, disk per 1,000 chunks, and
+"""Section 13: pre-read passages. First token against today's retrieved-passages path, disk per 1,000 chunks, and
 the time to pre-read a library.
 
 Per library: the same questions are asked three times, each by a fresh assistant (a new process's model), all with
@@ -77,7 +77,7 @@ def _preread_time(model: str, extra: dict[str, Any]) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="bench-preread-all-") as tmp:
         assistant = build_assistant(bench_settings(data_dir=Path(tmp), models_dir=ROOT / "models", chat_model=model,
-                                                   **extra))
+                                                   library_tokens=0, prompt_layout="library", **extra))
         started = time.perf_counter()
         assistant.ingest([ROOT / "seeds"])
         ingest_s = time.perf_counter() - started
@@ -116,7 +116,7 @@ def bench_preread(model: str, questions: int, sizes: list[int], smoke: bool = Fa
 
 def render_preread(result: dict[str, Any]) -> list[str]:
     """The section's tables for results.md."""
-    lines = ["", "## 15. Pre-read passages (first token against the retrieved-passages path)", "",
+    lines = ["", "## 13. Pre-read passages (first token against the retrieved-passages path)", "",
              f"Model `{result['model']}`; each library's questions asked by a fresh assistant three times: `whole` = "
              "pre-read passages off (every question reads its passages), `cold` = on with nothing kept yet, `warm` = "
              "on again, every retrieved passage kept. Ratios are against `whole` in the same run.", "",

@@ -19,7 +19,7 @@ def test_bench_smoke_pass_writes_results(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads((tmp_path / "results-smoke.json").read_text())
     sections = {"embedding", "ingest", "retrieval", "generation", "llama_settings", "memory", "session", "restart",
-                "checks"}
+                "checks", "preread"}
     assert sections <= set(results)
     assert results["llama_settings"]["configs"]["default"]["ratio"] == 1.0
     assert results["embedding"]["short (~50 tokens)"]["speedup"] > 0
@@ -27,6 +27,9 @@ def test_bench_smoke_pass_writes_results(tmp_path: Path) -> None:
     text = (tmp_path / "results-smoke.md").read_text()
     assert "## 1. Embedding throughput" in text and "## 3. Retrieval latency" in text
     assert "## 12. What the checks add to an answer" in text
+    seeds = results["preread"]["libraries"][0]
+    assert seeds["warm"]["passages_preread"] > 0 and seeds["whole"]["passages_preread"] == 0  # the states were used
+    assert "## 13. Pre-read passages" in text
 
     # A partial run re-measures its section and keeps the others, dated.
     again = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--only", "retrieval", "--out", str(tmp_path)],
