@@ -59,8 +59,8 @@ def _library(name: str, corpus: Path, questions: list[str], model: str, extra: d
         chunks = assistant.store.count_chunks()
         assistant.close()
         whole = _ask_all(bench_settings(**base, passage_states_mb=0), questions)
-        cold = _ask_all(bench_settings(**base), questions)
-        warm = _ask_all(bench_settings(**base), questions)
+        cold = _ask_all(bench_settings(**base, passage_states_mb=2048), questions)
+        warm = _ask_all(bench_settings(**base, passage_states_mb=2048), questions)
         states = list((Path(tmp) / "data" / "passage-states").rglob("*.kv"))
         per_state = statistics.mean(p.stat().st_size for p in states) if states else 0.0
     return {"library": name, "chunks": chunks, "questions": len(questions), "ingest_s": round(ingest_s, 1),
@@ -77,7 +77,8 @@ def _preread_time(model: str, extra: dict[str, Any]) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="bench-preread-all-") as tmp:
         assistant = build_assistant(bench_settings(data_dir=Path(tmp), models_dir=ROOT / "models", chat_model=model,
-                                                   library_tokens=0, prompt_layout="library", **extra))
+                                                   library_tokens=0, prompt_layout="library",
+                                                   passage_states_mb=2048, **extra))
         started = time.perf_counter()
         assistant.ingest([ROOT / "seeds"])
         ingest_s = time.perf_counter() - started

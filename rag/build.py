@@ -93,6 +93,8 @@ def build_generator(settings: Settings, catalog: Catalog, model: str | None = No
         question_marker=QUESTION,
         passage_states=build_states(settings),
         model_hash=_model_sha256(catalog, model),
+        recompute_start=settings.preread_recompute_start,
+        recompute_end=settings.preread_recompute_end,
     )
 
 

@@ -72,13 +72,22 @@ class Settings(BaseModel):
         "25 MiB for four passages); 0 = keep only the last prompt.",
     )
     passage_states_mb: int = Field(
-        2048, ge=0, description="Disk (MiB) for pre-read passages: each retrieved passage's llama.cpp KV state, kept "
-        "the first time it is read, so a later question that retrieves it reads only its own words (the 1.5B "
-        "model: about 28 KiB per token, 6-7 MiB per passage); least recently used go first; 0 = off.",
+        0, ge=0, description="Disk (MiB) for pre-read passages, e.g. 2048: each retrieved passage's llama.cpp KV "
+        "state, kept the first time it is read, so a later question that retrieves it reads only its own words (the "
+        "1.5B model: about 28 KiB per token, 6-7 MiB per passage); least recently used go first. 0 = off (the "
+        "default: on the dev splits it answered fewer answerable questions, docs/evaluation.md).",
     )
     preread_instruction: bool = Field(
         True, description="With pre-read passages, keep the instruction after them (before each question) as a "
         "pre-read piece too, so a question reads only its own words; false = it is read with each question.",
+    )
+    preread_recompute_start: int = Field(
+        0, ge=0, description="With pre-read passages, read this many tokens at the start of each passage again in "
+        "place, over the passages before it (their state was read alone); 0 = none.",
+    )
+    preread_recompute_end: int = Field(
+        0, ge=0, description="With pre-read passages, read this many tokens at the end of each passage again in "
+        "place, over everything before them; 0 = none.",
     )
     passage_states_dir: Path | None = Field(
         None, description="Folder of the pre-read passages; empty = passage-states in data_dir. States are keyed by "

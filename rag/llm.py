@@ -185,6 +185,8 @@ class LlamaCppGenerator:
         read_beside: bool = True,
         passage_states: PassageStates | None = None,
         model_hash: str = "",
+        recompute_start: int = 0,
+        recompute_end: int = 0,
     ) -> None:
         self.model_path = Path(model_path)
         # Pre-read passages (rag/preread.py): None = every passage is read with its question.
@@ -192,6 +194,8 @@ class LlamaCppGenerator:
         self._model_hash = model_hash  # the file's sha256 when known (the catalogue's); else a quick fingerprint
         self._model_key = ""
         self._stitch_failed = False
+        self.recompute_start = recompute_start  # pre-read passages: tokens at each passage's start read in place
+        self.recompute_end = recompute_end  # ... and at its end
         # A check with the answer's messages (`yes_probability(..., then=...)`) reads both in one batch; False
         # reads them one after the other (the benchmark's comparison).
         self.read_beside = read_beside
@@ -635,8 +639,11 @@ class LlamaCppGenerator:
                 lib.llama_memory_seq_add(mem, 1, at, at + len(body), body_at - at)
                 lib.llama_memory_seq_cp(mem, 1, 0, -1, -1)
                 lib.llama_memory_seq_rm(mem, 1, -1, -1)
-            numbers = [(spans[i][0], tokens[spans[i][0] : spans[i][1]]) for i in range(first, len(spans))
-                       if spans[i][1] > spans[i][0]]
+            # Read in place: each number with the first `recompute_start` tokens of its passage, and the last
+            # `recompute_end` tokens of each passage, each over everything placed before it.
+            numbers = [(a, tokens[a : min(b + self.recompute_start, c)]) for a, b, c in spans[first:] if b > a]
+            numbers += [(max(b, c - self.recompute_end), tokens[max(b, c - self.recompute_end) : c])
+                        for a, b, c in spans[first:] if b > a and self.recompute_end > 0]
             if not self._read_numbers(mem, numbers):
                 self._abandon(head)
                 return None
@@ -768,6 +775,7 @@ class LlamaCppGenerator:
             ok = self._decode(rows)
             for seq, (at, ids) in enumerate(part, start=1):
                 if ok:
+                    lib.llama_memory_seq_rm(mem, 0, at, at + len(ids))  # a passage's placed cells read again
                     lib.llama_memory_seq_cp(mem, seq, 0, at, at + len(ids))
                 lib.llama_memory_seq_rm(mem, seq, -1, -1)
             if not ok:

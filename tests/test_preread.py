@@ -121,7 +121,7 @@ The librarian, Tomas Reinholt, said the garden cost 120,000 euros and was paid f
 
 def _settings(data: Path, **extra: Any) -> Any:
     return load_settings(env={}, data_dir=data, models_dir=MODELS, chat_model=SMALL, library_tokens=0,
-                         prompt_layout="library", top_k=3, max_answer_tokens=40, **extra)
+                         prompt_layout="library", top_k=3, max_answer_tokens=40, **{"passage_states_mb": 2048, **extra})
 
 
 class DecodeCounter:
