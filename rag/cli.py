@@ -411,7 +411,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
         f"data dir    {st.data_dir}\nmodels dir  {st.models_dir}\n"
     )
     if st.passage_states is None:
-        out.write("pre-read    off (passage_states_mb = 0): every question reads its passages\n")
+        out.write("pre-read    off (set passage_states_mb to keep passages read once)\n")
     else:
         ps = st.passage_states
         rate = (f"{ps.hit_rate:.0%} of {ps.hits + ps.misses} lookups found" if ps.hit_rate is not None
