@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from rag.build import build_assistant
+from rag.cli import main
 from rag.config import load_settings
 from rag.preread import PassageStates, state_key
 from tests.conftest import MODELS, SMALL, require_model
@@ -190,7 +191,9 @@ def test_an_answer_over_pre_read_passages_reads_only_the_question(
 
 
 @pytest.mark.slow
-def test_a_changed_article_and_a_damaged_state_are_read_again_never_trusted(tmp_path: Path) -> None:
+def test_a_changed_article_and_a_damaged_state_are_read_again_never_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     require_model(SMALL)
     articles = tmp_path / "articles"
     articles.mkdir()
@@ -227,3 +230,15 @@ def test_a_changed_article_and_a_damaged_state_are_read_again_never_trusted(tmp_
     # damaged until `rag doctor --repair` or the budget drops it.
     assert 0 < len(PassageStates(data / "passage-states", 2**30).check()[1]) < len(files)
     assistant.close()
+
+    # `rag status` shows the states and their hit rate; `rag doctor` names the damaged one, --repair drops it.
+    monkeypatch.setenv("RAG_PASSAGE_STATES_MB", "2048")
+    where = ["--data-dir", str(data), "--models-dir", str(MODELS)]
+    capsys.readouterr()
+    assert main(["status", *where]) == 0
+    status = capsys.readouterr().out
+    assert "pre-read    " in status and "passage state(s)" in status and "lookups found" in status
+    assert main(["doctor", "--no-models", *where]) == 1
+    assert "bad state(s) (damaged)" in capsys.readouterr().out
+    assert main(["doctor", "--no-models", "--repair", *where]) == 0
+    assert PassageStates(data / "passage-states", 2**30).check()[1] == []
