@@ -42,7 +42,8 @@ def main() -> int:
     parser.add_argument("--baseline-rev", default=None, help="revision the session benchmark compares with")
     parser.add_argument("--check-questions", type=int, default=40, help="seed questions the checks section asks")
     parser.add_argument("--preread-questions", type=int, default=12, help="questions per library, pre-read section")
-    parser.add_argument("--preread-sizes", default="10000", help="generated library sizes (chunks), pre-read section")
+    parser.add_argument("--preread-sizes", default="800,10000", help="generated library sizes (chunks), pre-read section")
+    parser.add_argument("--preread-generated-only", action="store_true", help="pre-read section: skip seeds and briefs")
     parser.add_argument("--only", default="", help="comma-separated sections: " + ",".join(sorted(SECTIONS)))
     args = parser.parse_args()
     from rag.build import go_offline
@@ -117,7 +118,8 @@ def main() -> int:
         from bench.preread import bench_preread
 
         sizes = [] if smoke else [int(x) for x in args.preread_sizes.split(",") if x]
-        results["preread"] = bench_preread(model, 2 if smoke else args.preread_questions, sizes, smoke)
+        results["preread"] = bench_preread(model, 2 if smoke else args.preread_questions, sizes, smoke,
+                                           named=not args.preread_generated_only)
         print("preread", results["preread"], flush=True)
     if "quantize" in sections and not smoke:
         from bench.quantize import bench_quantize

@@ -91,27 +91,30 @@ def _preread_time(model: str, extra: dict[str, Any]) -> dict[str, Any]:
             "preread_s_per_chunk": round(preread_s / max(read, 1), 2), "read": read}
 
 
-def bench_preread(model: str, questions: int, sizes: list[int], smoke: bool = False) -> dict[str, Any]:
-    """Seeds, the ~800-passage distractor news library, and generated libraries of `sizes` chunks."""
+def bench_preread(model: str, questions: int, sizes: list[int], smoke: bool = False, named: bool = True
+                  ) -> dict[str, Any]:
+    """The seeds and the distractor news briefs (`named`), and generated libraries of about `sizes` chunks."""
     from bench.corpus import write_corpus
     from bench.session import session_questions
 
     extra: dict[str, Any] = {"max_answer_tokens": 24} if not smoke else {}
     out: dict[str, Any] = {"model": model, "libraries": []}
-    out["libraries"].append(_library("seeds", ROOT / "seeds", _questions(ROOT / "seeds" / "gold.jsonl", "dev",
-                                                                         questions), model, extra))
-    if not smoke:
+    if named:
+        out["libraries"].append(_library("seeds", ROOT / "seeds", _questions(ROOT / "seeds" / "gold.jsonl", "dev",
+                                                                             questions), model, extra))
+    if named and not smoke:
         out["libraries"].append(_library(
             "distractor news", ROOT / "corpora" / "distractors",
             _questions(ROOT / "corpora" / "distractors-gold.jsonl", "dev", questions), model, extra))
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-preread-corpus-") as tmp:
-            articles = max(1, size // 8)  # the generated articles are about 8 chunks each
+            articles = max(2, round(size / 3.5))  # the generated articles are about 3.5 chunks each
             write_corpus(Path(tmp), articles)
             asked = [q for _, q in session_questions(Path(tmp), articles) if q.startswith("In the report")]
             asked = asked[:questions]
             out["libraries"].append(_library(f"generated, {articles} articles", Path(tmp), asked, model, extra))
-    out["preread_all_seeds"] = _preread_time(model, extra)
+    if named:
+        out["preread_all_seeds"] = _preread_time(model, extra)
     return out
 
 
@@ -122,15 +125,14 @@ def render_preread(result: dict[str, Any]) -> list[str]:
              "pre-read passages off (every question reads its passages), `cold` = on with nothing kept yet, `warm` = "
              "on again, every retrieved passage kept. Ratios are against `whole` in the same run.", "",
              "| library | chunks | questions | whole p50 / p95 ms | cold p50 ms | warm p50 / p95 ms | warm/whole p50 "
-             "| warm/whole p95 | tokens read p50 (whole → warm) | MiB per state | GiB per 1,000 chunks |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| warm/whole p95 | MiB per state | GiB per 1,000 chunks |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for lib in result["libraries"]:
         w, c, h = lib["whole"], lib["cold"], lib["warm"]
         lines.append(f"| {lib['library']} | {lib['chunks']} | {lib['questions']} | {w['first_token_p50_ms']} / "
                      f"{w['first_token_p95_ms']} | {c['first_token_p50_ms']} | {h['first_token_p50_ms']} / "
                      f"{h['first_token_p95_ms']} | {lib['warm_over_whole_p50']} | {lib['warm_over_whole_p95']} | "
-                     f"{w['prompt_tokens_p50']:g} → {h['prompt_tokens_p50']:g} | {lib['state_mib_mean']} | "
-                     f"{lib['disk_gib_per_1000_chunks']} |")
+                     f"{lib['state_mib_mean']} | {lib['disk_gib_per_1000_chunks']} |")
     p = result.get("preread_all_seeds")
     if p:
         lines += ["", f"Ingest of the seeds ({p['chunks']} chunks): {p['ingest_s']} s; pre-reading all of them "
