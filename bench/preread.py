@@ -98,7 +98,9 @@ def bench_preread(model: str, questions: int, sizes: list[int], smoke: bool = Fa
     from bench.session import session_questions
 
     extra: dict[str, Any] = {"max_answer_tokens": 24} if not smoke else {}
-    out: dict[str, Any] = {"model": model, "libraries": []}
+    from bench.common import machine
+
+    out: dict[str, Any] = {"model": model, "cpu": machine()["cpu"], "libraries": []}
     if named:
         out["libraries"].append(_library("seeds", ROOT / "seeds", _questions(ROOT / "seeds" / "gold.jsonl", "dev",
                                                                              questions), model, extra))
@@ -121,7 +123,7 @@ def bench_preread(model: str, questions: int, sizes: list[int], smoke: bool = Fa
 def render_preread(result: dict[str, Any]) -> list[str]:
     """The section's tables for results.md."""
     lines = ["", "## 13. Pre-read passages (first token against the retrieved-passages path)", "",
-             f"Model `{result['model']}`; each library's questions asked by a fresh assistant three times: `whole` = "
+             f"Model `{result['model']}`, measured on {result.get('cpu', 'the machine above')}; each library's questions asked by a fresh assistant three times: `whole` = "
              "pre-read passages off (every question reads its passages), `cold` = on with nothing kept yet, `warm` = "
              "on again, every retrieved passage kept. Ratios are against `whole` in the same run.", "",
              "| library | chunks | questions | whole p50 / p95 ms | cold p50 ms | warm p50 / p95 ms | warm/whole p50 "

@@ -196,12 +196,12 @@ def render(results: dict[str, Any]) -> str:
                   f"Q4_0 against Q4_K_M: first token **{quant['first_token_ratio']}x**, decoding "
                   f"{quant['decode_ratio']}x. Both are repacked at load on this build (q4_0_8x8 and q4_K_8x8), so "
                   "Q4_0 gains nothing here and is not offered."]
-    if results.get("preread"):
-        from bench.preread import render_preread
-
-        lines += render_preread(results["preread"])
     if results.get("checks"):
         from bench.checks import render_checks
 
         lines += render_checks(results["checks"])
+    if results.get("preread"):
+        from bench.preread import render_preread
+
+        lines += render_preread(results["preread"])
     return "\n".join(lines) + "\n"
