@@ -548,12 +548,7 @@ class LlamaCppGenerator:
         rows: list[tuple[int, int, tuple[int, ...], bool]] = [(t, start + i, (0, 1), False) for i, t in enumerate(both)]
         rows += [(t, fork + i, (1,), i == len(own) - 1) for i, t in enumerate(own)]
         rows += [(t, fork + i, (0,), i == len(ahead) - 1) for i, t in enumerate(ahead)]
-        for i, (token, pos, seqs, out) in enumerate(rows):
-            batch.token[i], batch.pos[i], batch.logits[i] = token, pos, out
-            batch.n_seq_id[i] = len(seqs)
-            for j, seq in enumerate(seqs):
-                batch.seq_id[i][j] = seq
-        batch.n_tokens = len(rows)
+        _fill_batch(batch, rows)
         status = llama_cpp.llama_decode(llm._ctx.ctx, batch)
         llm._ctx.kv_cache_seq_rm(1, -1, -1)
         if status != 0:
@@ -790,12 +785,7 @@ class LlamaCppGenerator:
         batch = llm._batch.batch
         for begin in range(0, len(rows), llm.n_batch):
             part = rows[begin : begin + llm.n_batch]
-            for i, (token, pos, seqs) in enumerate(part):
-                batch.token[i], batch.pos[i], batch.logits[i] = token, pos, False
-                batch.n_seq_id[i] = len(seqs)
-                for j, seq in enumerate(seqs):
-                    batch.seq_id[i][j] = seq
-            batch.n_tokens = len(part)
+            _fill_batch(batch, [(token, pos, seqs, False) for token, pos, seqs in part])
             status = lib.llama_decode(llm._ctx.ctx, batch)
             if status != 0:
                 log.warning("llama.cpp refused a batch of passage tokens (%d); reading the prompt whole", status)
@@ -838,6 +828,16 @@ def _two_sequences() -> Iterator[None]:
             yield
         finally:
             lib.llama_context_default_params = default
+
+
+def _fill_batch(batch: Any, rows: Sequence[tuple[int, int, tuple[int, ...], bool]]) -> None:
+    """Write (token, position, sequences, wants logits) rows into a llama.cpp batch."""
+    for i, (token, pos, seqs, out) in enumerate(rows):
+        batch.token[i], batch.pos[i], batch.logits[i] = token, pos, out
+        batch.n_seq_id[i] = len(seqs)
+        for j, seq in enumerate(seqs):
+            batch.seq_id[i][j] = seq
+    batch.n_tokens = len(rows)
 
 
 def _quick_hash(path: Path) -> str:

@@ -125,6 +125,15 @@ def _settings(data: Path, **extra: Any) -> Any:
                          prompt_layout="library", top_k=3, max_answer_tokens=40, **{"passage_states_mb": 2048, **extra})
 
 
+def _articles(tmp_path: Path) -> Path:
+    """The two test articles, written to a folder of their own."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "ferry.txt").write_text(ARTICLE)
+    (articles / "garden.txt").write_text(OTHER)
+    return articles
+
+
 class DecodeCounter:
     """Counts the tokens of every llama_decode call (the real function still does the work)."""
 
@@ -151,10 +160,7 @@ def test_an_answer_over_pre_read_passages_reads_only_the_question(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     require_model(SMALL)
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "ferry.txt").write_text(ARTICLE)
-    (articles / "garden.txt").write_text(OTHER)
+    articles = _articles(tmp_path)
     data = tmp_path / "data"
     question = "By how much does the ferry agreement raise wages?"
 
@@ -195,10 +201,7 @@ def test_a_changed_article_and_a_damaged_state_are_read_again_never_trusted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     require_model(SMALL)
-    articles = tmp_path / "articles"
-    articles.mkdir()
-    (articles / "ferry.txt").write_text(ARTICLE)
-    (articles / "garden.txt").write_text(OTHER)
+    articles = _articles(tmp_path)
     data = tmp_path / "data"
     question = "How many benches does the reading garden have?"
     assistant = build_assistant(_settings(data))
