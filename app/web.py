@@ -1,4 +1,4 @@
-"""The Gradio app: chat with streamed, cited answers; the sources; the article library; settings."""
+"""The Gradio app: chat with streamed, cited answers; the sources; the article library; evaluation; settings."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from app.evaluate import ANSWER_HEADERS, Evaluator
 from app.exports import Exports
 from app.render import (
     answer_markdown,
@@ -43,6 +44,21 @@ class WebApp:
         self.settings = assistant.settings
         self.uploads = Uploads(assistant)
         self.exports = exports or Exports()
+        self.evaluator = Evaluator(assistant)
+
+    # --- evaluation ----------------------------------------------------------------------
+    def generate_gold(self, n: float, progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
+        try:
+            return self.evaluator.generate(n or 20, progress)
+        except RagError as exc:
+            return "", f"⚠️ {esc(exc)}"
+
+    def run_eval(self, gold: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        try:
+            headline, plot, table, report, message = self.evaluator.run(gold, progress)
+        except RagError as exc:
+            return "", gr.update(value=None, visible=False), [], None, f"⚠️ {esc(exc)}"
+        return headline, gr.update(value=plot, visible=plot is not None), table, report, message
 
     # --- library -------------------------------------------------------------------------
     def library_rows(self) -> list[list[Any]]:
@@ -330,6 +346,30 @@ def build_ui(assistant: Assistant, exports: Exports | None = None) -> gr.Blocks:
                                   scale=4)
                 remove = gr.Button("Remove", variant="stop", elem_id="remove", scale=1, min_width=90)
             library_msg = gr.Markdown(elem_id="library-message")
+        with gr.Tab("Evaluate", id="evaluate"):
+            gr.Markdown(
+                "Measure the assistant on **your** articles. *Generate* writes questions from sentences of the "
+                "library (a name, number or date each, kept only when the model answers it right from that "
+                "sentence); half are about articles held out, so the right reply to them is a refusal. Or upload "
+                "a gold file (JSON Lines, as for `rag eval --gold`). *Run* answers them over a copy of the library "
+                "(the chat waits meanwhile) and shows the numbers, the calibration of P(correct) and every verdict."
+            )
+            with gr.Row():
+                how_many = gr.Number(value=20, minimum=2, maximum=400, precision=0, label="Questions to generate",
+                                     elem_id="eval-n", scale=1)
+                generate = gr.Button("Generate from the library", elem_id="eval-generate", scale=1)
+                gold_upload = gr.File(label="…or upload a gold file (.jsonl)", file_types=[".jsonl"],
+                                      elem_id="eval-upload", scale=2)
+            gold_path = gr.Textbox(label="Gold file", interactive=False, elem_id="eval-gold")
+            run = gr.Button("Run", variant="primary", elem_id="eval-run")
+            eval_msg = gr.Markdown(elem_id="eval-message")
+            with gr.Row(equal_height=False):
+                headline = gr.Markdown(elem_id="eval-headline")
+                calibration = gr.Image(label="Calibration: predicted P(correct) against the share right",
+                                       type="filepath", interactive=False, elem_id="eval-calibration",
+                                       visible=False)
+            verdicts = gr.Dataframe(headers=ANSWER_HEADERS, interactive=False, wrap=True, elem_id="eval-answers")
+            report = gr.File(label="Full report (HTML)", interactive=False, elem_id="eval-report")
         with gr.Tab("Settings", id="settings"):
             models = web.model_choices()
             gr.Markdown("**For everyone using this server**")
@@ -398,6 +438,13 @@ def build_ui(assistant: Assistant, exports: Exports | None = None) -> gr.Blocks:
                      concurrency_id="ingest", js=confirm).then(web.status_markdown, None, status)
         # Every page load reads the library, never the snapshot taken when the server started.
         demo.load(lambda: web.library_outputs("")[:2], None, [library, doc], queue=False)
+        # Generating and running use the model: they queue with the chat's answers, one at a time.
+        generate.click(web.generate_gold, [how_many], [gold_path, eval_msg], concurrency_limit=1,
+                       concurrency_id="model")
+        gold_upload.upload(lambda f: (_path_of(f), "Gold file uploaded: press **Run**."), [gold_upload],
+                           [gold_path, eval_msg], queue=False)
+        run.click(web.run_eval, [gold_path], [headline, calibration, verdicts, report, eval_msg],
+                  concurrency_limit=1, concurrency_id="model")
         model.change(web.set_model, [model], [model_msg], concurrency_limit=1, concurrency_id="model").then(
             web.status_markdown, None, status
         )

@@ -259,10 +259,10 @@ class Assistant:
             if s.passage_states_mb > 0 else None,
         )
 
-    def close(self) -> None:
-        """Free the model and the store connections."""
+    def close(self, keep_model: bool = False) -> None:
+        """Free the model (unless `keep_model`: another assistant shares it) and the store connections."""
         with self._gen_lock:
-            if self._generator is not None:
+            if self._generator is not None and not keep_model:
                 self._generator.close()
             self._generator = None
             self._pipeline = None

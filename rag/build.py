@@ -13,6 +13,7 @@ from rag.excerpts import Excerpter
 from rag.gate import AnswerabilityGate, Gate, Gates, SpecificsGate
 from rag.grounding import CitationGrounder
 from rag.ingest import Indexer
+from rag.judgement import Calibration, load_calibration
 from rag.lexical import LexicalIndex
 from rag.library import LibraryCache
 from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
@@ -148,9 +149,23 @@ def build_library(settings: Settings, catalog: Catalog, store: VectorStore) -> L
     return LibraryCache(store, budget) if budget > 0 else None
 
 
-def build_gate(settings: Settings, catalog: Catalog, generator: Generator) -> Gate | None:
-    """The checks that may refuse before the model answers: specifics first (free), then the model's own view."""
+def build_calibration(settings: Settings) -> tuple[bool, Calibration | None]:
+    """Whether the checks are scored, and the chat model's calibration (None: scored checks only record their
+    numbers, as when collecting dev data with `answer_checks = "scores"` for a model without one)."""
+    if settings.answer_checks == "rules":
+        return False, None
+    calibration = load_calibration(settings.calibration_path, Path(settings.chat_model).name
+                                   if settings.chat_model.endswith(".gguf") else settings.chat_model)
+    return (calibration is not None or settings.answer_checks == "scores"), calibration
+
+
+def build_gate(settings: Settings, catalog: Catalog, generator: Generator, scored: bool = False) -> Gate | None:
+    """The checks that may refuse before the model answers: specifics first (free), then the model's own view.
+    Scored, the specifics are a number of the judgement and the model's P(yes) is asked for it, refusing nothing
+    alone."""
     gates: list[Gate] = []
+    if scored:
+        return AnswerabilityGate(generator, 0.0) if isinstance(generator, LlamaCppGenerator) else None
     if settings.check_specifics:
         gates.append(SpecificsGate())
     threshold = answerability_threshold(settings, catalog)
@@ -171,14 +186,15 @@ def build_pipeline(
     store: VectorStore | None = None,
 ) -> Pipeline:
     """Retrieval, gate, prompt, generation and grounding for one generator."""
+    scored, calibration = build_calibration(settings)
     return Pipeline(
         source,
         generator,
         CitationGrounder(min_support=settings.support_threshold, check_claims=settings.check_claims,
                          check_cited=settings.check_cited, check_asked=settings.check_asked,
-                         check_near=settings.check_near),
+                         check_near=settings.check_near, veto=not scored),
         excerpter=Excerpter(embedder, settings.rrf_k),
-        gate=build_gate(settings, catalog, generator),
+        gate=build_gate(settings, catalog, generator, scored),
         max_answer_tokens=settings.max_answer_tokens,
         temperature=settings.temperature,
         history_turns=settings.history_turns,
@@ -191,10 +207,13 @@ def build_pipeline(
         prefix_dir=settings.data_dir / "prompt-cache",
         library_hints=settings.library_hints,
         layout=prompt_layout(settings, catalog),
-        verifier=generator if settings.answer_check_threshold > 0 and isinstance(generator, LlamaCppGenerator)
-        else None,
+        verifier=generator if (settings.answer_check_threshold > 0 or scored)
+        and isinstance(generator, LlamaCppGenerator) else None,
         verify_threshold=settings.answer_check_threshold,
         preread_instruction=settings.preread_instruction,
+        scored=scored,
+        calibration=calibration,
+        answer_threshold=settings.answer_threshold,
     )
 
 

@@ -130,6 +130,15 @@ class Settings(BaseModel):
         0.0, ge=0, le=1, description="After answering, refuse when the model's P(yes) that the passages state its "
         "answer is below this (asked over the cached prompt); 0 = don't ask.",
     )
+    answer_checks: Literal["auto", "scores", "rules"] = Field(
+        "auto", description="How the checks decide: 'scores' = each gives a number and one model calibrated on dev "
+        "data (models/calibration.json) turns them into P(correct), refused below its threshold; 'rules' = each "
+        "check refuses alone; 'auto' = scores when the chat model has a calibration, else rules.",
+    )
+    answer_threshold: float | None = Field(
+        None, ge=0, le=1, description="With scored checks, refuse an answer whose P(correct) is below this; empty = "
+        "the threshold calibrated for the model; 0 = refuse none by score (the numbers are still recorded).",
+    )
     check_cited: bool = Field(
         True, description="Refuse after answering when the articles the answer cites don't hold the question's "
         "years, numbers and names together with the answer's (an answer about another event).",
@@ -191,6 +200,11 @@ class Settings(BaseModel):
     def catalog_path(self) -> Path:
         """Where the model catalogue lives."""
         return self.models_dir / "catalog.toml"
+
+    @property
+    def calibration_path(self) -> Path:
+        """Where the checks' calibration (one fit per chat model) lives, beside the catalogue."""
+        return self.models_dir / "calibration.json"
 
     @property
     def states_dir(self) -> Path:

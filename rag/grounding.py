@@ -57,6 +57,8 @@ class Grounded:
     citations: list[Citation]
     refused: bool
     checks: list[Check] = field(default_factory=list)
+    # The whole-answer checks that object (name -> their reason), when they don't refuse alone (`veto` off).
+    objections: dict[str, str] = field(default_factory=dict)
 
 
 class Grounder(Protocol):
@@ -85,8 +87,10 @@ class CitationGrounder:
     """Markers cleaned, moved and added by lexical support; sentences with unsupported specifics withheld."""
 
     def __init__(self, refusal: str = REFUSAL, min_support: float = MIN_SUPPORT, check_claims: bool = True,
-                 check_cited: bool = True, check_asked: bool = True, check_near: bool = True) -> None:
+                 check_cited: bool = True, check_asked: bool = True, check_near: bool = True,
+                 veto: bool = True) -> None:
         self.refusal = refusal
+        self.veto = veto  # False: the checks' objections are returned for the judgement stage to weigh
         self.min_support = min_support
         self.check_claims = check_claims
         self.check_cited = check_cited
@@ -122,13 +126,10 @@ class CitationGrounder:
             checks += withheld
             if not re.search(r"\w", MARKER.sub("", text)):
                 return Grounded(self.refusal, [], True, checks)
-        # The checks that refuse a whole answer, in order; the first that objects decides.
-        reason = ((self.check_cited and off_question(question, text, passages))
-                  or (self.check_asked and not_given(question, text, passages))
-                  or (self.check_near and (apart_from_question(about or question, text, passages)
-                                           or role_elsewhere(question, text, passages))))
-        if reason:
-            return Grounded(self.refusal, [], True, [*checks, reason])
+        # The checks that refuse a whole answer, in order; with `veto`, the first that objects decides.
+        objections = self.objections(question, about, text, passages)
+        if objections and self.veto:
+            return Grounded(self.refusal, [], True, [*checks, next(iter(objections.values()))])
         if self.check_claims:
             kept = drop_idle_citations(about or question, text, passages)
             checks += _marker_changes(text, kept, "marker-dropped",
@@ -138,7 +139,17 @@ class CitationGrounder:
             Citation(**{**c.__dict__, "supported": supported.get(c.marker, True if self.check_claims else None)})
             for c in resolve(text, passages, model_text)
         ]
-        return Grounded(text, citations, False, checks)
+        return Grounded(text, citations, False, checks, {k: c.detail for k, c in objections.items()})
+
+    def objections(self, question: str, about: str, text: str, passages: Sequence[ScoredChunk]) -> dict[str, Check]:
+        """Every whole-answer check that objects, in order, by name (`rag.judgement.OBJECTIONS`)."""
+        found: dict[str, Check | None] = {
+            "off_question": off_question(question, text, passages) if self.check_cited else None,
+            "not_given": not_given(question, text, passages) if self.check_asked else None,
+            "apart": apart_from_question(about or question, text, passages) if self.check_near else None,
+            "role": role_elsewhere(question, text, passages) if self.check_near else None,
+        }
+        return {name: check for name, check in found.items() if check is not None}
 
 
 def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> Check | None:

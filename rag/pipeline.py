@@ -14,8 +14,9 @@ from pathlib import Path
 from rag.citations import MarkerFilter, strip_markers
 from rag.errors import QuestionError
 from rag.excerpts import Excerpter
-from rag.gate import Gate
+from rag.gate import ANSWERABILITY, Gate
 from rag.grounding import Grounder
+from rag.judgement import Calibration, after_scores, before_scores, plain_reason, score_check
 from rag.library import Library, LibraryCache
 from rag.llm import Generator, Judge, PassageReading, Placed, PrefixCaching
 from rag.prompting import (
@@ -31,6 +32,7 @@ from rag.prompting import (
     without_citation_rule,
 )
 from rag.retrieve import PassageSource, Retrieval, retrieval_query
+from rag.specifics import missing_reason, missing_specifics
 from rag.store import VectorStore
 from rag.timing import Stopwatch
 from rag.types import Answer, Check, Done, Event, Retrieved, ScoredChunk, Token, Turn
@@ -67,6 +69,7 @@ class Prepared:
     check_ms: float
     checks: list[Check]
     placed: Placed | None = None  # how the passages came into the model's cache (pre-read passages), if they did
+    scores: dict[str, float] = field(default_factory=dict)  # the judgement's numbers known before the answer
 
     @property
     def refusal(self) -> Check | None:
@@ -99,6 +102,9 @@ class Pipeline:
     verifier: Judge | None = None  # asked after answering whether the passages state the answer
     verify_threshold: float = 0.0  # below this P(yes), the answer is withdrawn
     preread_instruction: bool = True  # pre-read passages: the instruction after them is a pre-read piece too
+    scored: bool = False  # the checks give numbers that `calibration` weighs, instead of refusing alone
+    calibration: Calibration | None = None  # None with `scored`: numbers recorded, nothing refused by them
+    answer_threshold: float | None = None  # below this P(correct), refuse; None = the calibration's own
 
     def warm(self) -> str | None:
         """Load the models and have the library prefix in the KV cache (restored from disk when saved)."""
@@ -188,10 +194,39 @@ class Pipeline:
         placed = self._place(prompt)  # reading passages (or placing their pre-read states): not a check's time
         started = time.perf_counter()
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
+        scores: dict[str, float] = {}
+        if self.scored and prompt.passages:
+            p_yes = next((float(c.detail) for c in checks if c.kind == ANSWERABILITY), None)
+            scores = before_scores(question, prompt.passages, found.passages, p_yes)
+            checks += self._judge_before(question, prompt, scores)
         if not found.passages:
             checks = [Check("refused", EMPTY_LIBRARY, question)]
         check_ms = (time.perf_counter() - started) * 1000
-        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks, placed)
+        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks, placed, scores)
+
+    def _threshold(self, fit_threshold: float) -> float:
+        return fit_threshold if self.answer_threshold is None else self.answer_threshold
+
+    def _notes(self, question: str, prompt: Prompt) -> dict[str, str]:
+        """What a refusal says when a missing name or number of the question lowered P(correct) most."""
+        missing = missing_specifics(question, [p.chunk.text for p in prompt.passages])
+        if not missing:
+            return {}
+        reason = missing_reason(question, missing)
+        return {"missing_numbers": reason, "missing_names": reason}
+
+    def _judge_before(self, question: str, prompt: Prompt, scores: dict[str, float]) -> list[Check]:
+        """P(correct) from what is known before the answer; a refusal, without asking the model to write, when it
+        is below the threshold of the fit for it."""
+        fit = self.calibration.before if self.calibration is not None else None
+        if fit is None:
+            return []
+        p = fit.p_correct(scores)
+        threshold = 0.0 if self.answer_threshold == 0 else fit.threshold  # 0: record the numbers, refuse nothing
+        out = [score_check(p, threshold, before=True)]
+        if p < threshold:
+            out.append(Check("refused", plain_reason(fit, scores, self._notes(question, prompt)), question))
+        return out
 
     def _place(self, prompt: Prompt) -> Placed | None:
         """Retrieved passages first in the prompt: have the model place their pre-read states (read and kept now
@@ -274,15 +309,25 @@ class Pipeline:
         if prompt_tokens is not None and ready.placed is not None:
             prompt_tokens += ready.placed.tokens_read
         verify_ms = 0.0
-        if self.verifier is not None and not refused:
+        p_verified = None
+        if self.verifier is not None and not refused and self._verifies():
             started = time.perf_counter()
-            p_yes = self.verifier.yes_probability(verification_check(ready.prompt, raw))
+            p_verified = p_yes = self.verifier.yes_probability(verification_check(ready.prompt, raw))
             verify_ms = (time.perf_counter() - started) * 1000
             after.append(Check(VERIFIED, f"{p_yes:.4f}"))
-            if p_yes < self.verify_threshold:
+            if p_yes < self.verify_threshold and not self.scored:
                 withdrawn = Check("refused", "The passages I found don't seem to state the answer.", text)
                 after.append(withdrawn)
                 text, refused, citations = self._refusal_text(withdrawn), True, []
+        scores = dict(ready.scores)
+        if self.scored and not refused and ready.scores:
+            after += [Check("objection", reason, name) for name, reason in grounded.objections.items()]
+            scores = after_scores(ready.scores, raw, text, len([c for c in after if c.kind == "withheld"]),
+                                  list(grounded.objections), p_verified)
+            judged = self._judge_after(ready, scores, grounded.objections, text)
+            after += judged
+            if any(c.kind == "refused" for c in judged):
+                text, refused, citations = self._refusal_text(judged[-1]), True, []
         answer = Answer(
             question=ready.question,
             text=text,
@@ -299,8 +344,35 @@ class Pipeline:
             retrieval_query=ready.query,
             retrieved=ready.found.passages,
             checks=ready.checks + after,
+            scores=scores,
         )
         yield Done(answer)
+
+    def _verifies(self) -> bool:
+        """Whether to ask the model, after it answered, if the passages state its answer: for the threshold, or
+        when the calibration weighs that (or records every number, having no fit)."""
+        if self.verify_threshold > 0:
+            return True
+        if not self.scored:
+            return False
+        if self.calibration is None:
+            return True
+        fit = self.calibration.after
+        return any(f == "verified" and w != 0 for f, w in zip(fit.features, fit.weights, strict=True))
+
+    def _judge_after(self, ready: Prepared, scores: dict[str, float], objections: dict[str, str],
+                     text: str) -> list[Check]:
+        """P(correct) from every number; a refusal when it is below the threshold."""
+        if self.calibration is None:
+            return []
+        fit = self.calibration.after
+        p = fit.p_correct(scores)
+        threshold = self._threshold(fit.threshold)
+        out = [score_check(p, threshold)]
+        if p < threshold:  # the withdrawn answer stays in the check: the evaluation calibrates on it
+            notes = {**self._notes(ready.question, ready.prompt), **objections}
+            out.append(Check("refused", plain_reason(fit, scores, notes), text))
+        return out
 
     def _refusal_text(self, reason: Check | None) -> str:
         return f"{self.refusal} {reason.detail}" if reason is not None and reason.detail else self.refusal

@@ -157,6 +157,7 @@ class Answer:
     retrieved: list[ScoredChunk] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     stopped: bool = False
+    scores: dict[str, float] = field(default_factory=dict)  # the judgement's numbers (rag.judgement), if scored
 
     def turn(self) -> Turn:
         """This answer as a turn of its conversation, for the next question's history."""

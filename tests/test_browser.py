@@ -559,3 +559,28 @@ def test_a_number_typed_past_the_slider_is_kept_in_its_range(browser, server: st
     page.wait_for_timeout(300)
     assert box.input_value() == "10" and page.locator("#k input[type=range]").input_value() == "10"
     page.close()
+
+
+def test_evaluate_tab_runs_a_gold_file_and_shows_every_verdict(browser, server: str, tmp_path: Path) -> None:
+    gold = tmp_path / "mine.jsonl"
+    gold.write_text(
+        '{"id": "age", "question": "How old is Ri Il Gyu?", "answers": ["52"]}\n'
+        '{"id": "moon", "question": "Who was the first person to walk on Mars?", "answers": [], '
+        '"answerable": false}\n')
+    page = _open(browser, server)
+    _go(page, "Evaluate")
+    page.set_input_files("#eval-upload input[type=file]", str(gold))
+    page.wait_for_function("() => (document.querySelector('#eval-gold textarea')?.value || '').endsWith('.jsonl')",
+                           timeout=30_000)
+    page.click("#eval-run")
+    page.wait_for_function("() => /questions in/.test(document.querySelector('#eval-message')?.innerText || '')",
+                           timeout=ANSWER_TIMEOUT * 1000)
+    assert "truthfulness" in page.locator("#eval-headline").inner_text()
+    table = page.locator("#eval-answers").inner_text()
+    first, second = table.index("How old is Ri Il Gyu?"), table.index("Who was the first person to walk on Mars?")
+    rows = [table[first:second], table[second:]]  # a row's cells, one a line
+    assert "\n52\n" in rows[0], table  # the expected answer is shown
+    assert rows[0].split("\n")[3] in ("right", "wrong", "refused"), table
+    assert rows[1].split("\n")[3] in ("refused, rightly", "invented (the articles don't say)"), table
+    page.screenshot(path=str(ROOT / "docs" / "screenshot-evaluate.png"), full_page=True)
+    page.close()

@@ -7,6 +7,8 @@ import html
 from pathlib import Path
 from typing import Any
 
+from rag.judgement import expected_calibration_error, reliability
+
 COLUMNS = [
     ("truthfulness", "truthfulness (+1 right, 0 refused, -1 wrong)"),
     ("answer_accuracy", "answer acc."),
@@ -23,6 +25,7 @@ COLUMNS = [
     ("citation_precision", "citation precision (pipeline's own word-overlap rule)"),
     ("citation_coverage", "citation coverage"),
     ("withheld_rate", "answers with a sentence withheld"),
+    ("calibration_error", "calibration error of P(correct) (ECE)"),
     ("first_token_ms_p50", "first token p50 (s)"),
     ("first_token_ms_p95", "first token p95 (s)"),
     ("total_ms_p50", "total p50 (s)"),
@@ -128,6 +131,22 @@ def _plots(out: Path, summary: dict[str, Any], results: dict[str, list[dict[str,
     ax.set_ylabel("seconds")
     ax.set_title("Latency per question")
     _save(fig, out / "latency.png", paths)
+
+    pairs = [(float(r["p_correct"]), bool(r["judged_correct"])) for r in results.get("ours", []) if "p_correct" in r]
+    if pairs:
+        fig, ax = plt.subplots(figsize=(5, 5))
+        points = reliability(pairs)
+        ax.plot([0, 1], [0, 1], color="#999", linestyle="--", label="perfectly calibrated")
+        ax.scatter([p for p, _, _ in points], [o for _, o, _ in points], s=[20 + 8 * n for _, _, n in points],
+                   label="answers (size: how many)")
+        ax.plot([p for p, _, _ in points], [o for _, o, _ in points])
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("predicted P(correct)")
+        ax.set_ylabel("share right")
+        ax.set_title(f"Calibration (ECE {expected_calibration_error(pairs):.3f}, {len(pairs)} answers)")
+        ax.legend(loc="upper left")
+        _save(fig, out / "calibration.png", paths)
     return paths
 
 

@@ -20,6 +20,8 @@ from rag.errors import EvalError, IngestError, ModelNotFoundError
 from rag.evaluation import metrics as M
 from rag.evaluation.gold import GoldItem
 from rag.evaluation.systems import ClosedBook, Naive, Oracle, Ours, System
+from rag.judgement import P_CORRECT, expected_calibration_error
+from rag.llm import Generator
 from rag.models import Catalog, sha256_file
 from rag.pipeline import Pipeline
 from rag.prompting import prompt_hash
@@ -60,6 +62,15 @@ def score(item: GoldItem, answer: Answer, ranked_sources: list[str] | None) -> d
     }
     row["withheld"] = len(answer.withheld)
     row["checks"] = [{"kind": c.kind, "detail": c.detail, "text": c.text} for c in answer.checks]
+    if answer.scores:
+        row["scores"] = answer.scores
+    judged = [c for c in answer.checks if c.kind == P_CORRECT]
+    if judged:
+        # The calibration's own label: was the answer it judged right (withdrawn or not)?
+        row["p_correct"] = float(judged[-1].detail.split("/")[0])
+        withdrawn = [c.text for c in answer.checks if c.kind == "refused"]
+        said = withdrawn[-1] if answer.refused and withdrawn else answer.text
+        row["judged_correct"] = item.answerable and M.contains_alias(said, item.answers)
     if item.answerable:
         row["exact_match"] = M.exact_match(answer.text, item.answers)
         row["f1"] = M.f1_score(answer.text, item.answers)
@@ -92,6 +103,7 @@ def _mean(values: list[float]) -> float | None:
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Aggregate metrics over a set of rows."""
+    judged = [(float(r["p_correct"]), bool(r["judged_correct"])) for r in rows if "p_correct" in r]
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     ranked = [r for r in answerable if "first_relevant_rank" in r]
@@ -110,6 +122,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "citation_precision": _mean([float(c["valid"]) for c in all_cits]),
         "citation_answer_precision": _mean([float(c.get("holds_answer", False)) for c in all_cits]),
         "citation_coverage": _mean([float(any(c["valid"] for c in r["citations"])) for r in answered]),
+        "calibration_error": expected_calibration_error(judged),
     }
     if ranked:
         for k in (1, 3, 5):
@@ -287,11 +300,13 @@ def evaluate(
     say: Callable[[str], None],
     progress: Callable[[str], None] | None = None,
     preread: bool = False,
+    generator: Generator | None = None,
 ) -> dict[str, Any]:
     """Index the corpus (into a fresh temporary store), answer every question, write the files; the summary.
 
     `preread`: read every passage with the chat model after indexing (`rag ingest --preread`), timed apart, so the
-    answers' timings are those of a library whose passages have all been read once."""
+    answers' timings are those of a library whose passages have all been read once. `generator`: a chat model
+    already loaded (the web app's), used and left open."""
     started = time.perf_counter()
     preread_s: float | None = None
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
@@ -299,7 +314,7 @@ def evaluate(
             if not corpus.is_dir():
                 raise EvalError(f"corpus {corpus} is not a folder")
             settings = settings.model_copy(update={"data_dir": Path(tmp)})
-        assistant = build_assistant(settings)
+        assistant = build_assistant(settings, generator=generator)
         if corpus:
             report = assistant.ingest([corpus])
             say(f"indexed {corpus}: {report.summary()}")
@@ -316,9 +331,25 @@ def evaluate(
             say(f"warning: gold_docs not in the index: {', '.join(missing)}")
         results = run_eval(assistant, items, compare=compare, corpus=corpus, progress=progress)
         fp = fingerprint(assistant, settings)
-        assistant.close()
+        assistant.close(keep_model=generator is not None)
     gold_hash = hashlib.sha256(Path(gold_path).read_bytes()).hexdigest()[:12]
     meta = {"gold": str(gold_path), "gold_sha256": gold_hash, "corpus": str(corpus or settings.data_dir),
             "splits": sorted({it.split for it in items}), "seconds": round(time.perf_counter() - started, 1),
             "preread_seconds": preread_s}
     return write_outputs(out, results, fp, meta)
+
+
+def library_folder(assistant: Assistant, folder: Path) -> Path:
+    """The library's articles as a folder to evaluate on: a link to each article's file, or the text that was
+    indexed where the file is gone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for record in assistant.documents():
+        source = Path(record.source)
+        if source.is_file():
+            link = folder / source.name
+            if not link.exists():
+                link.symlink_to(source.resolve())
+        else:
+            (folder / f"{record.id}.txt").write_text(f"{record.title}\n\n{assistant.document_text(record.id)}",
+                                                     encoding="utf-8")
+    return folder
