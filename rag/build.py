@@ -150,13 +150,10 @@ def build_library(settings: Settings, catalog: Catalog, store: VectorStore) -> L
 
 
 def build_calibration(settings: Settings) -> tuple[bool, Calibration | None]:
-    """Whether the checks are scored, and the chat model's calibration (None: scored checks only record their
-    numbers, as when collecting dev data with `answer_checks = "scores"` for a model without one)."""
-    if settings.answer_checks == "rules":
-        return False, None
-    calibration = load_calibration(settings.calibration_path, Path(settings.chat_model).name
-                                   if settings.chat_model.endswith(".gguf") else settings.chat_model)
-    return (calibration is not None or settings.answer_checks == "scores"), calibration
+    """Whether the checks are scored, and the chat model's calibration (scored without one, the checks only record
+    their numbers, as when collecting dev data for a fit; with rules, it reports P(correct) beside each answer)."""
+    model = Path(settings.chat_model).name if settings.chat_model.endswith(".gguf") else settings.chat_model
+    return settings.answer_checks == "scores", load_calibration(settings.calibration_path, model)
 
 
 def build_gate(settings: Settings, catalog: Catalog, generator: Generator, scored: bool = False) -> Gate | None:

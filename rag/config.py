@@ -130,10 +130,11 @@ class Settings(BaseModel):
         0.0, ge=0, le=1, description="After answering, refuse when the model's P(yes) that the passages state its "
         "answer is below this (asked over the cached prompt); 0 = don't ask.",
     )
-    answer_checks: Literal["auto", "scores", "rules"] = Field(
-        "auto", description="How the checks decide: 'scores' = each gives a number and one model calibrated on dev "
-        "data (models/calibration.json) turns them into P(correct), refused below its threshold; 'rules' = each "
-        "check refuses alone; 'auto' = scores when the chat model has a calibration, else rules.",
+    answer_checks: Literal["rules", "scores"] = Field(
+        "rules", description="How the checks decide: 'rules' = each literal check refuses alone, and the model's "
+        "calibration (models/calibration.json) reports P(correct) beside each answer; 'scores' = the checks that "
+        "earned a veto on external dev data refuse alone and P(correct) below the model's threshold refuses the "
+        "rest (measured on dev: no better than the rules, docs/evaluation.md).",
     )
     answer_threshold: float | None = Field(
         None, ge=0, le=1, description="With scored checks, refuse an answer whose P(correct) is below this; empty = "

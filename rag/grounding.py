@@ -263,6 +263,17 @@ def _around_new_facts(question: str, text: str, passages: Sequence[ScoredChunk],
     return out
 
 
+def nearness(question: str, text: str, passages: Sequence[ScoredChunk], window: int = NEAR_WINDOW) -> float | None:
+    """The largest share of the question's words (stemmed) that the cited passages state around one of the answer's
+    new names or numbers (the sentence stating it and `window` either side); None when the answer adds nothing its
+    cited passages state. `apart_from_question` refuses below NEAR_SHARE; the judgement weighs the share itself."""
+    asked = stems(question)
+    around = _around_new_facts(question, text, passages, window,
+                               numbers_only=bool(_ASKS_NUMBER.search(question))) if asked else []
+    shares = [len(asked & stems(a)) / len(asked) for found in around for a in found]
+    return max(shares) if shares else None
+
+
 def apart_from_question(question: str, text: str, passages: Sequence[ScoredChunk], share: float = NEAR_SHARE,
                         window: int = NEAR_WINDOW) -> Check | None:
     """A refusal when the answer's new facts come from elsewhere in the passages than what the question is about.

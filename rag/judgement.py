@@ -32,7 +32,9 @@ LOGIT_CLIP = 8.0
 BEFORE = ("answerable", "missing_numbers", "missing_names", "top_score", "overlap")
 # The grounding stage's objections (1 = the check objects), and the rest known after the answer.
 OBJECTIONS = ("off_question", "not_given", "apart", "role")
-AFTER = (*BEFORE, "withheld", *OBJECTIONS, "verified", "words")
+# ("verified", the model's P(yes) after answering, is recorded when asked but not weighed: on dev it earned nothing
+# for its extra model call.)
+AFTER = (*BEFORE, "withheld", *OBJECTIONS, "words", "near", "near_none")
 
 
 def logit(p: float) -> float:
@@ -61,10 +63,11 @@ def before_scores(question: str, passages: Sequence[ScoredChunk], retrieved: Seq
 
 
 def after_scores(before: Mapping[str, float], raw: str, text: str, withheld: int, objections: Sequence[str],
-                 p_verified: float | None) -> dict[str, float]:
+                 p_verified: float | None, near: float | None = None) -> dict[str, float]:
     """Everything: the scores before, the share of the answer's sentences withheld, each objection of grounding,
-    the model's P(yes) after answering that the passages state its answer (a logit; 0 when not asked) and the
-    answer's length (log words)."""
+    the model's P(yes) after answering that the passages state its answer (a logit; 0 when not asked), the
+    answer's length (log words), and the largest share of the question's words stated around the answer's new facts
+    (`near`; `near_none` = 1 when the answer adds no fact its passages state)."""
     sentences = max(1, len(sentence_spans(MARKER.sub("", raw))))
     out = dict(before)
     out["withheld"] = round(min(1.0, withheld / sentences), 4)
@@ -72,6 +75,8 @@ def after_scores(before: Mapping[str, float], raw: str, text: str, withheld: int
         out[name] = float(name in objections)
     out["verified"] = logit(p_verified) if p_verified is not None else 0.0
     out["words"] = round(math.log1p(len(MARKER.sub("", text).split())), 4)
+    out["near"] = round(near or 0.0, 4)
+    out["near_none"] = float(near is None)
     return out
 
 
@@ -125,6 +130,8 @@ class Calibration:
     after: Fit
     before: Fit | None = None
     about: dict[str, object] = field(default_factory=dict)
+    # Numbers that refuse alone when above 0: the literal checks that earned a veto on external dev data.
+    vetoes: tuple[str, ...] = ()
 
 
 def load_calibration(path: Path, model: str) -> Calibration | None:
@@ -137,7 +144,11 @@ def load_calibration(path: Path, model: str) -> Calibration | None:
         if entry is None:
             return None
         before = Fit.from_dict(entry["before"]) if entry.get("before") else None
-        return Calibration(model, Fit.from_dict(entry["after"]), before, dict(entry.get("about", {})))
+        vetoes = tuple(str(v) for v in entry.get("vetoes", []))
+        unknown = [v for v in vetoes if v not in AFTER]
+        if unknown:
+            raise ValueError(f"unknown vetoes {unknown}")
+        return Calibration(model, Fit.from_dict(entry["after"]), before, dict(entry.get("about", {})), vetoes)
     except (OSError, ValueError, KeyError, TypeError, AssertionError) as exc:
         raise ConfigError(f"{path} is not a readable calibration file ({exc}); restore it from git or refit it "
                           "with scripts/fit_calibration.py") from exc

@@ -15,8 +15,8 @@ from rag.citations import MarkerFilter, strip_markers
 from rag.errors import QuestionError
 from rag.excerpts import Excerpter
 from rag.gate import ANSWERABILITY, Gate
-from rag.grounding import Grounder
-from rag.judgement import Calibration, after_scores, before_scores, plain_reason, score_check
+from rag.grounding import Grounder, nearness
+from rag.judgement import BEFORE, PLAIN, Calibration, after_scores, before_scores, plain_reason, score_check
 from rag.library import Library, LibraryCache
 from rag.llm import Generator, Judge, PassageReading, Placed, PrefixCaching
 from rag.prompting import (
@@ -102,8 +102,10 @@ class Pipeline:
     verifier: Judge | None = None  # asked after answering whether the passages state the answer
     verify_threshold: float = 0.0  # below this P(yes), the answer is withdrawn
     preread_instruction: bool = True  # pre-read passages: the instruction after them is a pre-read piece too
-    scored: bool = False  # the checks give numbers that `calibration` weighs, instead of refusing alone
-    calibration: Calibration | None = None  # None with `scored`: numbers recorded, nothing refused by them
+    scored: bool = False  # the checks give numbers that `calibration` weighs, instead of each refusing alone
+    # The model's calibration: scored, it decides (None: numbers recorded, nothing refused by them); else the
+    # literal checks decide and it reports P(correct) beside each answer.
+    calibration: Calibration | None = None
     answer_threshold: float | None = None  # below this P(correct), refuse; None = the calibration's own
 
     def warm(self) -> str | None:
@@ -195,10 +197,12 @@ class Pipeline:
         started = time.perf_counter()
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
         scores: dict[str, float] = {}
-        if self.scored and prompt.passages:
+        if (self.scored or self.calibration is not None) and prompt.passages and not any(
+                c.kind == "refused" for c in checks):
             p_yes = next((float(c.detail) for c in checks if c.kind == ANSWERABILITY), None)
             scores = before_scores(question, prompt.passages, found.passages, p_yes)
-            checks += self._judge_before(question, prompt, scores)
+            if self.scored:
+                checks += self._judge_before(question, prompt, scores)
         if not found.passages:
             checks = [Check("refused", EMPTY_LIBRARY, question)]
         check_ms = (time.perf_counter() - started) * 1000
@@ -218,7 +222,13 @@ class Pipeline:
     def _judge_before(self, question: str, prompt: Prompt, scores: dict[str, float]) -> list[Check]:
         """P(correct) from what is known before the answer; a refusal, without asking the model to write, when it
         is below the threshold of the fit for it."""
-        fit = self.calibration.before if self.calibration is not None else None
+        if self.calibration is None:
+            return []
+        vetoed = [v for v in self.calibration.vetoes if v in BEFORE and scores.get(v, 0.0) > 0]
+        if vetoed and self.answer_threshold != 0:
+            reason = self._notes(question, prompt).get(vetoed[0]) or PLAIN.get(vetoed[0], PLAIN["answerable"])
+            return [Check("refused", reason, question)]
+        fit = self.calibration.before
         if fit is None:
             return []
         p = fit.p_correct(scores)
@@ -320,11 +330,16 @@ class Pipeline:
                 after.append(withdrawn)
                 text, refused, citations = self._refusal_text(withdrawn), True, []
         scores = dict(ready.scores)
-        if self.scored and not refused and ready.scores:
+        if not refused and ready.scores:
             after += [Check("objection", reason, name) for name, reason in grounded.objections.items()]
             scores = after_scores(ready.scores, raw, text, len([c for c in after if c.kind == "withheld"]),
-                                  list(grounded.objections), p_verified)
-            judged = self._judge_after(ready, scores, grounded.objections, text)
+                                  list(grounded.objections), p_verified,
+                                  nearness(ready.query, text, passages))
+            if self.scored:
+                judged = self._judge_after(ready, scores, grounded.objections, text)
+            else:  # the rules decided; P(correct) is reported beside the answer
+                assert self.calibration is not None
+                judged = [score_check(self.calibration.after.p_correct(scores), self.calibration.after.threshold)]
             after += judged
             if any(c.kind == "refused" for c in judged):
                 text, refused, citations = self._refusal_text(judged[-1]), True, []
@@ -365,6 +380,9 @@ class Pipeline:
         """P(correct) from every number; a refusal when it is below the threshold."""
         if self.calibration is None:
             return []
+        vetoed = [v for v in self.calibration.vetoes if v in objections]
+        if vetoed and self.answer_threshold != 0:
+            return [Check("refused", objections[vetoed[0]], text)]
         fit = self.calibration.after
         p = fit.p_correct(scores)
         threshold = self._threshold(fit.threshold)

@@ -74,7 +74,7 @@ def _scored(tmp_path: Path, generator: FakeGenerator, fits: dict[str, object]) -
     models.mkdir()
     shutil.copy(MODELS / "catalog.toml", models / "catalog.toml")
     (models / "calibration.json").write_text(json.dumps({"models": {TINY: fits}}))
-    settings = Settings(data_dir=tmp_path / "data", models_dir=models, chat_model=TINY)
+    settings = Settings(data_dir=tmp_path / "data", models_dir=models, chat_model=TINY, answer_checks="scores")
     return build_assistant(settings, embedder=FakeEmbedder(), generator=generator)
 
 
@@ -152,3 +152,32 @@ def test_the_fitting_script_learns_which_number_tells_right_from_wrong(tmp_path:
     weights = dict(zip(cal.after.features, cal.after.weights, strict=True))
     assert weights["missing_numbers"] < -1 and abs(weights["role"]) < 1e-6  # learnt; a constant number weighs 0
     assert cal.after.p_correct({**rows[1]["scores"]}) > cal.after.threshold > cal.after.p_correct(rows[0]["scores"])
+
+
+@pytest.mark.slow
+def test_the_default_model_reports_p_correct_and_scored_checks_refuse_in_plain_words(tmp_path: Path) -> None:
+    """Through the real parts: the 1.5B model with its fitted calibration (models/calibration.json)."""
+    from rag.config import load_settings
+    from tests.conftest import require_model
+
+    default = Settings.model_fields["chat_model"].default
+    require_model(default)
+    require_model("all-minilm-l6-v2-int8")
+    docs = tmp_path / "docs"
+    _regatta(docs)
+    rules = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS))
+    assert not rules.ingest([docs]).failed
+    answer = rules.ask("Who won the 2019 Vessby regatta?")
+    assert not answer.refused and "Marta" in answer.text
+    judged = [c for c in answer.checks if c.kind == P_CORRECT]
+    assert judged and 0 < float(judged[0].detail.split("/")[0]) < 1  # the rules decided; P(correct) is reported
+    assert answer.scores["answerable"] > 0  # the model said yes
+    scored = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                           answer_checks="scores"), generator=rules.generator)
+    refused = scored.ask("Who won the 2021 Vessby regatta?")
+    assert refused.refused and refused.timings.completion_tokens == 0  # a veto the fit kept: no model call
+    assert refused.text == f"{REFUSAL} The articles mention “Vessby”, but not “2021”."
+    again = scored.ask("Who won the 2019 Vessby regatta?")
+    assert not again.refused and ("Marta" in again.text or "Ostrova" in again.text)  # the schooner or its skipper
+    assert [c for c in again.checks if c.kind in (P_BEFORE, P_CORRECT)]
+    rules.close()
