@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -79,11 +80,9 @@ class Evaluator:
 
         summary = evaluate(self.assistant.settings, items, gold_path=gold, corpus=corpus, compare=[],
                            out=folder, say=lambda _: None, progress=step, generator=self.assistant.generator)
-        import json
-
         rows = [json.loads(line) for line in (folder / "results.jsonl").read_text(encoding="utf-8").splitlines()]
-        table = [[r["question"], "; ".join(i.answers) if (i := next(x for x in items if x.id == r["id"])).answers
-                  else "(a refusal)", r["answer"], verdict(r),
+        expected = {i.id: "; ".join(i.answers) or "(a refusal)" for i in items}
+        table = [[r["question"], expected[r["id"]], r["answer"], verdict(r),
                   f"{r['p_correct']:.2f}" if "p_correct" in r else "–"] for r in rows]
         plot = folder / "calibration.png"
         overall = summary["systems"]["ours"]["overall"]

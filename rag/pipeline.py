@@ -208,9 +208,6 @@ class Pipeline:
         check_ms = (time.perf_counter() - started) * 1000
         return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks, placed, scores)
 
-    def _threshold(self, fit_threshold: float) -> float:
-        return fit_threshold if self.answer_threshold is None else self.answer_threshold
-
     def _notes(self, question: str, prompt: Prompt) -> dict[str, str]:
         """What a refusal says when a missing name or number of the question lowered P(correct) most."""
         missing = missing_specifics(question, [p.chunk.text for p in prompt.passages])
@@ -385,7 +382,7 @@ class Pipeline:
             return [Check("refused", objections[vetoed[0]], text)]
         fit = self.calibration.after
         p = fit.p_correct(scores)
-        threshold = self._threshold(fit.threshold)
+        threshold = fit.threshold if self.answer_threshold is None else self.answer_threshold
         out = [score_check(p, threshold)]
         if p < threshold:  # the withdrawn answer stays in the check: the evaluation calibrates on it
             notes = {**self._notes(ready.question, ready.prompt), **objections}

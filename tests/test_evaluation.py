@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.assistant import Assistant
 from rag.errors import EvalError
 from rag.evaluation.gold import load_gold
 from rag.evaluation.metrics import (
@@ -134,3 +135,20 @@ def test_quality_gate_against_the_committed_baseline(tmp_path: Path) -> None:
         allowed = floor - baseline["tolerance"][metric] - 1e-9
         assert overall[metric] >= allowed, f"{metric} fell to {overall[metric]} (baseline {floor})"
     assert summary["fingerprint"]["chat_model"] == Path(baseline["model_file"]).stem
+
+
+def test_the_library_as_a_folder_keeps_both_files_of_one_name_and_the_text_of_a_gone_one(
+    fake_assistant: Assistant, tmp_path: Path
+) -> None:
+    from rag.evaluation.runner import library_folder
+
+    for folder, text in (("a", "Harbour news\n\nThe ferry left at noon."), ("b", "Rail news\n\nThe train was late."),
+                         ("c", "Park news\n\nThe park opens in May.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "news.txt").write_text(text)
+    assert not fake_assistant.ingest([tmp_path / "a", tmp_path / "b", tmp_path / "c"]).failed
+    (tmp_path / "c" / "news.txt").unlink()  # gone since: the text that was indexed stands in
+    out = library_folder(fake_assistant, tmp_path / "library")
+    texts = sorted(p.read_text() for p in out.iterdir())
+    assert len(texts) == 3 and any("ferry" in t for t in texts) and any("train" in t for t in texts)
+    assert any("park opens in May" in t for t in texts)

@@ -347,7 +347,9 @@ def library_folder(assistant: Assistant, folder: Path) -> Path:
         source = Path(record.source)
         if source.is_file():
             link = folder / source.name
-            if not link.exists():
+            if link.is_symlink() and link.resolve() != source.resolve():
+                link = folder / f"{record.id}-{source.name}"  # two articles from files of one name
+            if not link.is_symlink():
                 link.symlink_to(source.resolve())
         else:
             (folder / f"{record.id}.txt").write_text(f"{record.title}\n\n{assistant.document_text(record.id)}",
