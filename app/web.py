@@ -368,7 +368,8 @@ def build_ui(assistant: Assistant, exports: Exports | None = None) -> gr.Blocks:
                 calibration = gr.Image(label="Calibration: predicted P(correct) against the share right",
                                        type="filepath", interactive=False, elem_id="eval-calibration",
                                        visible=False)
-            verdicts = gr.Dataframe(headers=ANSWER_HEADERS, interactive=False, wrap=True, elem_id="eval-answers")
+            verdicts = gr.Dataframe(headers=ANSWER_HEADERS, interactive=False, wrap=True, elem_id="eval-answers",
+                                    column_widths=["30%", "12%", "36%", "13%", "9%"])
             report = gr.File(label="Full report (HTML)", interactive=False, elem_id="eval-report")
         with gr.Tab("Settings", id="settings"):
             models = web.model_choices()
