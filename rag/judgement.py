@@ -194,13 +194,7 @@ def expected_calibration_error(pairs: Sequence[tuple[float, bool]], bins: int = 
     was right, weighted by the bin's size."""
     if not pairs:
         return None
-    total = 0.0
-    for b in range(bins):
-        inside = [(p, ok) for p, ok in pairs if b / bins <= p < (b + 1) / bins or (b == bins - 1 and p == 1.0)]
-        if inside:
-            total += len(inside) * abs(sum(p for p, _ in inside) / len(inside) - sum(ok for _, ok in inside)
-                                       / len(inside))
-    return round(total / len(pairs), 4)
+    return round(sum(n * abs(p - right) for p, right, n in reliability(pairs, bins)) / len(pairs), 4)
 
 
 def reliability(pairs: Sequence[tuple[float, bool]], bins: int = 10) -> list[tuple[float, float, int]]:

@@ -81,7 +81,7 @@ def fit_lr(x: np.ndarray, y: np.ndarray, lam: float = LAMBDA) -> tuple[np.ndarra
     return w[:-1], float(w[-1]), mean, scale
 
 
-def make_fit(rows: list[Row], features: Sequence[str], label: str, threshold: float = 0.5) -> Fit:
+def make_fit(rows: list[Row], features: Sequence[str], threshold: float = 0.5) -> Fit:
     x = np.array([[r.scores.get(f, 0.0) for f in features] for r in rows])
     y = np.array([float(r.correct) for r in rows])
     w, b, mean, scale = fit_lr(x, y)
@@ -99,8 +99,8 @@ def out_of_fold(rows: list[Row], before: Sequence[str], after: Sequence[str], fo
     for k in range(folds):
         test = set(order[k::folds])
         train = [r for i, r in enumerate(rows) if i not in test]
-        fb = make_fit(train, before, "before") if before else None
-        fa = make_fit([r for r in train if r.has_after], after, "after")
+        fb = make_fit(train, before) if before else None
+        fa = make_fit([r for r in train if r.has_after], after)
         for i in test:
             p_before[i] = fb.p_correct(rows[i].scores) if fb else 1.0
             p_after[i] = fa.p_correct(rows[i].scores) if rows[i].has_after else None
@@ -223,8 +223,8 @@ def main() -> None:
         print(row_text(f"without {name} ({tb:.2f}, {ta:.2f})", m, sets))
     print(f"\nout-of-fold ECE of the after fit: {ece}")
 
-    before_fit = make_fit(rows, BEFORE, "before", t_before)
-    after_fit = make_fit([r for r in rows if r.has_after], AFTER, "after", t_after)
+    before_fit = make_fit(rows, BEFORE, t_before)
+    after_fit = make_fit([r for r in rows if r.has_after], AFTER, t_after)
     for fit, name in ((before_fit, "before"), (after_fit, "after")):
         print(f"{name}: bias {fit.bias:+.3f}; " + ", ".join(f"{f} {w:+.3f}" for f, w in
                                                             zip(fit.features, fit.weights, strict=True)))
