@@ -567,7 +567,7 @@ def _generate(args: argparse.Namespace, out: TextIO) -> int:
 
     from rag.build import build_assistant
     from rag.chunking import Chunker
-    from rag.evaluation.generate import generate_gold, write_gold
+    from rag.evaluation.generate import generate_rows, plan_gold, write_gold
     from rag.evaluation.runner import corpus_documents
 
     if args.corpus is None or not args.corpus.is_dir():
@@ -586,16 +586,22 @@ def _generate(args: argparse.Namespace, out: TextIO) -> int:
         bar.total, bar.n = total, done
         bar.refresh()
 
-    try:
-        rows, kept = generate_gold(documents, assistant.generator, chunker, args.generate, progress=step)
+    plan = plan_gold(documents, chunker, args.generate)
+    counts = {True: 0, False: 0}
+
+    def counted(row: dict[str, object]) -> dict[str, object]:
+        counts[bool(row["answerable"])] += 1
+        return row
+
+    try:  # written as they come: a run stopped early keeps every question it made
+        library, _ = write_gold((counted(r) for r in generate_rows(plan, assistant.generator, step)), plan.kept,
+                                target)
     finally:
         bar.close()
         assistant.close()
-    library = write_gold(rows, kept, target)
-    answerable = sum(1 for r in rows if r["answerable"])
-    out.write(f"wrote {len(rows)} questions ({answerable} answerable, {len(rows) - answerable} unanswerable) to "
-              f"{target}\nthe library they go with ({len(kept)} of {len(documents)} articles): {library}\n"
-              f"run them: rag eval --gold {target} --corpus {library} --split dev\n")
+    out.write(f"wrote {counts[True] + counts[False]} questions ({counts[True]} answerable, {counts[False]} "
+              f"unanswerable) to {target}\nthe library they go with ({len(plan.kept)} of {len(documents)} articles): "
+              f"{library}\nrun them: rag eval --gold {target} --corpus {library} --split dev\n")
     return EXIT_OK
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from rag.cli import main
+from rag.documents import Document
+from rag.evaluation.generate import Candidate, _answered_alike, answers, specific, write_gold
 from rag.evaluation.gold import load_gold
 from tests.conftest import DEFAULT, MODELS, require_model
 
@@ -26,6 +28,55 @@ ARTICLES = {
     "school.txt": "Skarby school renovated\n\nThe renovation of the Skarby school will cost 64 million crowns, "
                   "the council said. Pupils will use 12 temporary classrooms in the meantime.",
 }
+
+
+def test_a_sentence_gives_a_question_for_each_thing_it_states() -> None:
+    sentence = ("The Tarn bridge opened on May 15, 2023 after delays that added 31 million pounds, said Mayor Ruth "
+                "Abara's deputy Ola Brandt.")
+    document = "Tarn bridge opens\n\n" + sentence + " Engineers from Corrin praised the Tarn design."
+    picks = answers(sentence, document)
+    assert set(picks) == {"31 million pounds", "May 15", "2023", "Ruth Abara", "Ola Brandt", "Tarn"}, picks
+    # a one-word name counts only where the article writes it after a lowercase word (not a capitalised first word)
+    assert "Corrin" not in answers("Corrin praised the design of the bridge in the end.", "Corrin praised it.")
+
+    # a part of a compound quantity is no answer alone; "of" inside a name keeps the name whole
+    assert answers("Kiprono won in 2 hours 11 minutes 40 seconds at the Museum of Maps in Harlow town.", "") == [
+        "Museum of Maps"]
+
+
+def test_a_generated_question_must_say_what_it_is_about() -> None:
+    article = "Storm Agnes brought gusts of 130 km/h on September 27, cutting power to 40,000 homes."
+    assert specific("How many homes lost power when Storm Agnes hit?", article)
+    assert specific("How strong were the gusts on September 27?", article)
+    assert not specific("How many homes were affected by the storm?", article)  # which storm?
+    assert not specific("Which storm is mentioned in the article about Agnes?", article)
+
+
+def test_an_unanswerable_question_a_look_alike_answers_is_dropped() -> None:
+    held = "ELDEN - Mayor Ruth Abara was re-elected in 2020 with 51 percent."
+    doc = Document(id="e20", title="Elden 2020", source="elden-2020.txt", text=held)
+    cand = Candidate(doc, held, held, 0, len(held), "2020")
+    kept = "ELDEN - Ruth Abara of the Green Alliance won the 2016 mayoral election with 54 percent of the vote."
+    assert _answered_alike("In which year did Ruth Abara win the election?", cand, kept)  # 2016 answers it
+    assert not _answered_alike("In which year was Ruth Abara re-elected with 51 percent?", cand, kept)
+    assert not _answered_alike("In which year did Freya Dunmore win the election?", cand, kept)
+
+
+def test_a_gold_file_keeps_every_question_made_before_a_run_stops(tmp_path: Path) -> None:
+    doc_path = tmp_path / "a.txt"
+    doc_path.write_text("x")
+    doc = Document(id="a", title="A", source=str(doc_path), text="x")
+
+    def rows():  # the generator stops (killed, interrupted) after two questions
+        for i in range(2):
+            yield {"id": f"gen-{i}", "question": f"q{i}?", "answers": ["x"], "answerable": True}
+        raise KeyboardInterrupt
+
+    out = tmp_path / "gold.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        write_gold(rows(), [doc], out)
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["gen-0", "gen-1"]
+    assert (tmp_path / "gold-library" / "a.txt").resolve() == doc_path.resolve()
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,14 +27,15 @@ from rag.chunking import Chunker
 from rag.documents import Document
 from rag.evaluation.metrics import contains_alias
 from rag.llm import Generator
-from rag.specifics import names, numbers
+from rag.specifics import names, numbers, years
 from rag.text import sentence_spans
 
 QUESTION_PROMPT = (
-    "Here is a sentence from a news article titled \"{title}\":\n\n{sentence}\n\n"
-    "Write one question that a reader could ask and that this sentence answers with \"{answer}\". The question "
-    "must make sense without the article: name the people, places or events it is about. Do not include the "
-    "answer in the question. Reply with the question only."
+    "Here is a passage from a news article titled \"{title}\":\n\n{passage}\n\n"
+    "Write one question that a reader could ask and that this sentence of the passage answers with \"{answer}\":"
+    "\n\n{sentence}\n\nThe question must make sense to someone who has not read the article: name the people, "
+    "places, events and the year it is about. Do not include the answer in the question. Reply with the question "
+    "only."
 )
 ANSWER_PROMPT = (
     "Passage (from \"{title}\"):\n{passage}\n\nAnswer the question from the passage in a few words. If the "
@@ -57,9 +58,9 @@ class Candidate:
 
 
 def candidates(doc: Document, chunker: Chunker, rng: random.Random) -> list[Candidate]:
-    """Per chunk, its sentences stating a quantity ("48 million pounds") or a name of two words or more ("Hanna
-    Petrov", "South Korea"), each with one of those as the answer, in random order, one chunk's first sentence
-    before any chunk's second; sentences that are questions or quotes are skipped."""
+    """Per chunk, every answer its sentences offer (a sentence with a quantity and a name gives two), each a
+    candidate, in random order, one chunk's first candidate before any chunk's second; sentences that are questions
+    or quotes are skipped."""
     per_chunk: list[list[Candidate]] = []
     for chunk in chunker.split(doc):
         options: list[Candidate] = []
@@ -67,13 +68,34 @@ def candidates(doc: Document, chunker: Chunker, rng: random.Random) -> list[Cand
             sentence = chunk.text[s:e].strip()
             if not _MIN_SENTENCE <= len(sentence) <= _MAX_SENTENCE or sentence.endswith("?") or "\"" in sentence:
                 continue
-            picks = _quantities(sentence) + _name_runs(sentence)
-            if picks:
-                options.append(Candidate(doc, chunk.text, sentence, chunk.start + s, chunk.start + e,
-                                         rng.choice(picks)))
+            for answer in answers(sentence, doc.text):
+                options.append(Candidate(doc, chunk.text, sentence, chunk.start + s, chunk.start + e, answer))
         rng.shuffle(options)
         per_chunk.append(options)
     return _interleave(per_chunk)
+
+
+def answers(sentence: str, document: str) -> list[str]:
+    """What a question about a sentence can ask for, each once: its quantities, its dates and years, its names of
+    two words or more, and its one-word names that the document writes capitalised after a lowercase word (a proper
+    noun, not a capitalised first word)."""
+    picks = _quantities(sentence) + _dates(sentence) + _name_runs(sentence)
+    picks += [y for y in sorted(years(sentence)) if not any(y in p for p in picks)]
+    covered = {w for p in picks for w in p.split()}
+    picks += [w for w in names(sentence) if w not in covered and len(w) > 2 and w.lower() not in _CALENDAR
+              and w not in _NOT_NAME_START and re.search(rf"\b[a-z][a-z]*\s+{re.escape(w)}\b", document)]
+    return list(dict.fromkeys(picks))
+
+
+_CALENDAR = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_DATE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+                   r"\s+\d{1,2}\b(?!,\d)")
+
+
+def _dates(sentence: str) -> list[str]:
+    """A month and a day as the sentence writes them ("June 2", "February 27")."""
+    return _DATE.findall(sentence)
 
 
 def _interleave(lists: list[list[Candidate]]) -> list[Candidate]:
@@ -92,7 +114,12 @@ def _quantities(sentence: str) -> list[str]:
     """A number with the word it counts, as the sentence writes it ("19 votes", "48 million pounds", "4.9 percent");
     years are left to the names and dates."""
     found = []
+    dates = [m.span() for m in _DATE.finditer(sentence)]
     for m in _QUANTITY.finditer(sentence):
+        if any(a <= m.start() < b for a, b in dates):
+            continue  # the day of a date ("May 15 after")
+        if re.search(r"\d[\d,.]*\s+[a-z]+\s+$", sentence[:m.start()]) or re.match(r"\s+\d", sentence[m.end():]):
+            continue  # a part of a compound quantity ("2 hours 11 minutes 40 seconds"): not an answer alone
         number = m.group(1).rstrip(".,")
         if number.replace(",", "") in numbers(sentence) and not re.fullmatch(r"(?:1[5-9]|20)\d\d", number):
             found.append(m.group().rstrip(".,"))
@@ -102,8 +129,19 @@ def _quantities(sentence: str) -> list[str]:
 def _name_runs(sentence: str) -> list[str]:
     """Runs of two or more capitalised words that hold one of the sentence's names ("Ri Il Gyu", "South Korea")."""
     known = set(names(sentence))
-    runs = re.findall(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+", sentence)
-    return [r for r in runs if any(w in known for w in r.split()) and not r.isupper()]
+    out = []
+    for m in re.finditer(r"[A-Z][\w'’-]+(?:\s+(?:(?:of|de|du|la|van|von)\s+)?[A-Z][\w'’-]+)+", sentence):
+        run = re.sub(r"['’]s$", "", m.group()).split()
+        if run[0] in _NOT_NAME_START:  # "The", a title ("Mayor Ruth Abara")
+            run = run[1:]
+        if run and any(w in known for w in run) and not " ".join(run).isupper():
+            out.append(" ".join(run))
+    return out
+
+
+_NOT_NAME_START = {"The", "A", "An", "Mayor", "President", "Minister", "Councillor", "Council", "Leader", "Mr", "Mrs",
+                   "Ms", "Dr", "Sir", "Captain", "Coach", "Judge", "Senator", "Governor", "King", "Queen", "Prince",
+                   "Chief", "General", "Professor"}
 
 
 def alias(answer: str) -> str:
@@ -119,15 +157,27 @@ def _ask(generator: Generator, prompt: str, max_tokens: int) -> str:
 
 def write_question(generator: Generator, cand: Candidate) -> str | None:
     """The model's question for a candidate, or None when it wrote none or gave the answer away."""
-    reply = _ask(generator, QUESTION_PROMPT.format(title=cand.doc.title, sentence=cand.sentence,
-                                                  answer=cand.answer), 60)
+    reply = _ask(generator, QUESTION_PROMPT.format(title=cand.doc.title, passage=cand.passage,
+                                                  sentence=cand.sentence, answer=cand.answer), 60)
     m = _QUESTION.search(reply.strip())
     if not m:
         return None
     question = " ".join(m.group().split()).lstrip("-*\"' ")
-    if contains_alias(question, [alias(cand.answer)]):
+    if contains_alias(question, [alias(cand.answer)]) or not specific(question, cand.doc.text):
         return None
     return question
+
+
+_VAGUE = re.compile(r"\b(?:the|this|that)\s+(?:news\s+)?(?:article|passage|text|sentence|story|report)\b", re.I)
+
+
+def specific(question: str, document: str) -> bool:
+    """Whether a question says what it is about without its article: it names a name or states a number of the
+    article, and does not point at "the article" or "the passage"."""
+    if _VAGUE.search(question):
+        return False
+    return bool(numbers(question) & numbers(document)) or any(
+        re.search(rf"\b{re.escape(w)}\b", document) for w in names(question))
 
 
 def round_trip(generator: Generator, cand: Candidate, question: str) -> bool:
@@ -140,6 +190,80 @@ def _split(doc: Document) -> str:
     return "test" if int(hashlib.sha256(doc.id.encode()).hexdigest()[:8], 16) % 10 < 3 else "dev"
 
 
+@dataclass
+class GoldPlan:
+    """Which documents stay in the library, and the candidates each kind of question is drawn from."""
+
+    kept: list[Document]
+    queues: dict[bool, list[Candidate]]  # answerable -> candidates, in the order they are tried
+    quota: dict[bool, int]
+    kept_text: str
+
+    @property
+    def total(self) -> int:
+        return sum(len(q) for q in self.queues.values())
+
+
+def plan_gold(documents: list[Document], chunker: Chunker, n: int, *, seed: int = 0) -> GoldPlan:
+    """Hold out documents until their candidates could give half of `n` questions (every other document, at
+    most); the rest are the library."""
+    rng = random.Random(seed)
+    docs = sorted(documents, key=lambda d: d.id)
+    rng.shuffle(docs)
+    pool = {d.id: candidates(d, chunker, rng) for d in docs}
+    held: list[Document] = []
+    want = (n + 1) // 2
+    for d in docs[::2]:
+        if sum(len(pool[h.id]) for h in held) >= 2 * want:
+            break
+        held.append(d)
+    held_ids = {d.id for d in held}
+    kept = [d for d in docs if d.id not in held_ids]
+    return GoldPlan(kept, {True: _interleave([pool[d.id] for d in kept]),
+                           False: _interleave([pool[d.id] for d in held])},
+                    {True: n - want, False: want}, "\n".join(d.text for d in kept))
+
+
+def generate_rows(
+    plan: GoldPlan, generator: Generator, progress: Callable[[int, int], None] | None = None
+) -> Iterator[dict[str, object]]:
+    """The plan's questions one by one as they pass the round trip, the two kinds in turn (a run stopped early
+    still has both)."""
+    queues = {kind: iter(q) for kind, q in plan.queues.items()}
+    made = {True: 0, False: 0}
+    tried = 0
+    while True:
+        open_kinds = [k for k in (True, False) if made[k] < plan.quota[k] and k in queues]
+        if not open_kinds:
+            return
+        answerable = min(open_kinds, key=lambda k: made[k] / max(plan.quota[k], 1))
+        cand = next(queues[answerable], None)
+        if cand is None:
+            del queues[answerable]
+            continue
+        tried += 1
+        if progress:
+            progress(tried, plan.total)
+        if not answerable and _states_again(plan.kept_text, cand):
+            continue  # a kept article may state it too: not surely unanswerable
+        question = write_question(generator, cand)
+        if question is None or (not answerable and _answered_alike(question, cand, plan.kept_text)) \
+                or not round_trip(generator, cand, question):
+            continue
+        made[answerable] += 1
+        yield {
+            "id": f"gen-{made[True] + made[False]:04d}",
+            "question": question,
+            "answers": [alias(cand.answer)] if answerable else [],
+            "answerable": answerable,
+            "gold_docs": [Path(cand.doc.source).name] if answerable else [],
+            "evidence": [cand.sentence] if answerable else [],
+            "category": "generated" if answerable else "generated-unanswerable",
+            "split": _split(cand.doc),
+            "source": f"{Path(cand.doc.source).name} characters {cand.start}-{cand.end}: {cand.sentence}",
+        }
+
+
 def generate_gold(
     documents: list[Document],
     generator: Generator,
@@ -150,51 +274,8 @@ def generate_gold(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[dict[str, object]], list[Document]]:
     """About `n` gold questions, half unanswerable; and the documents of the library they go with."""
-    rng = random.Random(seed)
-    docs = sorted(documents, key=lambda d: d.id)
-    rng.shuffle(docs)
-    # Hold out documents until their candidates could give half the questions (every other document, at most).
-    pool = {d.id: candidates(d, chunker, rng) for d in docs}
-    held: list[Document] = []
-    want = (n + 1) // 2
-    for d in docs[::2]:
-        if sum(len(pool[h.id]) for h in held) >= 2 * want:
-            break
-        held.append(d)
-    held_ids = {d.id for d in held}
-    kept = [d for d in docs if d.id not in held_ids]
-    kept_text = "\n".join(d.text for d in kept)
-    rows: list[dict[str, object]] = []
-    quota = {True: n - want, False: want}
-    queues = {True: _interleave([pool[d.id] for d in kept]), False: _interleave([pool[d.id] for d in held])}
-    tried = 0
-    total = sum(len(q) for q in queues.values())
-    for answerable in (True, False):
-        made = 0
-        for cand in queues[answerable]:
-            if made >= quota[answerable]:
-                break
-            tried += 1
-            if progress:
-                progress(tried, total)
-            if not answerable and _states_again(kept_text, cand):
-                continue  # a kept article may state it too: not surely unanswerable
-            question = write_question(generator, cand)
-            if question is None or not round_trip(generator, cand, question):
-                continue
-            made += 1
-            rows.append({
-                "id": f"gen-{len(rows) + 1:04d}",
-                "question": question,
-                "answers": [alias(cand.answer)] if answerable else [],
-                "answerable": answerable,
-                "gold_docs": [Path(cand.doc.source).name] if answerable else [],
-                "evidence": [cand.sentence] if answerable else [],
-                "category": "generated" if answerable else "generated-unanswerable",
-                "split": _split(cand.doc),
-                "source": f"{Path(cand.doc.source).name} characters {cand.start}-{cand.end}: {cand.sentence}",
-            })
-    return rows, kept
+    plan = plan_gold(documents, chunker, n, seed=seed)
+    return list(generate_rows(plan, generator, progress)), plan.kept
 
 
 def _states_again(text: str, cand: Candidate) -> bool:
@@ -207,10 +288,36 @@ def _states_again(text: str, cand: Candidate) -> bool:
     return False
 
 
-def write_gold(rows: list[dict[str, object]], kept: list[Document], out: Path) -> Path:
-    """The gold file, and beside it the library it goes with (links to the kept documents); the library folder."""
+def _kind(answer: str) -> str:
+    """What kind of thing an answer is: a year, a date, a quantity of its unit ("quantity:pounds"), or a name."""
+    if re.fullmatch(r"(?:1[5-9]|20)\d\d", answer):
+        return "year"
+    if _DATE.fullmatch(answer):
+        return "date"
+    if answer[:1].isdigit():
+        return f"quantity:{answer.split()[-1]}"
+    return "name"
+
+
+def _answered_alike(question: str, cand: Candidate, text: str) -> bool:
+    """Whether a question with no number of its own could be answered from `text` by a look-alike: a sentence that
+    names everything the question names and states an answer of the same kind ("In which year did Ruth Abara win
+    the election?" held out with the 2020 election, kept with the 2016 one)."""
+    if numbers(question):
+        return False  # the question's year or number tells its event from the look-alikes
+    asked = names(question)
+    kind = _kind(cand.answer)
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        if all(re.search(rf"\b{re.escape(w)}\b", sentence) for w in asked) and any(
+                _kind(a) == kind for a in answers(sentence, text)):
+            return True
+    return False
+
+
+def write_library(kept: list[Document], out: Path) -> Path:
+    """Beside the gold file `out`, the library its questions go with: a folder of links to the kept documents."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     library = out.with_name(f"{out.stem}-library")
     library.mkdir(exist_ok=True)
     for old in library.iterdir():
@@ -222,3 +329,16 @@ def write_gold(rows: list[dict[str, object]], kept: list[Document], out: Path) -
         if not link.exists():
             link.symlink_to(source)
     return library
+
+
+def write_gold(rows: Iterable[dict[str, object]], kept: list[Document], out: Path) -> tuple[Path, int]:
+    """The library folder, then the gold file a line at a time as `rows` come (a run stopped early keeps every
+    question it made); the library's path and the number of questions written."""
+    library = write_library(kept, out)
+    count = 0
+    with out.open("w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.flush()
+            count += 1
+    return library, count
