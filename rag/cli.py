@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(timed apart), so answers are timed over a library read once")
     p.add_argument("--generate", type=int, metavar="N", help="instead: write about N gold questions generated from "
                    "--corpus (half unanswerable) to --out FILE.jsonl, with the library they go with beside it")
+    p.add_argument("--fold", type=int, choices=[1, 2], default=1, help="with --generate: which half of the articles "
+                   "is held out for the unanswerable questions (run both for a small corpus: every article then gives "
+                   "answerable questions in one file and unanswerable ones in the other)")
     p.add_argument("--corpus", type=Path, help="folder to index into a fresh temporary store")
     p.add_argument("--model", help="chat model id or .gguf path")
     p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
@@ -586,7 +589,7 @@ def _generate(args: argparse.Namespace, out: TextIO) -> int:
         bar.total, bar.n = total, done
         bar.refresh()
 
-    plan = plan_gold(documents, chunker, args.generate)
+    plan = plan_gold(documents, chunker, args.generate, fold=args.fold)
     counts = {True: 0, False: 0}
 
     def counted(row: dict[str, object]) -> dict[str, object]:

@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from rag.chunking import Chunker
 from rag.cli import main
 from rag.documents import Document
-from rag.evaluation.generate import Candidate, _answered_alike, answers, specific, write_gold
+from rag.evaluation.generate import (
+    Candidate,
+    _answered_alike,
+    answers,
+    generate_rows,
+    plan_gold,
+    specific,
+    write_gold,
+)
 from rag.evaluation.gold import load_gold
 from tests.conftest import DEFAULT, MODELS, require_model
 
@@ -60,6 +69,32 @@ def test_an_unanswerable_question_a_look_alike_answers_is_dropped() -> None:
     assert _answered_alike("In which year did Ruth Abara win the election?", cand, kept)  # 2016 answers it
     assert not _answered_alike("In which year was Ruth Abara re-elected with 51 percent?", cand, kept)
     assert not _answered_alike("In which year did Freya Dunmore win the election?", cand, kept)
+
+
+def test_the_two_folds_hold_out_complementary_halves_of_the_articles() -> None:
+    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
+    chunker = Chunker(lambda t: len(t.split()), 200, 20)
+    one, two = (plan_gold(docs, chunker, 1000, fold=f) for f in (1, 2))
+    kept_one, kept_two = {d.id for d in one.kept}, {d.id for d in two.kept}
+    assert kept_one and kept_two and not kept_one & kept_two and kept_one | kept_two == set(ARTICLES)
+
+    # a people's adjective before what it describes is no name to ask for
+    assert "Serbian" not in answers("The orchestra named Serbian conductor Vesna Radic as its chief.", "named Serbian")
+
+
+class SameQuestion:
+    """A fake chat model that writes one question whatever it is asked to, and answers by quoting the passage."""
+
+    def stream(self, messages, max_tokens=0, temperature=0.0):  # type: ignore[no-untyped-def]
+        prompt = messages[-1]["content"]
+        yield "How many cars use the Tarn bridge each day?" if prompt.startswith("Here is") else prompt
+
+
+def test_one_question_written_for_two_answers_is_kept_once() -> None:
+    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
+    plan = plan_gold(docs, Chunker(lambda t: len(t.split()), 200, 20), 40)
+    rows = list(generate_rows(plan, SameQuestion()))  # type: ignore[arg-type]
+    assert [r["question"] for r in rows] == ["How many cars use the Tarn bridge each day?"]
 
 
 def test_a_gold_file_keeps_every_question_made_before_a_run_stops(tmp_path: Path) -> None:
