@@ -1,13 +1,17 @@
 """Gold questions generated from any folder of articles (`rag eval --generate N --corpus DIR --out gold.jsonl`).
 
-Answerable questions: a sentence of a passage that states a number or a name is picked, the chat model writes a
-question whose answer is that number or name, and the question is kept only when the same model, given that
-passage alone, answers it with that number or name (round-trip consistency, Alberti et al., 2019).
+Answerable questions: every quantity, date, year and name a sentence of a passage states is a candidate answer;
+the chat model, shown the passage, writes a question whose answer it is, and the question is kept only when it
+names a name or number of the article (not "the article"), was not written already for another answer, and the
+same model, given that passage alone, answers it with that answer (round-trip consistency, Alberti et al., 2019).
 
 Unanswerable questions, as negative-rejection benchmarks build them: the same kind of question from documents
 that are then held out of the library, so every passage holding the answer is gone and the other articles stay
-as distractors. A held-out question whose answer some kept article also states is dropped. The library the gold
-file goes with (the corpus less the held-out documents) is written beside it as a folder of links.
+as distractors. A held-out question whose answer some kept article also states is dropped, and so is one with no
+number of its own that a kept look-alike answers (the same names, an answer of the same kind). The library the
+gold file goes with (the corpus less the held-out documents) is written beside it as a folder of relative links;
+fold 2 holds out the other half, so a small corpus gives two files. Questions are written as they pass, so a run
+stopped early keeps what it made.
 
 Each line has a split (by document: about 70% dev, 30% test), `category` "generated" or "generated-unanswerable",
 and its provenance in `source` (file, sentence and character span). A person can edit the file and keep it.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -332,8 +337,8 @@ def write_library(kept: list[Document], out: Path) -> Path:
     for d in kept:
         source = Path(d.source).resolve()
         link = library / source.name
-        if not link.exists():
-            link.symlink_to(source)
+        if not link.exists():  # relative: the gold file, its library and the corpus can move (or be committed) together
+            link.symlink_to(os.path.relpath(source, library.resolve()))
     return library
 
 
