@@ -65,10 +65,12 @@ def test_an_unanswerable_question_a_look_alike_answers_is_dropped() -> None:
     held = "ELDEN - Mayor Ruth Abara was re-elected in 2020 with 51 percent."
     doc = Document(id="e20", title="Elden 2020", source="elden-2020.txt", text=held)
     cand = Candidate(doc, held, held, 0, len(held), "2020")
-    kept = "ELDEN - Ruth Abara of the Green Alliance won the 2016 mayoral election with 54 percent of the vote."
+    kept = ["ELDEN - Ruth Abara of the Green Alliance won the 2016 mayoral election. She took 54 percent."]
     assert _answered_alike("In which year did Ruth Abara win the election?", cand, kept)  # 2016 answers it
     assert not _answered_alike("In which year was Ruth Abara re-elected with 51 percent?", cand, kept)
     assert not _answered_alike("In which year did Freya Dunmore win the election?", cand, kept)
+    share = Candidate(doc, held, held, 0, len(held), "51 percent")  # the name and the share in two sentences
+    assert _answered_alike("What share of the vote did Ruth Abara win?", share, kept)
 
 
 def test_the_two_folds_hold_out_complementary_halves_of_the_articles() -> None:

@@ -257,7 +257,7 @@ def generate_rows(
             continue  # a kept article may state it too: not surely unanswerable
         question = write_question(generator, cand)
         if question is None or question.lower() in asked \
-                or (not answerable and _answered_alike(question, cand, plan.kept_text)) \
+                or (not answerable and _answered_alike(question, cand, [d.text for d in plan.kept])) \
                 or not round_trip(generator, cand, question):
             continue  # none written, asked already (of another answer: ambiguous), a look-alike's, or no round trip
         asked.add(question.lower())
@@ -269,6 +269,7 @@ def generate_rows(
             "answerable": answerable,
             "gold_docs": [Path(cand.doc.source).name] if answerable else [],
             "evidence": [cand.sentence] if answerable else [],
+            **({} if answerable else {"held_out_answer": cand.answer}),  # what the held-out article says
             "category": "generated" if answerable else "generated-unanswerable",
             "split": _split(cand.doc),
             "source": f"{Path(cand.doc.source).name} characters {cand.start}-{cand.end}: {cand.sentence}",
@@ -310,18 +311,18 @@ def _kind(answer: str) -> str:
     return "name"
 
 
-def _answered_alike(question: str, cand: Candidate, text: str) -> bool:
-    """Whether a question with no number of its own could be answered from `text` by a look-alike: a sentence that
-    names everything the question names and states an answer of the same kind ("In which year did Ruth Abara win
-    the election?" held out with the 2020 election, kept with the 2016 one)."""
+def _answered_alike(question: str, cand: Candidate, documents: list[str]) -> bool:
+    """Whether a question with no number of its own could be answered by a look-alike: a document that names
+    everything the question names and states an answer of the same kind ("In which year did Ruth Abara win the
+    election?" held out with the 2020 election, kept with the 2016 one; "How many runners took part in the Harlow
+    Marathon?" held out with the 2020 race, kept with the 2019 one)."""
     if numbers(question):
         return False  # the question's year or number tells its event from the look-alikes
     asked = names(question)
     kind = _kind(cand.answer)
-    for s, e in sentence_spans(text):
-        sentence = text[s:e]
-        if all(re.search(rf"\b{re.escape(w)}\b", sentence) for w in asked) and any(
-                _kind(a) == kind for a in answers(sentence, text)):
+    for text in documents:
+        if all(re.search(rf"\b{re.escape(w)}\b", text) for w in asked) and any(
+                _kind(a) == kind for s, e in sentence_spans(text) for a in answers(text[s:e], text)):
             return True
     return False
 
