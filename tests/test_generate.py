@@ -71,6 +71,8 @@ def test_an_unanswerable_question_a_look_alike_answers_is_dropped() -> None:
     assert not _answered_alike("In which year did Freya Dunmore win the election?", cand, kept)
     share = Candidate(doc, held, held, 0, len(held), "51 percent")  # the name and the share in two sentences
     assert _answered_alike("What share of the vote did Ruth Abara win?", share, kept)
+    invited = Candidate(doc, held, held, 0, len(held), "1,500 invited")  # "1,500 invited runners"
+    assert _answered_alike("How many runners did Ruth Abara's race have?", invited, [*kept, "Abara: 800 runners."])
 
 
 def test_the_two_folds_hold_out_complementary_halves_of_the_articles() -> None:

@@ -301,13 +301,14 @@ def _states_again(text: str, cand: Candidate) -> bool:
 
 
 def _kind(answer: str) -> str:
-    """What kind of thing an answer is: a year, a date, a quantity of its unit ("quantity:pounds"), or a name."""
+    """What kind of thing an answer is: a year, a date, a quantity (of any unit: the word after a number is not
+    always what it counts, "1,500 invited runners"), or a name."""
     if re.fullmatch(r"(?:1[5-9]|20)\d\d", answer):
         return "year"
     if _DATE.fullmatch(answer):
         return "date"
     if answer[:1].isdigit():
-        return f"quantity:{answer.split()[-1]}"
+        return "quantity"
     return "name"
 
 
