@@ -101,6 +101,18 @@ def test_one_question_written_for_two_answers_is_kept_once() -> None:
     assert [r["question"] for r in rows] == ["How many cars use the Tarn bridge each day?"]
 
 
+def test_the_committed_generated_sets_load_and_hold_out_what_they_ask_about() -> None:
+    root = Path(__file__).resolve().parent.parent / "corpora" / "generated"
+    for fold in (1, 2):
+        items = load_gold(root / f"fold-{fold}.jsonl")  # the project's own loader accepts every key it writes
+        library = {p.name for p in (root / f"fold-{fold}-library").iterdir()}
+        rows = [json.loads(line) for line in (root / f"fold-{fold}.jsonl").read_text().splitlines()]
+        assert len(items) == len(rows) and all((root / f"fold-{fold}-library" / n).is_file() for n in library)
+        for r in rows:
+            held = r["source"].split(" ")[0] not in library
+            assert held != r["answerable"], r  # answerable from the library, unanswerable from a held-out article
+
+
 def test_a_gold_file_keeps_every_question_made_before_a_run_stops(tmp_path: Path) -> None:
     doc_path = tmp_path / "a.txt"
     doc_path.write_text("x")

@@ -10,7 +10,7 @@ from rag.errors import EvalError
 
 # "source": where a generated question came from (file, span, sentence); kept for people, not scored.
 KNOWN_KEYS = {"id", "question", "turns", "answers", "answerable", "gold_docs", "evidence", "category", "split",
-              "source"}
+              "source", "held_out_answer"}
 SPLITS = ("dev", "test")
 
 
