@@ -8,7 +8,8 @@ from pathlib import Path
 
 from rag.errors import EvalError
 
-# "source": where a generated question came from (file, span, sentence); kept for people, not scored.
+# "source": where a generated question came from (file, span, sentence); "held_out_answer": what the held-out
+# article says, for a generated unanswerable question. Both kept for people, not scored.
 KNOWN_KEYS = {"id", "question", "turns", "answers", "answerable", "gold_docs", "evidence", "category", "split",
               "source", "held_out_answer"}
 SPLITS = ("dev", "test")
