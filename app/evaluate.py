@@ -39,7 +39,7 @@ class Evaluator:
     def generate(self, n: float, progress: Any = None) -> tuple[str, str]:
         """About `n` questions from the library's articles, half about articles held out of the library they go
         with; the gold file's path, and a message."""
-        from rag.evaluation.generate import generate_gold, write_gold
+        from rag.evaluation.generate import generate_rows, plan_gold, write_gold
 
         if not self.assistant.documents():
             raise RagError("the library is empty: add articles first")
@@ -52,12 +52,18 @@ class Evaluator:
             if progress is not None:
                 progress(done / max(total, 1), desc=f"writing questions: {done} of {total} candidate sentences")
 
-        rows, kept = generate_gold(documents, self.assistant.generator, chunker, int(n), progress=step)
+        plan = plan_gold(documents, chunker, int(n))
         gold = folder / "gold.jsonl"
-        write_gold(rows, kept, gold)
-        answerable = sum(1 for r in rows if r["answerable"])
-        return str(gold), (f"Wrote {len(rows)} questions ({answerable} answerable, {len(rows) - answerable} about "
-                           f"articles held out) to `{gold}`. Press **Run** to answer them.")
+        kinds = [0, 0]  # answerable, held out
+
+        def counted(row: dict[str, Any]) -> dict[str, Any]:
+            kinds[0 if row["answerable"] else 1] += 1
+            return row
+
+        # Written as they come, as `rag eval --generate` does: a generation stopped early keeps its questions.
+        write_gold((counted(r) for r in generate_rows(plan, self.assistant.generator, step)), plan.kept, gold)
+        return str(gold), (f"Wrote {sum(kinds)} questions ({kinds[0]} answerable, {kinds[1]} about articles held "
+                           f"out) to `{gold}`. Press **Run** to answer them.")
 
     def run(self, gold_path: str, progress: Any = None) -> tuple[str, str | None, list[list[Any]], str, str]:
         """Answer every question of a gold file; the headline table, the calibration plot, the answers, the

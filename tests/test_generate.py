@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from app.evaluate import Evaluator
+from rag.build import build_assistant
 from rag.chunking import Chunker
 from rag.cli import main
+from rag.config import load_settings
 from rag.documents import Document
 from rag.evaluation.generate import (
     Candidate,
@@ -157,3 +160,26 @@ def test_generated_gold_has_both_kinds_with_provenance_and_its_own_library(
     for r in unanswerable:  # its article was held out of the library
         assert r["source"].split(" ")[0] not in library and r["answers"] == []
     assert len(library) < len(ARTICLES)
+
+
+@pytest.mark.slow
+def test_the_evaluate_tab_generates_questions_from_the_library_and_the_library_they_go_with(tmp_path: Path) -> None:
+    require_model(DEFAULT)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text)
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=DEFAULT))
+    try:
+        assert not assistant.ingest([corpus]).failed
+        path, message = Evaluator(assistant).generate(6)
+    finally:
+        assistant.close()
+    gold = Path(path)
+    rows = [json.loads(line) for line in gold.read_text().splitlines()]
+    assert load_gold(gold) and f"Wrote {len(rows)} questions" in message
+    library = {p.name for p in (gold.parent / "gold-library").iterdir()}
+    assert {r["answerable"] for r in rows} == {True, False}, rows
+    for r in rows:  # answerable from an article of its library, unanswerable from one held out of it
+        assert (r["source"].split(" ")[0] in library) == r["answerable"], r
