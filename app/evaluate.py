@@ -54,16 +54,10 @@ class Evaluator:
 
         plan = plan_gold(documents, chunker, int(n))
         gold = folder / "gold.jsonl"
-        kinds = [0, 0]  # answerable, held out
-
-        def counted(row: dict[str, Any]) -> dict[str, Any]:
-            kinds[0 if row["answerable"] else 1] += 1
-            return row
-
         # Written as they come, as `rag eval --generate` does: a generation stopped early keeps its questions.
-        write_gold((counted(r) for r in generate_rows(plan, self.assistant.generator, step)), plan.kept, gold)
-        return str(gold), (f"Wrote {sum(kinds)} questions ({kinds[0]} answerable, {kinds[1]} about articles held "
-                           f"out) to `{gold}`. Press **Run** to answer them.")
+        _, kinds = write_gold(generate_rows(plan, self.assistant.generator, step), plan.kept, gold)
+        return str(gold), (f"Wrote {kinds[True] + kinds[False]} questions ({kinds[True]} answerable, {kinds[False]} "
+                           f"about articles held out) to `{gold}`. Press **Run** to answer them.")
 
     def run(self, gold_path: str, progress: Any = None) -> tuple[str, str | None, list[list[Any]], str, str]:
         """Answer every question of a gold file; the headline table, the calibration plot, the answers, the

@@ -590,15 +590,8 @@ def _generate(args: argparse.Namespace, out: TextIO) -> int:
         bar.refresh()
 
     plan = plan_gold(documents, chunker, args.generate, fold=args.fold)
-    counts = {True: 0, False: 0}
-
-    def counted(row: dict[str, object]) -> dict[str, object]:
-        counts[bool(row["answerable"])] += 1
-        return row
-
     try:  # written as they come: a run stopped early keeps every question it made
-        library, _ = write_gold((counted(r) for r in generate_rows(plan, assistant.generator, step)), plan.kept,
-                                target)
+        library, counts = write_gold(generate_rows(plan, assistant.generator, step), plan.kept, target)
     finally:
         bar.close()
         assistant.close()

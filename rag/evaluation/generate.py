@@ -238,6 +238,7 @@ def generate_rows(
     """The plan's questions one by one as they pass the round trip, the two kinds in turn (a run stopped early
     still has both)."""
     queues = {kind: iter(q) for kind, q in plan.queues.items()}
+    kept = [d.text for d in plan.kept]
     made = {True: 0, False: 0}
     asked: set[str] = set()
     tried = 0
@@ -257,7 +258,7 @@ def generate_rows(
             continue  # a kept article may state it too: not surely unanswerable
         question = write_question(generator, cand)
         if question is None or question.lower() in asked \
-                or (not answerable and _answered_alike(question, cand, [d.text for d in plan.kept])) \
+                or (not answerable and _answered_alike(question, cand, kept)) \
                 or not round_trip(generator, cand, question):
             continue  # none written, asked already (of another answer: ambiguous), a look-alike's, or no round trip
         asked.add(question.lower())
@@ -274,20 +275,6 @@ def generate_rows(
             "split": _split(cand.doc),
             "source": f"{Path(cand.doc.source).name} characters {cand.start}-{cand.end}: {cand.sentence}",
         }
-
-
-def generate_gold(
-    documents: list[Document],
-    generator: Generator,
-    chunker: Chunker,
-    n: int,
-    *,
-    seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[dict[str, object]], list[Document]]:
-    """About `n` gold questions, half unanswerable; and the documents of the library they go with."""
-    plan = plan_gold(documents, chunker, n, seed=seed)
-    return list(generate_rows(plan, generator, progress)), plan.kept
 
 
 def _states_again(text: str, cand: Candidate) -> bool:
@@ -344,14 +331,14 @@ def write_library(kept: list[Document], out: Path) -> Path:
     return library
 
 
-def write_gold(rows: Iterable[dict[str, object]], kept: list[Document], out: Path) -> tuple[Path, int]:
+def write_gold(rows: Iterable[dict[str, object]], kept: list[Document], out: Path) -> tuple[Path, dict[bool, int]]:
     """The library folder, then the gold file a line at a time as `rows` come (a run stopped early keeps every
-    question it made); the library's path and the number of questions written."""
+    question it made); the library's path and how many questions of each kind (answerable or not) were written."""
     library = write_library(kept, out)
-    count = 0
+    counts = {True: 0, False: 0}
     with out.open("w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
             f.flush()
-            count += 1
-    return library, count
+            counts[bool(row["answerable"])] += 1
+    return library, counts
