@@ -31,11 +31,65 @@ _COMMON_CAPS = frozenset(
 )
 
 
+# A month as news agencies shorten it ("Jan. 5", "Sept. 30"), read as the month's name.
+_MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
+           "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
+           "dec": "december"}
+
+
 def _norm_word(word: str) -> str:
+    capital = word[:1].isupper()
     word = word.lower().replace("’", "'")
     if word.endswith(".") and "." in word[:-1]:
         return word.replace(".", "")  # "U.S." -> "us", as "US" is written
+    if capital and word in _MONTHS:
+        return _MONTHS[word]
     return re.sub(r"'s$|'$", "", word)
+
+
+# Endings that turn one word into another form of it: a plural, a people or language, an adjective, a tense.
+_ENDINGS = ("s", "es", "ns", "n", "an", "ans", "ian", "ians", "ese", "ic", "ics", "ed", "d", "ing", "ish", "y")
+
+
+def _stems(word: str) -> set[str]:
+    return {word} | {word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 4}
+
+
+def _alike(a: str, b: str) -> bool:
+    """One word in another form: both the same stem and one of a few endings ("Democrats" and "Democratic",
+    "Olympic" and "Olympics", "Korea" and "Koreans", "Japan" and "Japanese", "Italy" and "Italian", "Rule" and
+    "ruled"). Names that differ otherwise ("Harris" and "Harrison", "Brandt" and "Brandon") stay apart."""
+    return a == b or bool(_stems(a) & _stems(b))
+
+
+def _stated_alike(word: str, have: set[str]) -> bool:
+    return word in have or any(_alike(word, h) for h in have)
+
+
+_GLUE = frozenset({"of", "and", "for", "the", "&"})
+
+
+def _spelled_out(name: str, sources: list[str]) -> bool:
+    """Whether an initialism of the question ("NHS", "GDP") is written out in a source: words of two letters or
+    more with those initials in a row, "of", "and", "for" or "the" between them allowed ("National Health
+    Service", "gross domestic product")."""
+    if not re.fullmatch(r"[A-Z]{2,6}", name):
+        return False
+    letters = name.lower()
+    for source in sources:
+        found = [w.lower() for w in _WORD.findall(source)]
+        for i in range(len(found)):
+            at, j = 0, i
+            while j < len(found) and at < len(letters):
+                if found[j] in _GLUE and at > 0:
+                    j += 1
+                    continue
+                if len(found[j]) < 2 or found[j][0] != letters[at]:
+                    break
+                at, j = at + 1, j + 1
+            if at == len(letters):
+                return True
+    return False
 
 
 def numbers(text: str) -> set[str]:
@@ -223,17 +277,97 @@ def relabelled(text: str, sources: Iterable[str]) -> list[str]:
     return out
 
 
+# A number with its scale: "1.5 million", "2.5bn", "1.2k", "$5m" (a bare "m" only when joined to the number or
+# after a currency sign: "a 5 m wall" is metres).
+_SCALED = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:[ \t-]*(thousand|million|billion|trillion)\b"
+    r"|(k|m|bn|tn)\b)", re.IGNORECASE)
+_SCALES = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9,
+           "trillion": 10**12, "tn": 10**12}
+
+
+def _scaled(text: str) -> dict[str, str]:
+    """Each number said with a scale, and its value written out: "1.5 million" -> {"1.5": "1500000"}."""
+    out = {}
+    for m in _SCALED.finditer(text):
+        raw = m.group(1).replace(",", "")
+        value = float(raw) * _SCALES[(m.group(2) or m.group(3)).lower()]
+        out[raw[:-2] if raw.endswith(".0") else raw] = str(round(value))
+    return out
+
+
+def _initialisms(text: str) -> set[str]:
+    """The initialisms a text writes in capitals, dots dropped: "U.S." and "US" -> "us", "EU" -> "eu"."""
+    return {w.replace(".", "").lower() for w in re.findall(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,6}\b", text)}
+
+
+def _abbreviated(text: str, have: set[str]) -> set[str]:
+    """The capitalised words of `text` in runs whose initials the sources write as an initialism: "United" and
+    "States" where a source says "U.S.", "European" and "Union" where it says "EU"."""
+    out: set[str] = set()
+    for run in _capital_runs(text):
+        words_ = [w for w in run if w.lower() not in _GLUE]
+        if len(words_) >= 2 and "".join(w[0] for w in words_).lower() in have:
+            out.update(_norm_word(w) for w in words_)
+    return out
+
+
+_TITLES = frozenset("""president prime minister senator sen rep governor gov mayor chancellor king queen prince
+    princess lord lady judge justice general gen captain capt coach chief director professor prof secretary
+    minister chairman chairwoman pope father sister saint st""".split())
+
+
+def _given_name(name: str, text: str, sources: list[str]) -> bool:
+    """Whether `name` is a given name of `text` ("Boris" in "Boris Johnson") whose surname the sources use alone
+    ("Mr Johnson said", "Johnson said"), as news does after the first mention, and never after another name
+    ("Tom Johnson", "the Harlow Marathon" for a question about "the Kelvaar Marathon"), nor as a common word
+    ("the marathon")."""
+    for run in _capital_runs(text):
+        normed = [_norm_word(w) for w in run]
+        if _norm_word(name) not in normed[:-1]:
+            continue
+        surname = normed[normed.index(_norm_word(name)) + 1]
+        if any(m.group()[0].islower() and _norm_word(m.group()) == surname for t in sources for m in _WORD.finditer(t)):
+            continue  # a common word ("the marathon"), not a surname
+        alone = False
+        for source in sources:
+            found = list(_WORD.finditer(source))
+            for i, m in enumerate(found):
+                if _norm_word(m.group()) != surname or not m.group()[0].isupper():
+                    continue
+                before = found[i - 1] if i else None
+                joined = before is not None and source[before.end() : m.start()].isspace()
+                if joined and before is not None and before.group()[0].isupper():
+                    prev = _norm_word(before.group())
+                    if not (_not_a_name(prev) or prev in _TITLES):
+                        return False  # another name before it: someone else of that name
+                alone = True
+        if alone:
+            return True
+    return False
+
+
 def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
     """The specifics of `text` that none of `sources` states."""
     pool = list(sources)
     have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
+    have_numbers |= {v for s in pool for v in _scaled(s).values()}
     have_words: set[str] = set().union(*(words(s) for s in pool)) if pool else set()
-    missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n)) if n not in have_numbers]
+    scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
+    missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n))
+               if n not in have_numbers and scaled.get(n) not in have_numbers]
+    abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
     for name in names(text):
         w = _norm_word(name)
         parts = [p for p in w.split("-") if p]
-        if w not in have_words and not all(p in have_words for p in parts):
-            missing.append(name)
+        if w in have_words or all(p in have_words for p in parts) or w in abbreviated:
+            continue
+        # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
+        # question, an initialism written out.
+        if _stated_alike(w, have_words) or (parts and all(_stated_alike(p, have_words) for p in parts)) \
+                or _spelled_out(name, pool) or _given_name(name, text, pool):
+            continue
+        missing.append(name)
     return missing
 
 
