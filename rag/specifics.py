@@ -62,8 +62,22 @@ def _alike(a: str, b: str) -> bool:
     return a == b or bool(_stems(a) & _stems(b))
 
 
-def _stated_alike(word: str, have: set[str]) -> bool:
-    return word in have or any(_alike(word, h) for h in have)
+_INFLECTIONS = ("s", "es", "d", "ed", "ing")
+
+
+def _stated_alike(word: str, names_: set[str], have: set[str]) -> bool:
+    """Whether a source states `word` in another form: a name of the sources sharing its stem ("Koreans" for
+    "Korea"), or a word of theirs that only inflects it ("ruled" for a question's capitalised "Rule"; but not
+    "turned" for "Turning", a misspelled "Turing")."""
+    if word in have or any(_alike(word, h) for h in names_):
+        return True
+    stem = word[:-1] if word.endswith("e") else word
+    return any(word + e in have for e in _INFLECTIONS) or stem + "ing" in have
+
+
+def _capitalised(text: str) -> set[str]:
+    """The words a text writes with a capital, normalised."""
+    return {_norm_word(w) for w in _WORD.findall(text) if w[0].isupper()}
 
 
 _GLUE = frozenset({"of", "and", "for", "the", "&"})
@@ -357,6 +371,7 @@ def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
     missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
     abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
+    have_names: set[str] = set().union(*(_capitalised(s) for s in pool)) if pool else set()
     for name in names(text):
         w = _norm_word(name)
         parts = [p for p in w.split("-") if p]
@@ -364,7 +379,8 @@ def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
             continue
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
         # question, an initialism written out.
-        if _stated_alike(w, have_words) or (parts and all(_stated_alike(p, have_words) for p in parts)) \
+        if _stated_alike(w, have_names, have_words) \
+                or (parts and all(_stated_alike(p, have_names, have_words) for p in parts)) \
                 or _spelled_out(name, pool) or _given_name(name, text, pool):
             continue
         missing.append(name)

@@ -71,6 +71,7 @@ def test_real_writing_states_a_specific_in_another_form(said: str, source: str) 
 @pytest.mark.parametrize(("said", "source", "missing"), [
     ("What did Brandon say?", "Brandt said no.", ["Brandon"]),  # names that differ inside stay apart
     ("What did Harrison say?", "Harris said no.", ["Harrison"]),
+    ("What did Alan Turning invent?", "Alan Turing turned to machines.", ["Turning"]),  # a misspelling, not a form
     ("What did John say?", "Johnson said no.", ["John"]),
     ("Who is the CEO of Apple?", "Tim Cook is chief executive of Apple.", ["CEO"]),  # "of" is no initial
     ("What did the ABC say?", "A big cat said so.", ["ABC"]),  # nor is a one-letter word
