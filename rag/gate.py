@@ -11,7 +11,7 @@ from typing import Protocol
 from rag.llm import Judge
 from rag.prompting import Prompt, answerability_check
 from rag.specifics import missing_reason, missing_specifics
-from rag.types import Check
+from rag.types import Check, stated_by
 
 REFUSED = "refused"
 ANSWERABILITY = "answerability"
@@ -30,7 +30,7 @@ class SpecificsGate:
 
     def check(self, question: str, prompt: Prompt) -> list[Check]:
         """The missing specifics as a refusal, or nothing."""
-        missing = missing_specifics(question, [p.chunk.text for p in prompt.passages])
+        missing = missing_specifics(question, stated_by([p.chunk for p in prompt.passages]))
         if not missing:
             return []
         return [Check(REFUSED, missing_reason(question, missing), question)]

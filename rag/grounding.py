@@ -37,7 +37,7 @@ from rag.specifics import (
     years,
 )
 from rag.text import STOPWORDS, sentence_spans, stems
-from rag.types import Check, Citation, ScoredChunk
+from rag.types import Check, Citation, ScoredChunk, stated_by
 
 _REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
 NOT_STATED = "not stated in the cited passage"
@@ -376,6 +376,8 @@ def _anchored(question: str, text: str, passages: Sequence[ScoredChunk]) -> bool
     docs: dict[str, list[str]] = {}
     for p in passages:
         docs.setdefault(p.chunk.doc_id, []).append(p.chunk.text)
+    for doc, text_ in {p.chunk.doc_id: p.chunk.title for p in passages if p.chunk.headline and p.chunk.title}.items():
+        docs[doc].append(text_)  # the article's headline, the passage's heading in the prompt
     for sentence in _sentences(text):
         cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(sentence) if 1 <= n <= len(passages)}
         claim = MARKER.sub("", sentence)
@@ -389,7 +391,7 @@ def _the_one_stating(claim: str, question: str, passages: Sequence[ScoredChunk])
     """The number of the only passage that states every specific of the claim and of the question, each number for
     what the claim says it counts; 0 when none or several do."""
     whole = [i for i, p in enumerate(passages, start=1)
-             if not missing_specifics(f"{claim} {question}", [p.chunk.text])
+             if not missing_specifics(f"{claim} {question}", stated_by([p.chunk]))
              and not relabelled(claim, [p.chunk.text, question])]
     return whole[0] if len(whole) == 1 else 0
 
@@ -415,7 +417,7 @@ def withhold_unsupported(
     for sentence in _sentences(text):
         claim = MARKER.sub("", sentence)
         numbers = [n for n in cited_numbers(sentence) if 1 <= n <= len(passages)]
-        sources = [passages[n - 1].chunk.text for n in numbers] or [p.chunk.text for p in passages]
+        sources = stated_by([passages[n - 1].chunk for n in numbers] or [p.chunk for p in passages])
         missing = missing_specifics(claim, [*sources, question]) + relabelled(claim, [*sources, question])
         if missing and numbers:
             whole = _the_one_stating(claim, question, passages)

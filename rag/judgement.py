@@ -21,7 +21,7 @@ from rag.citations import MARKER
 from rag.errors import ConfigError
 from rag.specifics import missing_specifics
 from rag.text import sentence_spans, stems
-from rag.types import Check, ScoredChunk
+from rag.types import Check, ScoredChunk, stated_by
 
 CALIBRATION_FILE = "calibration.json"
 P_CORRECT = "p-correct"  # Check kind: the calibrated probability that the answer is right
@@ -49,7 +49,7 @@ def before_scores(question: str, passages: Sequence[ScoredChunk], retrieved: Seq
     when not asked), how many of the question's numbers (years included) and names no passage states (2 at most),
     the best retrieval score, and the largest share of the question's words that one passage holds."""
     texts = [p.chunk.text for p in passages]
-    missing = missing_specifics(question, texts)
+    missing = missing_specifics(question, stated_by([p.chunk for p in passages]))
     digits = sum(1 for m in missing if any(ch.isdigit() for ch in m))
     asked = stems(question)
     overlap = max((len(asked & stems(t)) / len(asked) for t in texts), default=0.0) if asked else 0.0

@@ -35,7 +35,7 @@ from rag.retrieve import PassageSource, Retrieval, retrieval_query
 from rag.specifics import missing_reason, missing_specifics
 from rag.store import VectorStore
 from rag.timing import Stopwatch
-from rag.types import Answer, Check, Done, Event, Retrieved, ScoredChunk, Token, Turn
+from rag.types import Answer, Check, Done, Event, Retrieved, ScoredChunk, Token, Turn, stated_by
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class Pipeline:
 
     def _notes(self, question: str, prompt: Prompt) -> dict[str, str]:
         """What a refusal says when a missing name or number of the question lowered P(correct) most."""
-        missing = missing_specifics(question, [p.chunk.text for p in prompt.passages])
+        missing = missing_specifics(question, stated_by([p.chunk for p in prompt.passages]))
         if not missing:
             return {}
         reason = missing_reason(question, missing)

@@ -5,6 +5,7 @@ Nothing here imports a model, a store or a UI, so any layer may use these types.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,13 @@ class Chunk:
     def heading(self) -> str:
         """How the model is told where a passage comes from: the headline, or the file name without one."""
         return self.title if self.headline else Path(self.source).stem
+
+
+def stated_by(chunks: Sequence[Chunk]) -> list[str]:
+    """What the model reads of these passages: their texts, and the headlines of their articles once each (a later
+    passage of an article does not repeat its headline, but the model sees it as the passage's heading)."""
+    titles = sorted({c.title for c in chunks if c.headline and c.title})
+    return [c.text for c in chunks] + titles
 
 
 @dataclass(frozen=True)

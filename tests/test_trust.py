@@ -7,13 +7,15 @@ from pathlib import Path
 import pytest
 
 from rag.assistant import Assistant
+from rag.build import build_assistant
 from rag.cli import format_sources
+from rag.config import Settings
 from rag.evaluation.runner import summarise
 from rag.injection import REMOVED, defuse_markers, neutralise, orders
 from rag.prompting import REFUSAL, build_prompt, format_passage
 from rag.specifics import missing_specifics, names, new_name_runs, numbers, words
 from rag.types import PENDING, Chunk, DocumentRecord, ScoredChunk
-from tests.fakes import FakeGenerator
+from tests.fakes import FakeEmbedder, FakeGenerator
 
 HOSTILE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +102,28 @@ def test_a_question_whose_year_no_passage_mentions_is_refused_before_the_model(
     # The same question about the year the articles cover goes to the model.
     answer = fake_assistant.ask("Who won the 2019 Vessby regatta?")
     assert not answer.refused and len(fake_generator.prompts) == 1
+
+
+def test_a_year_only_the_headline_gives_counts_for_every_passage_of_the_article(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A later passage of an article doesn't repeat its headline's year, but the model reads the headline as the
+    passage's heading: the question is answered, not refused for a missing year."""
+    filler = " ".join(f"The crowd in street {i} cheered the leading group as it passed." for i in range(60))
+    article = tmp_path / "race.txt"
+    article.write_text(f"Harlow Marathon 2020 draws record field\n\n{filler}\n\nIn all, 1,480 runners finished "
+                       "the course before the cut-off.")
+    gen = FakeGenerator("In all, 1,480 runners finished the course [1].")
+    assistant = build_assistant(settings.model_copy(update={"top_k": 1}), embedder=FakeEmbedder(), generator=gen)
+    assert not assistant.ingest([article]).failed
+    answer = assistant.ask("How many runners finished the course before the cut-off in 2020?")
+    assert "2020" not in answer.passages[0].chunk.text and "cut-off" in answer.passages[0].chunk.text
+    assert not answer.refused and len(gen.prompts) == 1
+    assert "1,480" in answer.text and answer.citations
+    # A year neither the passages nor their headline give is still refused before the model.
+    answer = assistant.ask("How many runners finished the course before the cut-off in 2021?")
+    assert answer.refused and "2021" in answer.text and len(gen.prompts) == 1
+    assistant.close()
 
 
 @pytest.mark.parametrize(
