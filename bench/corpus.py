@@ -63,3 +63,27 @@ def passages(n: int, words: int, seed: int = 11) -> list[str]:
             text.append(_sentence(rng, i))
         out.append(" ".join(" ".join(text).split()[:words]))
     return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.corpus OUT --articles N [--with FOLDER]`: a library of generated articles (about 3.5 chunks
+    each), with the text files of FOLDER copied in beside them (the distractor briefs among 800 passages of other
+    news, for `rag eval` over a large library)."""
+    import argparse
+    import shutil
+
+    parser = argparse.ArgumentParser(prog="python -m bench.corpus")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--articles", type=int, default=232)
+    parser.add_argument("--with", dest="beside", type=Path, default=None)
+    args = parser.parse_args(argv)
+    write_corpus(args.out, args.articles)
+    if args.beside is not None:
+        for path in sorted(args.beside.glob("*.txt")):
+            shutil.copy(path, args.out / path.name)
+    print(f"wrote {args.articles} articles to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
