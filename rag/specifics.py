@@ -56,9 +56,9 @@ def _stems(word: str) -> set[str]:
 
 
 def _alike(a: str, b: str) -> bool:
-    """One word in another form: both the same stem and one of a few endings ("Democrats" and "Democratic",
-    "Olympic" and "Olympics", "Korea" and "Koreans", "Japan" and "Japanese", "Italy" and "Italian", "Rule" and
-    "ruled"). Names that differ otherwise ("Harris" and "Harrison", "Brandt" and "Brandon") stay apart."""
+    """One name in another form: the same stem under one of a few endings ("Democrats" and "Democratic",
+    "Olympic" and "Olympics", "Korea" and "Koreans", "Japan" and "Japanese", "Italy" and "Italian"). Names that
+    differ otherwise ("Harris" and "Harrison", "Brandt" and "Brandon") stay apart."""
     return a == b or bool(_stems(a) & _stems(b))
 
 
@@ -291,8 +291,8 @@ def relabelled(text: str, sources: Iterable[str]) -> list[str]:
     return out
 
 
-# A number with its scale: "1.5 million", "2.5bn", "1.2k", "$5m" (a bare "m" only when joined to the number or
-# after a currency sign: "a 5 m wall" is metres).
+# A number with its scale: "1.5 million", "2.5bn", "1.2k", "$5m" (a short scale only joined to the number: "a 5 m
+# wall" is metres).
 _SCALED = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:[ \t-]*(thousand|million|billion|trillion)\b"
     r"|(k|m|bn|tn)\b)", re.IGNORECASE)
@@ -328,7 +328,7 @@ def _abbreviated(text: str, have: set[str]) -> set[str]:
 
 _TITLES = frozenset("""president prime minister senator sen rep governor gov mayor chancellor king queen prince
     princess lord lady judge justice general gen captain capt coach chief director professor prof secretary
-    minister chairman chairwoman pope father sister saint st""".split())
+    chairman chairwoman pope father sister saint st""".split())
 
 
 def _given_name(name: str, text: str, sources: list[str]) -> bool:
@@ -370,16 +370,19 @@ def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
     missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
-    abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
-    have_names: set[str] = set().union(*(_capitalised(s) for s in pool)) if pool else set()
+    have_names: set[str] | None = None  # read from the sources only when a name is not found as written
+    abbreviated: set[str] = set()
     for name in names(text):
         w = _norm_word(name)
         parts = [p for p in w.split("-") if p]
-        if w in have_words or all(p in have_words for p in parts) or w in abbreviated:
+        if w in have_words or all(p in have_words for p in parts):
             continue
+        if have_names is None:
+            have_names = set().union(*(_capitalised(s) for s in pool)) if pool else set()
+            abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
-        # question, an initialism written out.
-        if _stated_alike(w, have_names, have_words) \
+        # question, an initialism written out or used for the words, a surname alone.
+        if w in abbreviated or _stated_alike(w, have_names, have_words) \
                 or (parts and all(_stated_alike(p, have_names, have_words) for p in parts)) \
                 or _spelled_out(name, pool) or _given_name(name, text, pool):
             continue
