@@ -37,7 +37,7 @@ from rag.specifics import (
     years,
 )
 from rag.text import STOPWORDS, sentence_spans, stems
-from rag.types import Check, Citation, ScoredChunk, stated_by
+from rag.types import Check, Chunk, Citation, ScoredChunk, stated_by
 
 _REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
 NOT_STATED = "not stated in the cited passage"
@@ -162,9 +162,7 @@ def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> C
     cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(text) if 1 <= n <= len(passages)}
     if not cited:
         return None
-    pool = [p.chunk.text for p in passages if p.chunk.doc_id in cited]
-    pool += sorted({p.chunk.title for p in passages if p.chunk.doc_id in cited and p.chunk.headline})
-    missing = missing_specifics(question, pool)
+    missing = missing_specifics(question, stated_by([p.chunk for p in passages if p.chunk.doc_id in cited]))
     if missing:
         return Check("refused", missing_reason(question, missing, "The only articles with an answer"), text)
     if not _anchored(question, text, passages):
@@ -373,16 +371,16 @@ def drop_idle_citations(question: str, text: str, passages: Sequence[ScoredChunk
 
 def _anchored(question: str, text: str, passages: Sequence[ScoredChunk]) -> bool:
     """Whether some answer sentence has one cited article that holds both the question's specifics and its own."""
-    docs: dict[str, list[str]] = {}
+    chunks: dict[str, list[Chunk]] = {}
     for p in passages:
-        docs.setdefault(p.chunk.doc_id, []).append(p.chunk.text)
-    for doc, text_ in {p.chunk.doc_id: p.chunk.title for p in passages if p.chunk.headline and p.chunk.title}.items():
-        docs[doc].append(text_)  # the article's headline, the passage's heading in the prompt
+        chunks.setdefault(p.chunk.doc_id, []).append(p.chunk)
+    docs = {doc: stated_by(cs) for doc, cs in chunks.items()}
+    holds_question = {doc: not missing_specifics(question, texts) for doc, texts in docs.items()}  # once per article
     for sentence in _sentences(text):
         cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(sentence) if 1 <= n <= len(passages)}
         claim = MARKER.sub("", sentence)
         for doc in cited:
-            if not missing_specifics(question, docs[doc]) and not missing_specifics(claim, [*docs[doc], question]):
+            if holds_question[doc] and not missing_specifics(claim, [*docs[doc], question]):
                 return True
     return not any(cited_numbers(text))
 

@@ -331,6 +331,27 @@ _TITLES = frozenset("""president prime minister senator sen rep governor gov may
     chairman chairwoman pope father sister saint st""".split())
 
 
+def _surname_use(surname: str, sources: list[str]) -> str:
+    """How the sources write a surname, in one pass over them: "common" (lowercase somewhere: "the marathon"),
+    "other" (after another name: "Tom Johnson"), "alone" ("Mr Johnson", "Johnson said") or "absent"."""
+    use = "absent"
+    for source in sources:
+        before: re.Match[str] | None = None
+        for m in _WORD.finditer(source):
+            previous, before = before, m
+            if _norm_word(m.group()) != surname:
+                continue
+            if m.group()[0].islower():
+                return "common"
+            if previous is not None and previous.group()[0].isupper() \
+                    and source[previous.end() : m.start()].isspace() \
+                    and not (_not_a_name(_norm_word(previous.group())) or _norm_word(previous.group()) in _TITLES):
+                use = "other"
+            elif use == "absent":
+                use = "alone"
+    return use
+
+
 def _given_name(name: str, text: str, sources: list[str]) -> bool:
     """Whether `name` is a given name of `text` ("Boris" in "Boris Johnson") whose surname the sources use alone
     ("Mr Johnson said", "Johnson said"), as news does after the first mention, and never after another name
@@ -340,23 +361,10 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
         normed = [_norm_word(w) for w in run]
         if _norm_word(name) not in normed[:-1]:
             continue
-        surname = normed[normed.index(_norm_word(name)) + 1]
-        if any(m.group()[0].islower() and _norm_word(m.group()) == surname for t in sources for m in _WORD.finditer(t)):
-            continue  # a common word ("the marathon"), not a surname
-        alone = False
-        for source in sources:
-            found = list(_WORD.finditer(source))
-            for i, m in enumerate(found):
-                if _norm_word(m.group()) != surname or not m.group()[0].isupper():
-                    continue
-                before = found[i - 1] if i else None
-                joined = before is not None and source[before.end() : m.start()].isspace()
-                if joined and before is not None and before.group()[0].isupper():
-                    prev = _norm_word(before.group())
-                    if not (_not_a_name(prev) or prev in _TITLES):
-                        return False  # another name before it: someone else of that name
-                alone = True
-        if alone:
+        use = _surname_use(normed[normed.index(_norm_word(name)) + 1], sources)
+        if use == "other":
+            return False  # someone else of that name
+        if use == "alone":
             return True
     return False
 
