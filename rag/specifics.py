@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 
 from rag.text import STOPWORDS, sentence_spans
 
@@ -104,6 +105,38 @@ def _spelled_out(name: str, sources: list[str]) -> bool:
             if at == len(letters):
                 return True
     return False
+
+
+# Ordinals as words ("the second round", "the twenty-first century"): what a source says of "the 2nd round".
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
+    "hundredth": 100,
+}
+_ROMAN = re.compile(r"(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _ordinals(text: str) -> set[str]:
+    """The ordinals a text writes as words, as numbers: "the second round" -> "2", "twenty-first" -> "21"."""
+    found = set()
+    for word in _WORD.findall(text.lower()):
+        parts = word.split("-")
+        if parts[-1] not in _ORDINAL_WORDS:
+            continue
+        tens = _NUMBER_WORDS.get(parts[-2], 0) if len(parts) >= 2 else 0
+        found.add(str(_ORDINAL_WORDS[parts[-1]] + (tens if tens in range(20, 100, 10) else 0)))
+    return found
+
+
+def _roman(word: str) -> str | None:
+    """The number of a Roman numeral of two letters or more ("II" -> "2", "XIV" -> "14"), or None."""
+    if len(word) < 2 or not _ROMAN.fullmatch(word):
+        return None
+    values = [_ROMAN_VALUES[c] for c in word]
+    return str(sum(-v if v < w else v for v, w in zip(values, [*values[1:], 0], strict=True)))
 
 
 def numbers(text: str) -> set[str]:
@@ -331,6 +364,54 @@ _TITLES = frozenset("""president prime minister senator sen rep governor gov may
     chairman chairwoman pope father sister saint st""".split())
 
 
+# A title before a person's name ("Prime Minister Boris Johnson", "Secretary of State Mike Pompeo", "Gov. Andrew
+# Cuomo"): news names the person without it after the first mention, so the title is not a specific of its own.
+_TITLE_WORDS = _TITLES | frozenset("""minister deputy vice attorney ambassador commissioner speaker representative
+    congressman congresswoman sheriff inspector sergeant sgt detective bishop archbishop cardinal rabbi rev reverend
+    dr sir dame lieutenant lt colonel col major admiral commander foreign finance health defence defense home
+    interior state acting""".split())
+_TITLE_CORE = _TITLE_WORDS - frozenset("prime deputy vice foreign finance health defence defense home interior state "
+                                       "acting general".split())
+# A company's or party's form after its name ("Apple Inc", "the Labour Party", "Chelsea FC").
+_NAME_SUFFIXES = frozenset("party inc corp corporation ltd plc co llc fc group holdings ag sa gmbh company".split())
+
+
+def _joined(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
+    """Whether two words stand one after the other, a space (or an abbreviation's dot and a space) between."""
+    return re.fullmatch(r"\.?\s+", text[a.end() : b.start()]) is not None
+
+
+def _is_name(word: str) -> bool:
+    return word[0].isupper() and not _not_a_name(_norm_word(word))
+
+
+def _forms_of_address(text: str) -> set[str]:
+    """The words of `text` that are a title before a name or a company's form after one, normalised: "prime" and
+    "minister" of "Prime Minister Boris Johnson", "party" of "the Labour Party". The name itself is still checked."""
+    out: set[str] = set()
+    tokens = list(_WORD.finditer(text))
+    for before, m in pairwise(tokens):
+        if _norm_word(m.group()) in _NAME_SUFFIXES and m.group()[0].isupper() and _is_name(before.group()) \
+                and _joined(text, before, m):
+            out.add(_norm_word(m.group()))
+    i = 0
+    while i < len(tokens):
+        title: list[str] = []
+        j = i
+        while j < len(tokens) and (j == i or _joined(text, tokens[j - 1], tokens[j])):
+            word, norm = tokens[j].group(), _norm_word(tokens[j].group())
+            if word[0].isupper() and norm in _TITLE_WORDS:
+                title.append(norm)  # "Secretary", "State"
+            elif not (title and norm in ("of", "the") and j + 1 < len(tokens) and tokens[j + 1].group()[0].isupper()):
+                break
+            j += 1
+        if any(t in _TITLE_CORE for t in title) and j < len(tokens) and _is_name(tokens[j].group()) \
+                and _joined(text, tokens[j - 1], tokens[j]):
+            out.update(title)
+        i = max(j, i + 1)
+    return out
+
+
 def _surname_use(surname: str, sources: list[str]) -> str:
     """How the sources write a surname, in one pass over them: "common" (lowercase somewhere: "the marathon"),
     "other" (after another name: "Tom Johnson"), "alone" ("Mr Johnson", "Johnson said") or "absent"."""
@@ -373,13 +454,14 @@ def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
     """The specifics of `text` that none of `sources` states."""
     pool = list(sources)
     have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
-    have_numbers |= {v for s in pool for v in _scaled(s).values()}
+    have_numbers |= {v for s in pool for v in _scaled(s).values()} | {n for s in pool for n in _ordinals(s)}
     have_words: set[str] = set().union(*(words(s) for s in pool)) if pool else set()
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
     missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
     have_names: set[str] | None = None  # read from the sources only when a name is not found as written
     abbreviated: set[str] = set()
+    addressed: set[str] = set()
     for name in names(text):
         w = _norm_word(name)
         parts = [p for p in w.split("-") if p]
@@ -388,9 +470,12 @@ def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
         if have_names is None:
             have_names = set().union(*(_capitalised(s) for s in pool)) if pool else set()
             abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
+            addressed = _forms_of_address(text)
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
-        # question, an initialism written out or used for the words, a surname alone.
-        if w in abbreviated or _stated_alike(w, have_names, have_words) \
+        # question, an initialism written out or used for the words, a surname alone, a title or a company's form
+        # beside a name, a Roman numeral as a number ("World War II", "the Second World War").
+        if w in abbreviated or w in addressed or _roman(name) in have_numbers \
+                or _stated_alike(w, have_names, have_words) \
                 or (parts and all(_stated_alike(p, have_names, have_words) for p in parts)) \
                 or _spelled_out(name, pool) or _given_name(name, text, pool):
             continue
