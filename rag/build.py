@@ -208,6 +208,7 @@ def build_pipeline(
         and isinstance(generator, LlamaCppGenerator) else None,
         verify_threshold=settings.answer_check_threshold,
         preread_instruction=settings.preread_instruction,
+        focus=settings.focus_passages,
         scored=scored,
         calibration=calibration,
         answer_threshold=settings.answer_threshold,

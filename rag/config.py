@@ -45,6 +45,12 @@ class Settings(BaseModel):
     min_score: float = Field(
         0.1, ge=-1.0, le=1.0, description="Passages scoring below this cosine similarity are not shown to the model."
     )
+    focus_passages: bool = Field(
+        False, description="Of the retrieved passages, read only those of the articles that state every year, number "
+        "and name of the question, when one does (the others are look-alikes). Off by default: on the distractors' "
+        "dev split it answered more questions right (0.77 -> 0.89) but refused fewer unanswerable ones "
+        "(0.86 -> 0.64), docs/evaluation.md.",
+    )
     passage_tokens: int = Field(
         0,
         ge=0,

@@ -31,7 +31,7 @@ from rag.prompting import (
     verification_check,
     without_citation_rule,
 )
-from rag.retrieve import PassageSource, Retrieval, retrieval_query
+from rag.retrieve import PassageSource, Retrieval, focused, retrieval_query
 from rag.specifics import missing_reason, missing_specifics
 from rag.store import VectorStore
 from rag.timing import Stopwatch
@@ -102,6 +102,7 @@ class Pipeline:
     verifier: Judge | None = None  # asked after answering whether the passages state the answer
     verify_threshold: float = 0.0  # below this P(yes), the answer is withdrawn
     preread_instruction: bool = True  # pre-read passages: the instruction after them is a pre-read piece too
+    focus: bool = False  # retrieved passages: only the articles that state all of the question's specifics, if any
     scored: bool = False  # the checks give numbers that `calibration` weighs, instead of each refusing alone
     # The model's calibration: scored, it decides (None: numbers recorded, nothing refused by them); else the
     # literal checks decide and it reports P(correct) beside each answer.
@@ -164,7 +165,9 @@ class Pipeline:
         kept = self._follow_up(self._carried(history, budget), relevant) if library is None else None
         if kept is not None:
             relevant = kept
-        elif self.excerpter is not None and budget > 0:
+        elif library is None and self.focus:
+            relevant = focused(question, relevant)
+        if kept is None and self.excerpter is not None and budget > 0:
             relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens, budget)
         excerpt_ms = (time.perf_counter() - started) * 1000
         if library is not None:

@@ -8,8 +8,9 @@ from typing import Protocol
 
 from rag.embeddings import Embedder
 from rag.lexical import LexicalIndex
+from rag.specifics import missing_specifics
 from rag.store import VectorStore
-from rag.types import ScoredChunk
+from rag.types import ScoredChunk, stated_by
 
 RRF_K = 60
 
@@ -81,3 +82,20 @@ class Retriever:
             cosine.update(self.store.similarities(vector, unknown))
         ranked = [ScoredChunk(chunks[cid], cosine.get(cid, 0.0), rank) for rank, cid in enumerate(order, start=1)]
         return Retrieval(query, ranked, (time.perf_counter() - started) * 1000)
+
+
+def focused(question: str, passages: list[ScoredChunk]) -> list[ScoredChunk]:
+    """The passages of the articles that state every year, number and name of the question, when one does: the
+    other retrieved articles are look-alikes (another year's race, another company's deal) that the model would
+    read for nothing, and might take an answer from. An article's retrieved passages count together, with its
+    headline. All of them when no article states every specific (or the question names none)."""
+    by_doc: dict[str, list[ScoredChunk]] = {}
+    for p in passages:
+        by_doc.setdefault(p.chunk.doc_id, []).append(p)
+    if len(by_doc) < 2:
+        return passages
+    holding = {doc for doc, group in by_doc.items()
+               if not missing_specifics(question, stated_by([p.chunk for p in group]))}
+    if not holding:
+        return passages
+    return [p for p in passages if p.chunk.doc_id in holding]

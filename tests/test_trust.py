@@ -13,6 +13,7 @@ from rag.config import Settings
 from rag.evaluation.runner import summarise
 from rag.injection import REMOVED, defuse_markers, neutralise, orders
 from rag.prompting import REFUSAL, build_prompt, format_passage
+from rag.retrieve import focused
 from rag.specifics import missing_specifics, names, new_name_runs, numbers, words
 from rag.types import PENDING, Chunk, DocumentRecord, ScoredChunk
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -137,6 +138,24 @@ def test_a_year_only_the_headline_gives_counts_for_every_passage_of_the_article(
     # A year neither the passages nor their headline give is still refused before the model.
     answer = assistant.ask("How many runners finished the course before the cut-off in 2021?")
     assert answer.refused and "2021" in answer.text and len(gen.prompts) == 1
+    assistant.close()
+
+
+def test_a_title_the_passage_leaves_off_does_not_refuse_a_question_about_the_person(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """News names a person with a title once and by surname after: a question that gives the title is answered
+    from a later passage; the title is no specific of its own, but the person's name still is."""
+    article = tmp_path / "budget.txt"
+    article.write_text("Vessby budget passes\n\nMr Halvorsen told the council on Monday that the new budget "
+                       "would add 40 nurses to the Vessby hospital.")
+    gen = FakeGenerator("Halvorsen said the budget would add 40 nurses [1].")
+    assistant = build_assistant(settings.model_copy(update={"top_k": 1}), embedder=FakeEmbedder(), generator=gen)
+    assert not assistant.ingest([article]).failed
+    answer = assistant.ask("What did Prime Minister Erik Halvorsen tell the council about nurses?")
+    assert not answer.refused and len(gen.prompts) == 1 and "40 nurses" in answer.text
+    answer = assistant.ask("What did Prime Minister Erik Brandvold tell the council about nurses?")
+    assert answer.refused and "Brandvold" in answer.text and len(gen.prompts) == 1
     assistant.close()
 
 
@@ -642,6 +661,42 @@ def test_an_answer_the_model_does_not_confirm_after_writing_it_is_withdrawn(
         assert answer.text == "The schooner Marta won [1]." and answer.citations
     else:
         assert answer.text.startswith(REFUSAL) and answer.citations == []
+
+
+def _brief(doc: str, title: str, text: str, rank: int) -> ScoredChunk:
+    return ScoredChunk(Chunk(f"{doc}-00000", doc, title, f"{doc}.txt", 0, 0, len(text), text), 0.5, rank)
+
+
+def test_focus_keeps_the_articles_that_state_all_of_the_question() -> None:
+    race19 = _brief("r19", "Harlow Marathon 2019", "Some 1,200 runners started the race.", 2)
+    race20 = _brief("r20", "Harlow Marathon 2020", "Some 1,500 runners started the race.", 1)
+    tail20 = _brief("r20", "Harlow Marathon 2020", "The winner was Ada Lind.", 3)  # its headline gives the year
+    other = _brief("fes", "Harlow festival", "The festival sold 900 tickets in 2019.", 4)
+    found = [race20, race19, tail20, other]
+    assert focused("How many runners started the 2020 Harlow Marathon?", found) == [race20, tail20]
+    # "2019" and "Harlow" are stated by two articles, "Marathon" by one of them: the festival goes too.
+    assert focused("How many runners started the 2019 Harlow Marathon?", found) == [race19]
+    # No article states everything ("2021"), or the question names nothing: every passage stays.
+    assert focused("How many runners started the 2021 Harlow Marathon?", found) == found
+    assert focused("How many runners started the race?", found) == found
+
+
+def test_a_look_alike_article_is_not_read_for_a_question_that_names_another_year(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for year, runners in (("2019", "1,200"), ("2020", "1,500"), ("2021", "1,800")):
+        (docs / f"harlow-{year}.txt").write_text(f"Harlow Marathon {year}\n\nSome {runners} runners started the "
+                                                  "Harlow Marathon this year.")
+    fake_assistant.ingest([docs])
+    fake_generator.script("Some 1,500 runners started [1].")
+    answer = fake_assistant.ask("How many runners started the 2020 Harlow Marathon?")
+    assert len(answer.passages) == 3  # by default the model reads the look-alikes too
+    fake_assistant.pipeline.focus = True  # `focus_passages = true`
+    answer = fake_assistant.ask("How many runners started the 2020 Harlow Marathon?")
+    assert [p.chunk.title for p in answer.passages] == ["Harlow Marathon 2020"] and not answer.refused
+    assert "1,200" not in " ".join(m["content"] for m in fake_generator.prompts[-1])  # nor read by the model
 
 
 def test_an_answer_citing_an_article_about_another_year_is_refused(
