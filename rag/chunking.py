@@ -64,9 +64,10 @@ class Chunker:
         )
 
     def split(self, doc: Document) -> list[Chunk]:
-        """Chunks of a document, each with its exact character span in `doc.text`."""
+        """Chunks of a document from where its article begins, each with its exact character span in `doc.text`."""
         chunks: list[Chunk] = []
-        for first, last in sections(doc.text):
+        for first, last in sections(doc.text[doc.start :]):
+            first, last = first + doc.start, last + doc.start
             section = doc.text[first:last]
             cursor = 0
             for piece in self._splitter.split_text(section):

@@ -35,6 +35,7 @@ class Document:
     source: str
     text: str
     headline: bool = True  # False: the title was made from the first sentence or the file name
+    start: int = 0  # where the article begins in `text`: at its headline, after a web page's chrome above it
 
     @property
     def name(self) -> str:
@@ -113,6 +114,22 @@ def find_headline(text: str) -> str | None:
         if _headline_like(line):
             return line
     return None
+
+
+def article_start(text: str, headline: str | None) -> int:
+    """Where the article begins: at its headline when every line above it is a web page's chrome (a masthead, a
+    menu, "Est. 1883"), so no passage carries the site's name as if the article said it; else 0."""
+    if not headline:
+        return 0
+    offset = 0
+    for number, line in enumerate(text[:20_000].splitlines(keepends=True)):
+        bare = line.strip()
+        if bare == headline or re.fullmatch(r"#{1,3}\s+" + re.escape(headline) + r"\s*#*", bare):
+            return offset
+        if number >= _HEAD_LINES or (bare and not _BOILERPLATE.search(bare)):
+            return 0
+        offset += len(line)
+    return 0
 
 
 def sentence_title(text: str) -> str | None:
@@ -218,7 +235,8 @@ def load_document(path: Path) -> Document:
         raise IngestError(f"{path}: no text left after cleaning")
     headline = (title or "").strip() or find_headline(text)
     title = headline or sentence_title(text) or path.stem
-    return Document(id=document_id(text), title=title, source=str(path), text=text, headline=bool(headline))
+    return Document(id=document_id(text), title=title, source=str(path), text=text, headline=bool(headline),
+                    start=article_start(text, headline))
 
 
 HIDDEN = "hidden"

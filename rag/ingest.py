@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rag.chunking import Chunker
-from rag.documents import SUPPORTED_SUFFIXES, Document, load_document, walk
+from rag.documents import SUPPORTED_SUFFIXES, Document, article_start, load_document, walk
 from rag.embeddings import Embedder
 from rag.errors import DocumentNotFoundError, IngestError, StoreError
 from rag.injection import kept_out_note
@@ -446,8 +446,9 @@ class Indexer:
                 raise DocumentNotFoundError(f"no document {doc_id}; `rag status --docs` lists the ids")
             if text is None:
                 raise IngestError(f"{record.source}: the store keeps no text for this document; ingest the file again")
+            headline = record.title if record.headline else None
             doc = Document(id=record.id, title=record.title, source=record.source, text=text,
-                           headline=record.headline)
+                           headline=record.headline, start=article_start(text, headline))
             chunks = self.chunker.split(doc)
             self.store.delete_document(doc.id)
             batch = _Batch()

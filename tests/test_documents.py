@@ -2,15 +2,34 @@ from pathlib import Path
 
 import pytest
 
+from rag.chunking import Chunker
 from rag.documents import document_id, guess_title, load_document
 from rag.errors import IngestError
 from tests.conftest import SEEDS, SPOKESMAN
+from tests.fakes import FakeEmbedder
 from tests.pdfs import blank_pdf, text_pdf
 
 
 def test_headline_skips_masthead_and_photo_credit() -> None:
     doc = load_document(SEEDS / SPOKESMAN)
     assert doc.title == "Senior North Korean diplomat based in Cuba defects to South Korea"
+
+
+def test_the_article_begins_at_its_headline_after_a_web_pages_chrome(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Arrow-right Camera\nThe Vessby Courier Newspaper\nVessby  Est. May 19, 1883\n\n"
+                    "Ferry strike ends after two days\n\nCrews returned to work on Friday.")
+    doc = load_document(page)
+    assert doc.text[doc.start :].startswith("Ferry strike ends after two days")
+    chunks = Chunker(FakeEmbedder().count_tokens).split(doc)
+    assert chunks[0].start == doc.start and "Courier" not in " ".join(c.text for c in chunks)
+    assert all(doc.text[c.start : c.end] == c.text for c in chunks)  # spans still point into the whole text
+    # A line above the headline that is article text (not chrome) keeps everything: nothing is dropped.
+    page.write_text("The ferry crews met on Thursday.\n\nFerry strike ends after two days\n\nCrews returned.")
+    assert load_document(page).start == 0
+    # The seed page's masthead ("The Spokesman-Review Newspaper") is no passage of the article.
+    seed = load_document(SEEDS / SPOKESMAN)
+    assert "Spokesman" in seed.text and "Spokesman" not in seed.text[seed.start :]
 
 
 def test_without_a_headline_the_first_sentence_is_the_title_shortened(tmp_path: Path) -> None:
