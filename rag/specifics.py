@@ -424,9 +424,8 @@ def _surname_use(surname: str, sources: list[str]) -> str:
                 continue
             if m.group()[0].islower():
                 return "common"
-            if previous is not None and previous.group()[0].isupper() \
-                    and source[previous.end() : m.start()].isspace() \
-                    and not (_not_a_name(_norm_word(previous.group())) or _norm_word(previous.group()) in _TITLES):
+            if previous is not None and _is_name(previous.group()) and _norm_word(previous.group()) not in _TITLES \
+                    and source[previous.end() : m.start()].isspace():
                 use = "other"
             elif use == "absent":
                 use = "alone"
@@ -454,15 +453,19 @@ def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
     """The specifics of `text` that none of `sources` states."""
     pool = list(sources)
     have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
-    have_numbers |= {v for s in pool for v in _scaled(s).values()} | {n for s in pool for n in _ordinals(s)}
+    have_numbers |= {v for s in pool for v in _scaled(s).values()}
     have_words: set[str] = set().union(*(words(s) for s in pool)) if pool else set()
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
     missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
+    found = names(text)
+    if missing or any(_roman(n) for n in found):  # the sources' ordinals ("second"), read only when they may count
+        have_numbers |= {n for s in pool for n in _ordinals(s)}
+        missing = [n for n in missing if n not in have_numbers]
     have_names: set[str] | None = None  # read from the sources only when a name is not found as written
     abbreviated: set[str] = set()
     addressed: set[str] = set()
-    for name in names(text):
+    for name in found:
         w = _norm_word(name)
         parts = [p for p in w.split("-") if p]
         if w in have_words or all(p in have_words for p in parts):
