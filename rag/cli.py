@@ -134,9 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "(timed apart), so answers are timed over a library read once")
     p.add_argument("--generate", type=int, metavar="N", help="instead: write about N gold questions generated from "
                    "--corpus (half unanswerable) to --out FILE.jsonl, with the library they go with beside it")
-    p.add_argument("--fold", type=int, choices=[1, 2], default=1, help="with --generate: which half of the articles "
-                   "is held out for the unanswerable questions (run both for a small corpus: every article then gives "
-                   "answerable questions in one file and unanswerable ones in the other)")
+    p.add_argument("--fold", type=int, default=1, help="with --generate: which half of the articles is held out "
+                   "for the unanswerable questions (run 1 and 2 for a small corpus: every article then gives "
+                   "answerable questions in one file and unanswerable ones in the other; 3 and 4 hold out the halves "
+                   "of another shuffle, and so on)")
     p.add_argument("--corpus", type=Path, help="folder to index into a fresh temporary store")
     p.add_argument("--model", help="chat model id or .gguf path")
     p.add_argument("-k", "--k", type=int, dest="top_k", help="passages to retrieve")
@@ -575,6 +576,8 @@ def _generate(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.corpus is None or not args.corpus.is_dir():
         raise RagError("rag eval --generate needs --corpus DIR, a folder of articles")
+    if args.fold < 1:
+        raise RagError(f"--fold {args.fold}: folds are numbered 1, 2, 3, ... (1 and 2 hold out the two halves)")
     target = args.out if args.out.suffix == ".jsonl" else args.out / "gold.jsonl"
     settings = _make_settings(args)
     assistant = build_assistant(settings)

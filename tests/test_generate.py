@@ -89,6 +89,37 @@ def test_the_two_folds_hold_out_complementary_halves_of_the_articles() -> None:
     assert "Serbian" not in answers("The orchestra named Serbian conductor Vesna Radic as its chief.", "named Serbian")
 
 
+def test_folds_three_and_four_hold_out_the_halves_of_another_shuffle() -> None:
+    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
+    chunker = Chunker(lambda t: len(t.split()), 200, 20)
+    kept = {f: frozenset(d.id for d in plan_gold(docs, chunker, 1000, fold=f).kept) for f in (1, 2, 3, 4)}
+    assert not kept[3] & kept[4] and kept[3] | kept[4] == set(ARTICLES)
+    assert kept[3] not in (kept[1], kept[2])  # another half: a small corpus gives more files
+
+
+class EchoQuestion:
+    """A fake chat model that asks about the answer it is told to ask for, and answers by quoting the passage
+    (so every candidate passes the round trip)."""
+
+    def stream(self, messages, max_tokens=0, temperature=0.0):  # type: ignore[no-untyped-def]
+        prompt = messages[-1]["content"]
+        if prompt.startswith("Here is"):
+            self.asked = getattr(self, "asked", 0) + 1
+            headline = prompt.split(":\n\n", 1)[1].split()[0]  # the passage's first word, a name of its article
+            yield f"What is fact number {self.asked} that {headline} gives?"
+        else:
+            yield prompt
+
+
+def test_when_one_kind_runs_out_the_other_stops_at_as_many() -> None:
+    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
+    plan = plan_gold(docs, Chunker(lambda t: len(t.split()), 200, 20), 1000)
+    plan.queues[False] = plan.queues[False][:3]  # three unanswerable candidates, many answerable ones
+    rows = list(generate_rows(plan, EchoQuestion()))  # type: ignore[arg-type]
+    made = [r["answerable"] for r in rows]
+    assert 0 < made.count(False) <= 3 and 0 <= made.count(True) - made.count(False) <= 1, made  # not 200 answerable
+
+
 class SameQuestion:
     """A fake chat model that writes one question whatever it is asked to, and answers by quoting the passage."""
 

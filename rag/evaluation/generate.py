@@ -213,15 +213,19 @@ class GoldPlan:
 
 
 def plan_gold(documents: list[Document], chunker: Chunker, n: int, *, seed: int = 0, fold: int = 1) -> GoldPlan:
-    """Hold out documents until their candidates could give half of `n` questions (every other document, at
-    most: the first, third, ... in fold 1, the second, fourth, ... in fold 2); the rest are the library."""
-    rng = random.Random(seed)
+    """Hold out documents until their candidates could give half of `n` questions (every other document of a
+    shuffle, at most: the first, third, ... in fold 1, the second, fourth, ... in fold 2); the rest are the
+    library. Folds 3 and 4 do the same over another shuffle (5 and 6 another, and so on), so a small corpus gives
+    more files, each holding out another half of it."""
+    if fold < 1:
+        raise ValueError("folds are numbered from 1")
+    rng = random.Random(seed + (fold - 1) // 2)
     docs = sorted(documents, key=lambda d: d.id)
     rng.shuffle(docs)
     pool = {d.id: candidates(d, chunker, rng) for d in docs}
     held: list[Document] = []
     want = (n + 1) // 2
-    for d in docs[fold - 1 :: 2]:
+    for d in docs[(fold - 1) % 2 :: 2]:
         if sum(len(pool[h.id]) for h in held) >= 2 * want:
             break
         held.append(d)
@@ -236,14 +240,16 @@ def generate_rows(
     plan: GoldPlan, generator: Generator, progress: Callable[[int, int], None] | None = None
 ) -> Iterator[dict[str, object]]:
     """The plan's questions one by one as they pass the round trip, the two kinds in turn (a run stopped early
-    still has both)."""
+    still has both). When one kind runs out of candidates, the other stops once it has as many (it may have one
+    more already): half of the questions are unanswerable, as a refusal rate needs."""
     queues = {kind: iter(q) for kind, q in plan.queues.items()}
     kept = [d.text for d in plan.kept]
     made = {True: 0, False: 0}
     asked: set[str] = set()
     tried = 0
     while True:
-        open_kinds = [k for k in (True, False) if made[k] < plan.quota[k] and k in queues]
+        open_kinds = [k for k in (True, False) if made[k] < plan.quota[k] and k in queues
+                      and ((not k) in queues or made[k] < made[not k])]
         if not open_kinds:
             return
         answerable = min(open_kinds, key=lambda k: made[k] / max(plan.quota[k], 1))
