@@ -153,9 +153,7 @@ class Pipeline:
         size = self.generator.count_tokens(question)
         if size > limit:
             raise QuestionError(f"question too long ({size} tokens; at most {limit}); shorten it")
-        history = list(history or [])
-        if len(history) > self.history_turns:  # the conversation's start changes with each question: read again
-            history = [Turn(t.question, t.answer, t.passages) for t in history[len(history) - self.history_turns :]]
+        history = list(history or [])[-self.history_turns :] if self.history_turns else []
         query = retrieval_query(question, [t.question for t in history])
         budget = self.passage_tokens if passage_tokens is None else passage_tokens
         found = self.retriever.retrieve(query, k)
@@ -362,7 +360,6 @@ class Pipeline:
             retrieved=ready.found.passages,
             checks=ready.checks + after,
             scores=scores,
-            asked_as=ready.prompt.messages[-1]["content"],
         )
         yield Done(answer)
 

@@ -153,38 +153,22 @@ def build_library_prompt(
     budget = context_length - max_answer_tokens - count_tokens(system) - count_tokens(INSTRUCTION)
     budget -= count_tokens(question) + 3 * TEMPLATE_OVERHEAD
     last = {"role": "user", "content": f"{QUESTION_LEAD}{hint_line(hints)}{QUESTION}{question}"}
-    messages = _with_history(system, history, count_tokens, budget, last, passages)
+    messages = _with_history(system, history, count_tokens, budget, last)
     return Prompt(messages, passages, library=True, hints=list(hints or []))
 
 
 def _with_history(
-    system: str, history: list[Turn] | None, count_tokens: Callable[[str], int], budget: int, last: dict[str, str],
-    passages: list[ScoredChunk] | None = None,
+    system: str, history: list[Turn] | None, count_tokens: Callable[[str], int], budget: int, last: dict[str, str]
 ) -> list[dict[str, str]]:
-    """System message, the newest turns that fit `budget` (oldest dropped first), then the last message.
-
-    When the conversation's last answer was read from these same `passages` (the whole library, or a follow-up
-    that adds no passage), its turns are given as the model read and wrote them (`Turn.asked_as`: the instruction
-    and the question, then the answer with its markers): the conversation so far is then the prompt llama.cpp has
-    just read, and a follow-up reads only its own message. Else (a new passage before them, so they are read
-    again anyway) each turn is its bare question and its answer without markers, which are fewer tokens."""
+    """System message, the newest turns that fit `budget` (oldest dropped first), then the last message."""
     turns = list(history or [])
-    as_asked = bool(turns and passages and all(t.asked_as for t in turns)
-                    and [p.chunk.id for p in turns[-1].passages] == [p.chunk.id for p in passages])
-
-    def size(turn: Turn) -> int:
-        if as_asked:
-            return count_tokens(turn.asked_as) + count_tokens(turn.answer) + 2 * TEMPLATE_OVERHEAD
-        return count_tokens(turn.question) + count_tokens(strip_markers(turn.answer)) + 2 * TEMPLATE_OVERHEAD
-
-    if as_asked and sum(size(t) for t in turns) > budget:
-        as_asked = False  # an older turn must go: the conversation's start changes, so it is read again anyway
-    while turns and sum(size(t) for t in turns) > budget:
+    while turns and sum(count_tokens(t.question) + count_tokens(t.answer) + 2 * TEMPLATE_OVERHEAD
+                        for t in turns) > budget:
         turns.pop(0)
     messages = [{"role": "system", "content": system}]
     for turn in turns:
-        messages.append({"role": "user", "content": turn.asked_as if as_asked else turn.question})
-        messages.append({"role": "assistant", "content": turn.answer if as_asked else strip_markers(turn.answer)})
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": strip_markers(turn.answer)})
     return [*messages, last]
 
 
@@ -240,7 +224,7 @@ def build_prompt(
     if layout == "library":
         kept = kept if ordered else canonical(kept)
         last = {"role": "user", "content": f"{QUESTION_LEAD}{QUESTION}{question}"}
-        return Prompt(_with_history(passages_system(kept), history, count_tokens, budget - used, last, kept), kept)
+        return Prompt(_with_history(passages_system(kept), history, count_tokens, budget - used, last), kept)
     last = {"role": "user", "content": user_message(question, kept)}
     return Prompt(_with_history(SYSTEM_PROMPT, history, count_tokens, budget - used, last), kept,
                   passages_first=False)

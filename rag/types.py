@@ -97,7 +97,6 @@ class Turn:
     question: str
     answer: str
     passages: tuple[ScoredChunk, ...] = ()
-    asked_as: str = ""  # the question's message as the model read it (instruction, question); "" when unknown
 
 
 @dataclass(frozen=True)
@@ -167,11 +166,10 @@ class Answer:
     checks: list[Check] = field(default_factory=list)
     stopped: bool = False
     scores: dict[str, float] = field(default_factory=dict)  # the judgement's numbers (rag.judgement), if scored
-    asked_as: str = ""  # the question's message as the model read it (kept for the conversation's next prompt)
 
     def turn(self) -> Turn:
         """This answer as a turn of its conversation, for the next question's history."""
-        return Turn(self.question, self.text, tuple(self.passages), self.asked_as)
+        return Turn(self.question, self.text, tuple(self.passages))
 
     @property
     def withheld(self) -> list[Check]:
@@ -181,7 +179,6 @@ class Answer:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON output."""
         data = asdict(self)
-        del data["asked_as"]  # prompt text, not part of the answer
         for citation, raw in zip(self.citations, data["citations"], strict=True):
             raw["support"] = citation.support
         return data

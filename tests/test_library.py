@@ -121,15 +121,6 @@ def test_a_follow_up_reads_only_the_new_tokens(tmp_path: Path) -> None:
     assert not second.refused and "March" in second.text
     # The library prefix came from the KV cache: only the question and its instruction were read.
     assert gen.last_prompt_eval < 120
-    # A follow-up: the conversation so far is what llama.cpp has just read (the question as asked, the answer as
-    # written), so it reads its own message, the check's request and the template's markers, not the turn again.
-    before = gen.tokens_read
-    third = assistant.ask("How many tracks will it have?", history=[second.turn()])
-    read = gen.tokens_read - before
-    assert "six" in third.text.lower() or "6" in third.text, third.text
-    own = gen.count_tokens(third.asked_as)
-    turn = gen.count_tokens(second.question) + gen.count_tokens(second.text)
-    assert own <= read <= own + 40 < own + turn + 40, (read, own, turn)
 
 
 @pytest.mark.slow

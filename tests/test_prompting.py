@@ -53,25 +53,6 @@ def test_passages_that_do_not_fit_are_dropped_best_first_kept(layout: str) -> No
     assert total + 200 <= 1200
 
 
-def test_a_conversation_over_the_same_passages_is_given_as_the_model_read_and_wrote_it() -> None:
-    passages = [_passage(1, 50), _passage(2, 50)]
-    first = build_prompt("Who runs the port?", passages, count, context_length=1200, max_answer_tokens=100,
-                         layout="library")
-    asked = first.messages[-1]["content"]
-    turn = Turn("Who runs the port?", "Ana Ruiz runs it [1].", tuple(passages), asked)
-    follow = build_prompt("How old is she?", passages, count, context_length=1200, max_answer_tokens=100,
-                          history=[turn], layout="library", ordered=True)
-    # the first prompt, then the answer as written: what llama.cpp holds after answering
-    assert follow.messages[:2] == first.messages[:2] and follow.messages[2]["content"] == "Ana Ruiz runs it [1]."
-    more = build_prompt("How old is she?", [*passages, _passage(3, 50)], count, context_length=1200,
-                        max_answer_tokens=100, history=[turn], layout="library", ordered=True)
-    # a new passage before the conversation: it is read again anyway, so its shorter form
-    assert [m["content"] for m in more.messages[1:3]] == ["Who runs the port?", "Ana Ruiz runs it."]
-    unknown = build_prompt("How old is she?", passages, count, context_length=1200, max_answer_tokens=100,
-                           history=[Turn(turn.question, turn.answer, turn.passages)], layout="library", ordered=True)
-    assert unknown.messages[1]["content"] == "Who runs the port?"  # from an API client: no asked form
-
-
 def test_history_is_kept_newest_first_and_without_markers() -> None:
     history = [Turn(f"q{i} " + "x " * 200, f"a{i} [1].") for i in range(5)]
     prompt = build_prompt("Follow-up?", [_passage(1, 50)], count, context_length=1200, max_answer_tokens=100,
