@@ -137,7 +137,9 @@ def test_one_question_written_for_two_answers_is_kept_once() -> None:
 
 def test_the_committed_generated_sets_load_and_hold_out_what_they_ask_about() -> None:
     root = Path(__file__).resolve().parent.parent / "corpora" / "generated"
-    for fold in (1, 2):
+    folds = sorted(int(p.stem.split("-")[1]) for p in root.glob("fold-*.jsonl"))
+    assert folds[:2] == [1, 2], folds
+    for fold in folds:
         items = load_gold(root / f"fold-{fold}.jsonl")  # the project's own loader accepts every key it writes
         library = {p.name for p in (root / f"fold-{fold}-library").iterdir()}
         rows = [json.loads(line) for line in (root / f"fold-{fold}.jsonl").read_text().splitlines()]
