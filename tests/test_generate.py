@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,13 @@ ARTICLES = {
 }
 
 
+WORDS = Chunker(lambda t: len(t.split()), 200, 20)  # chunks counted in words
+
+
+def _articles() -> list[Document]:
+    return [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
+
+
 def test_a_sentence_gives_a_question_for_each_thing_it_states() -> None:
     sentence = ("The Tarn bridge opened on May 15, 2023 after delays that added 31 million pounds, said Mayor Ruth "
                 "Abara's deputy Ola Brandt.")
@@ -79,8 +87,7 @@ def test_an_unanswerable_question_a_look_alike_answers_is_dropped() -> None:
 
 
 def test_the_two_folds_hold_out_complementary_halves_of_the_articles() -> None:
-    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
-    chunker = Chunker(lambda t: len(t.split()), 200, 20)
+    docs, chunker = _articles(), WORDS
     one, two = (plan_gold(docs, chunker, 1000, fold=f) for f in (1, 2))
     kept_one, kept_two = {d.id for d in one.kept}, {d.id for d in two.kept}
     assert kept_one and kept_two and not kept_one & kept_two and kept_one | kept_two == set(ARTICLES)
@@ -90,8 +97,7 @@ def test_the_two_folds_hold_out_complementary_halves_of_the_articles() -> None:
 
 
 def test_folds_three_and_four_hold_out_the_halves_of_another_shuffle() -> None:
-    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
-    chunker = Chunker(lambda t: len(t.split()), 200, 20)
+    docs, chunker = _articles(), WORDS
     kept = {f: frozenset(d.id for d in plan_gold(docs, chunker, 1000, fold=f).kept) for f in (1, 2, 3, 4)}
     assert not kept[3] & kept[4] and kept[3] | kept[4] == set(ARTICLES)
     assert kept[3] not in (kept[1], kept[2])  # another half: a small corpus gives more files
@@ -112,8 +118,7 @@ class EchoQuestion:
 
 
 def test_when_one_kind_runs_out_the_other_stops_at_as_many() -> None:
-    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
-    plan = plan_gold(docs, Chunker(lambda t: len(t.split()), 200, 20), 1000)
+    plan = plan_gold(_articles(), WORDS, 1000)
     plan.queues[False] = plan.queues[False][:3]  # three unanswerable candidates, many answerable ones
     rows = list(generate_rows(plan, EchoQuestion()))  # type: ignore[arg-type]
     made = [r["answerable"] for r in rows]
@@ -129,8 +134,7 @@ class SameQuestion:
 
 
 def test_one_question_written_for_two_answers_is_kept_once() -> None:
-    docs = [Document(id=name, title=name, source=name, text=text) for name, text in ARTICLES.items()]
-    plan = plan_gold(docs, Chunker(lambda t: len(t.split()), 200, 20), 40)
+    plan = plan_gold(_articles(), WORDS, 40)
     rows = list(generate_rows(plan, SameQuestion()))  # type: ignore[arg-type]
     assert [r["question"] for r in rows] == ["How many cars use the Tarn bridge each day?"]
 
@@ -154,7 +158,7 @@ def test_a_gold_file_keeps_every_question_made_before_a_run_stops(tmp_path: Path
     doc_path.write_text("x")
     doc = Document(id="a", title="A", source=str(doc_path), text="x")
 
-    def rows():  # the generator stops (killed, interrupted) after two questions
+    def rows() -> Iterator[dict[str, object]]:  # the generator stops (killed, interrupted) after two questions
         for i in range(2):
             yield {"id": f"gen-{i}", "question": f"q{i}?", "answers": ["x"], "answerable": True}
         raise KeyboardInterrupt
