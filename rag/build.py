@@ -10,7 +10,7 @@ from rag.chunking import Chunker
 from rag.config import Settings
 from rag.embeddings import Embedder, OnnxEmbedder
 from rag.excerpts import Excerpter
-from rag.gate import AnswerabilityGate, Gate, Gates, SpecificsGate
+from rag.gate import AnswerabilityGate, Gate, Gates, OppositesGate, SpecificsGate
 from rag.grounding import CitationGrounder
 from rag.ingest import Indexer
 from rag.judgement import Calibration, load_calibration
@@ -157,14 +157,17 @@ def build_calibration(settings: Settings) -> tuple[bool, Calibration | None]:
 
 
 def build_gate(settings: Settings, catalog: Catalog, generator: Generator, scored: bool = False) -> Gate | None:
-    """The checks that may refuse before the model answers: specifics first (free), then the model's own view.
-    Scored, the specifics are a number of the judgement and the model's P(yes) is asked for it, refusing nothing
-    alone."""
-    gates: list[Gate] = []
+    """The checks that may refuse before the model answers: specifics and opposites first (free), then the
+    model's own view. Scored, the specifics are a number of the judgement and the model's P(yes) is asked for it,
+    refusing nothing alone; opposites stay a veto (on squad2's dev split they fired on unanswerable questions
+    only)."""
+    gates: list[Gate] = [OppositesGate()] if settings.check_opposites else []
     if scored:
-        return AnswerabilityGate(generator, 0.0) if isinstance(generator, LlamaCppGenerator) else None
+        if isinstance(generator, LlamaCppGenerator):
+            gates.append(AnswerabilityGate(generator, 0.0))
+        return Gates(gates) if gates else None
     if settings.check_specifics:
-        gates.append(SpecificsGate())
+        gates.insert(0, SpecificsGate())
     threshold = answerability_threshold(settings, catalog)
     if threshold > 0 and isinstance(generator, LlamaCppGenerator):
         gates.append(AnswerabilityGate(generator, threshold))

@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the first N questions")
     for flag, name, what in (("hybrid", "hybrid", "BM25 fused with vector search"),
                              ("check-specifics", "check_specifics", "the question-specifics gate"),
+                             ("check-opposites", "check_opposites", "refusing questions about the opposite of "
+                                                                    "what the passages say"),
                              ("check-claims", "check_claims", "withholding unsupported sentences"),
                              ("check-cited", "check_cited", "refusing answers whose cited articles are off the "
                                                             "question"),
@@ -171,6 +173,7 @@ def _make_settings(args: argparse.Namespace) -> Settings:
         "port": getattr(args, "port", None),
         "hybrid": getattr(args, "hybrid", None),
         "check_specifics": getattr(args, "check_specifics", None),
+        "check_opposites": getattr(args, "check_opposites", None),
         "check_claims": getattr(args, "check_claims", None),
         "check_cited": getattr(args, "check_cited", None),
         "check_asked": getattr(args, "check_asked", None),

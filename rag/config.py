@@ -128,6 +128,11 @@ class Settings(BaseModel):
     check_specifics: bool = Field(
         True, description="Refuse before answering when a year, number or name of the question is in no passage."
     )
+    check_opposites: bool = Field(
+        True, description="Refuse before answering when the question asks about the opposite of what the passages "
+        "say: a word no passage uses whose opposite one uses in the same place ('indirectly' where they say "
+        "'directly')."
+    )
     answerability_threshold: float | None = Field(
         None, ge=0, le=1, description="Refuse before answering when the model's P(yes) that the passages state the "
         "answer is below this; empty = the value calibrated for the model in the catalogue; 0 = don't ask.",

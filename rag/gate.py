@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from rag.llm import Judge
+from rag.opposites import opposite_reason, opposites
 from rag.prompting import Prompt, answerability_check
 from rag.specifics import missing_reason, missing_specifics
 from rag.types import Check, stated_by
@@ -34,6 +35,18 @@ class SpecificsGate:
         if not missing:
             return []
         return [Check(REFUSED, missing_reason(question, missing), question)]
+
+
+class OppositesGate:
+    """Refuses when the question asks about the opposite of what the passages say ("indirectly" where they say
+    "directly", "the least" where they say "the most", in the same place)."""
+
+    def check(self, question: str, prompt: Prompt) -> list[Check]:
+        """The first opposite as a refusal, or nothing."""
+        found = opposites(question, stated_by([p.chunk for p in prompt.passages]))
+        if not found:
+            return []
+        return [Check(REFUSED, opposite_reason(found), question)]
 
 
 class AnswerabilityGate:

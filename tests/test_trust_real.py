@@ -280,3 +280,25 @@ def test_an_age_stated_of_another_person_is_refused(tmp_path: Path, second: str)
     }
     question = "How old is Olav Berg, and which club does he sail for?"
     assert "only about something other than what you" in _refused_only_by("check_near", tmp_path, articles, question)
+
+
+def test_a_question_about_the_opposite_of_the_article_is_refused_in_plain_words(tmp_path: Path) -> None:
+    require_model("all-minilm-l6-v2-int8")
+    require_model(SMALL)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "post.txt").write_text(
+        "Postal service changes\n\nFrom March the Vessby post office delivers parcels directly to each house. "
+        "The most visited branch, on Harbour Street, opens at eight o'clock."
+    )
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=SMALL))
+    assert not assistant.ingest([docs]).failed
+    reversed_ = assistant.ask("How does the Vessby post office deliver parcels indirectly?")
+    assert reversed_.refused and reversed_.timings.completion_tokens == 0  # refused before the model wrote
+    assert reversed_.text == f"{REFUSAL} The articles say \u201cdirectly\u201d, not \u201cindirectly\u201d."
+    assert any(c.kind == "refused" and "indirectly" in c.detail for c in reversed_.checks)
+    least = assistant.ask("When does the least visited Vessby branch open?")
+    assert least.refused and "\u201cmost\u201d, not \u201cleast\u201d" in least.text
+    straight = assistant.ask("When does the most visited Vessby branch open?")
+    assert not straight.refused and ("eight" in straight.text or "8" in straight.text)

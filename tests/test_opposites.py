@@ -1,0 +1,55 @@
+"""A question about the opposite of what the passages say: which words count, and the gate's plain refusal."""
+
+import pytest
+
+from rag.gate import REFUSED, OppositesGate
+from rag.opposites import opposites
+from rag.prompting import Prompt
+from rag.types import Chunk, ScoredChunk
+
+
+@pytest.mark.parametrize(("question", "source", "found"), [
+    ("How are the parcels delivered indirectly?", "The parcels are delivered directly to each house.",
+     [("indirectly", "directly")]),
+    ("Which is the least visited museum in Arlo?", "The most visited museum in Arlo is the Harbour Museum.",
+     [("least", "most")]),
+    ("Which office stays dependent of the ministry?", "The audit office stays independent of the ministry.",
+     [("dependent", "independent")]),
+    ("How is the non-binary encoding stored?", "The binary encoding is stored on tape.",
+     [("non-binary", "binary")]),
+    ("Why was the old bridge impossible to repair?", "The engineers found the old bridge possible to repair.",
+     [("impossible", "possible")]),
+    ("How did fares change with a decrease in passengers?", "Fares rose with an increase in passengers.",
+     [("decrease", "increase")]),
+])
+def test_a_word_turned_into_its_opposite_in_the_same_place_is_found(question: str, source: str,
+                                                                    found: list[tuple[str, str]]) -> None:
+    assert opposites(question, [source]) == found
+
+
+@pytest.mark.parametrize(("question", "source"), [
+    ("What is unknown about the cause of the fire?", "It is not known what caused the fire."),  # said negated
+    ("Was the indirect route longer?", "The indirect route and the direct route both cross the river."),
+    ("What did the team discover?", "The team had to cover the costs itself."),  # no adjective: no prefix
+    ("What information did the police release?", "The formation of the police unit took a year."),
+    ("How many immigrants arrived in May?", "Migrants arrived by boat in May."),
+    ("What is the least expensive ticket?", "The most popular show sold out in an hour."),  # another place
+    ("Which is the most visited museum?", "The most visited museum is the Harbour Museum."),  # the same word
+    ("When did the incredible rescue happen?", "A credible witness saw the rescue at noon."),  # no opposite
+])
+def test_paraphrase_negation_and_look_alike_words_are_not_opposites(question: str, source: str) -> None:
+    assert opposites(question, [source]) == []
+
+
+def _prompt(text: str) -> Prompt:
+    chunk = Chunk(id="d-00000", doc_id="d", title="Notes", source="d.txt", index=0, start=0, end=len(text), text=text)
+    return Prompt([{"role": "user", "content": "q"}], [ScoredChunk(chunk, 0.9, 1)])
+
+
+def test_the_gate_refuses_in_plain_words_and_passes_the_straight_question() -> None:
+    gate = OppositesGate()
+    prompt = _prompt("The letters are sorted directly by the night clerks.")
+    [check] = gate.check("How are the letters sorted indirectly?", prompt)
+    assert check.kind == REFUSED
+    assert check.detail == "The articles say \u201cdirectly\u201d, not \u201cindirectly\u201d."
+    assert gate.check("How are the letters sorted directly?", prompt) == []
