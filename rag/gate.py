@@ -16,6 +16,7 @@ from rag.types import Check, stated_by
 
 REFUSED = "refused"
 ANSWERABILITY = "answerability"
+OPPOSITE = "opposite"  # machine-readable, beside the plain refusal: "<the question's word> / <the passages' word>"
 
 
 class Gate(Protocol):
@@ -42,11 +43,12 @@ class OppositesGate:
     "directly", "the least" where they say "the most", in the same place)."""
 
     def check(self, question: str, prompt: Prompt) -> list[Check]:
-        """The first opposite as a refusal, or nothing."""
+        """Each opposite as a note and the first as a refusal, or nothing."""
         found = opposites(question, stated_by([p.chunk for p in prompt.passages]))
         if not found:
             return []
-        return [Check(REFUSED, opposite_reason(found), question)]
+        return [*(Check(OPPOSITE, f"{asked} / {said}") for asked, said in found),
+                Check(REFUSED, opposite_reason(found), question)]
 
 
 class AnswerabilityGate:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.gate import REFUSED, OppositesGate
+from rag.gate import OPPOSITE, REFUSED, OppositesGate
 from rag.opposites import opposites
 from rag.prompting import Prompt
 from rag.types import Chunk, ScoredChunk
@@ -49,7 +49,8 @@ def _prompt(text: str) -> Prompt:
 def test_the_gate_refuses_in_plain_words_and_passes_the_straight_question() -> None:
     gate = OppositesGate()
     prompt = _prompt("The letters are sorted directly by the night clerks.")
-    [check] = gate.check("How are the letters sorted indirectly?", prompt)
+    [note, check] = gate.check("How are the letters sorted indirectly?", prompt)
+    assert (note.kind, note.detail) == (OPPOSITE, "indirectly / directly")  # for the API's machine-readable checks
     assert check.kind == REFUSED
     assert check.detail == "The articles say \u201cdirectly\u201d, not \u201cindirectly\u201d."
     assert gate.check("How are the letters sorted directly?", prompt) == []

@@ -297,7 +297,7 @@ def test_a_question_about_the_opposite_of_the_article_is_refused_in_plain_words(
     reversed_ = assistant.ask("How does the Vessby post office deliver parcels indirectly?")
     assert reversed_.refused and reversed_.timings.completion_tokens == 0  # refused before the model wrote
     assert reversed_.text == f"{REFUSAL} The articles say \u201cdirectly\u201d, not \u201cindirectly\u201d."
-    assert any(c.kind == "refused" and "indirectly" in c.detail for c in reversed_.checks)
+    assert any(c.kind == "opposite" and c.detail == "indirectly / directly" for c in reversed_.checks)
     least = assistant.ask("When does the least visited Vessby branch open?")
     assert least.refused and "\u201cmost\u201d, not \u201cleast\u201d" in least.text
     straight = assistant.ask("When does the most visited Vessby branch open?")
