@@ -1,10 +1,10 @@
 """A question that asks about the opposite of what the passages say.
 
-Adversarial unanswerable questions (SQuAD 2.0 builds a fifth of its own this way) take a sentence of the article
-and turn one word into its opposite: "How can graphs be encoded indirectly?" over a passage that says they are
-encoded directly; "the least critical resource" over "the most critical". The model answers them from the
-sentence they were made from. Caught here: a word of the question that no passage uses, whose opposite a passage
-does use, either by a negating prefix ("indirectly" / "directly", "dependent" / "independent", "non-binary" /
+Adversarial unanswerable questions (SQuAD 2.0 wrote a fifth of its own this way) take a sentence of the article and
+turn one word into its opposite: "How are the parcels delivered indirectly?" over a passage that says they are
+delivered directly; "the least visited branch" over "the most visited". The model answers them from the sentence
+they were made from. Caught here: a word of the question that no passage uses, whose opposite a passage uses in the
+same place, either by a negating prefix ("indirectly" / "directly", "dependent" / "independent", "non-binary" /
 "binary") or as one of a few superlatives and directions that only ever mean the reverse ("least" / "most").
 
 Literal, so kept narrow: a prefixed word counts only with the ending of an adjective, adverb or quality (so
