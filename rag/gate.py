@@ -47,7 +47,7 @@ class OppositesGate:
         found = opposites(question, stated_by([p.chunk for p in prompt.passages]))
         if not found:
             return []
-        return [*(Check(OPPOSITE, f"{asked} / {said}") for asked, said in found),
+        return [*(Check(OPPOSITE, f"{o.asked} / {o.said}") for o in found),
                 Check(REFUSED, opposite_reason(found), question)]
 
 

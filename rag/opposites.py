@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 PREFIXES = ("non-", "non", "un", "in", "im", "il", "ir", "dis")
 # Endings of adjectives, adverbs and qualities: where a negating prefix makes an opposite.
@@ -48,14 +49,18 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*[a-z0-9]|[a-z0-9]")
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("\u2019", "'"))
+    """Lower-case words; a hyphenated word is its parts ("worst-case" is "worst", "case"), except after "non"."""
+    out: list[str] = []
+    for word in _WORD.findall(text.lower().replace("\u2019", "'")):
+        out += [word] if word.startswith("non-") else [p for p in word.split("-") if p]
+    return out
 
 
-def _places(words: list[str], i: int) -> set[str]:
-    """The nearest word on each side of words[i] that is not glue."""
+def _places(words: list[str], i: int) -> tuple[str | None, str | None]:
+    """The nearest word before and after words[i] that is not glue."""
     before = next((w for w in reversed(words[:i]) if w not in GLUE), None)
     after = next((w for w in words[i + 1:] if w not in GLUE), None)
-    return {w for w in (before, after) if w is not None}
+    return before, after
 
 
 def _unprefixed(word: str) -> list[str]:
@@ -70,34 +75,54 @@ def _unprefixed(word: str) -> list[str]:
     return out
 
 
-def opposites(question: str, sources: Iterable[str]) -> list[tuple[str, str]]:
-    """(the question's word, the passages' opposite word) for each word of the question that no passage uses and
-    whose opposite a passage uses in the same place: next to the word the question has next to it ("encoded
-    indirectly" asked, "encoded directly" written), and not right after a negation."""
-    used: set[str] = set()
-    beside: dict[str, set[str]] = {}  # a passage word -> the words next to it, where it is not negated
+class Opposite(NamedTuple):
+    """A word of the question, the opposite word the passages use in its place, and the word beside both."""
+
+    asked: str
+    said: str
+    beside: str
+    beside_after: bool  # the word beside them comes after them ("most recent"), else before ("encoded directly")
+
+    def phrases(self) -> tuple[str, str]:
+        """The question's phrase and the passages' ("least recent", "most recent")."""
+        if self.beside_after:
+            return f"{self.asked} {self.beside}", f"{self.said} {self.beside}"
+        return f"{self.beside} {self.asked}", f"{self.beside} {self.said}"
+
+
+def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
+    """Each word of the question that the passages do not use in its place (beside the words the question has
+    beside it) while they use its opposite there, not right after a negation ("encoded indirectly" asked, "encoded
+    directly" written)."""
+    used: dict[tuple[str, int], set[str]] = {}  # (a passage word, -1 before / +1 after) -> the words there
+    beside: dict[tuple[str, int], set[str]] = {}  # the same, where the word is not negated
     for text in sources:
         words = _words(text)
-        used.update(words)
         for i, w in enumerate(words):
-            if i and words[i - 1] in NEGATIONS:
-                continue
-            beside.setdefault(w, set()).update(_places(words, i))
+            negated = bool(i and words[i - 1] in NEGATIONS)
+            for side, place in zip((-1, 1), _places(words, i), strict=True):
+                if place is not None:
+                    used.setdefault((w, side), set()).add(place)
+                    if not negated:
+                        beside.setdefault((w, side), set()).add(place)
+    said_words = {w for w, _ in beside}
     asked = _words(question)
-    found: list[tuple[str, str]] = []
+    found: list[Opposite] = []
     for i, word in enumerate(asked):
-        if word in used or any(word == f for f, _ in found):
-            continue
-        neighbours = _places(asked, i)
+        places = [(side, place) for side, place in zip((-1, 1), _places(asked, i), strict=True) if place is not None]
+        if any(place in used.get((word, side), ()) for side, place in places) or any(word == o.asked for o in found):
+            continue  # the passages use the word itself there
         candidates = [*_unprefixed(word), *sorted(OPPOSITE.get(word, ()))]
-        candidates += sorted(w for w in beside if word in _unprefixed(w))  # "dependent" asked, "independent" written
-        hit = next((c for c in candidates if beside.get(c, set()) & neighbours), None)
+        candidates += sorted(w for w in said_words if word in _unprefixed(w))  # "dependent" asked, "independent" said
+        hit = next(((c, side, place) for c in candidates for side, place in places
+                    if place in beside.get((c, side), ())), None)
         if hit is not None:
-            found.append((word, hit))
+            found.append(Opposite(word, hit[0], hit[2], hit[1] == 1))
     return found
 
 
-def opposite_reason(found: list[tuple[str, str]], where: str = "The articles") -> str:
-    """Plain words for a refusal: what the passages say instead."""
-    asked, said = found[0]
+def opposite_reason(found: list[Opposite], where: str = "The articles") -> str:
+    """Plain words for a refusal: what the passages say instead ("The articles say “most recent”, not “least
+    recent”.")."""
+    asked, said = found[0].phrases()
     return f"{where} say \u201c{said}\u201d, not \u201c{asked}\u201d."

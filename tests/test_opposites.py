@@ -21,10 +21,13 @@ from rag.types import Chunk, ScoredChunk
      [("impossible", "possible")]),
     ("How did fares change with a decrease in passengers?", "Fares rose with an increase in passengers.",
      [("decrease", "increase")]),
+    # The word elsewhere in the passages, but not in this place: "at least", and "the most recent" defection.
+    ("What was the least recent defection?", "At least 12 people left. It was the most recent defection.",
+     [("least", "most")]),
 ])
 def test_a_word_turned_into_its_opposite_in_the_same_place_is_found(question: str, source: str,
                                                                     found: list[tuple[str, str]]) -> None:
-    assert opposites(question, [source]) == found
+    assert [(o.asked, o.said) for o in opposites(question, [source])] == found
 
 
 @pytest.mark.parametrize(("question", "source"), [
@@ -36,6 +39,7 @@ def test_a_word_turned_into_its_opposite_in_the_same_place_is_found(question: st
     ("What is the least expensive ticket?", "The most popular show sold out in an hour."),  # another place
     ("Which is the most visited museum?", "The most visited museum is the Harbour Museum."),  # the same word
     ("When did the incredible rescue happen?", "A credible witness saw the rescue at noon."),  # no opposite
+    ("Which is the worst case for the sort?", "The best case is a sorted list; the worst-case cost is n squared."),
 ])
 def test_paraphrase_negation_and_look_alike_words_are_not_opposites(question: str, source: str) -> None:
     assert opposites(question, [source]) == []
@@ -52,5 +56,5 @@ def test_the_gate_refuses_in_plain_words_and_passes_the_straight_question() -> N
     [note, check] = gate.check("How are the letters sorted indirectly?", prompt)
     assert (note.kind, note.detail) == (OPPOSITE, "indirectly / directly")  # for the API's machine-readable checks
     assert check.kind == REFUSED
-    assert check.detail == "The articles say \u201cdirectly\u201d, not \u201cindirectly\u201d."
+    assert check.detail == "The articles say \u201csorted directly\u201d, not \u201csorted indirectly\u201d."
     assert gate.check("How are the letters sorted directly?", prompt) == []

@@ -296,9 +296,10 @@ def test_a_question_about_the_opposite_of_the_article_is_refused_in_plain_words(
     assert not assistant.ingest([docs]).failed
     reversed_ = assistant.ask("How does the Vessby post office deliver parcels indirectly?")
     assert reversed_.refused and reversed_.timings.completion_tokens == 0  # refused before the model wrote
-    assert reversed_.text == f"{REFUSAL} The articles say \u201cdirectly\u201d, not \u201cindirectly\u201d."
+    said = "The articles say \u201cparcels directly\u201d, not \u201cparcels indirectly\u201d."
+    assert reversed_.text == f"{REFUSAL} {said}"
     assert any(c.kind == "opposite" and c.detail == "indirectly / directly" for c in reversed_.checks)
     least = assistant.ask("When does the least visited Vessby branch open?")
-    assert least.refused and "\u201cmost\u201d, not \u201cleast\u201d" in least.text
+    assert least.refused and "\u201cmost visited\u201d, not \u201cleast visited\u201d" in least.text
     straight = assistant.ask("When does the most visited Vessby branch open?")
     assert not straight.refused and ("eight" in straight.text or "8" in straight.text)
