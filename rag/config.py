@@ -130,8 +130,8 @@ class Settings(BaseModel):
     )
     check_opposites: bool = Field(
         True, description="Refuse before answering when the question asks about the opposite of what the passages "
-        "say: a word no passage uses whose opposite one uses in the same place ('indirectly' where they say "
-        "'directly')."
+        "say: a word the passages don't use in its place while they use its opposite there ('delivered indirectly' "
+        "where they say 'delivered directly')."
     )
     answerability_threshold: float | None = Field(
         None, ge=0, le=1, description="Refuse before answering when the model's P(yes) that the passages state the "

@@ -3,9 +3,10 @@
 Adversarial unanswerable questions (SQuAD 2.0 wrote a fifth of its own this way) take a sentence of the article and
 turn one word into its opposite: "How are the parcels delivered indirectly?" over a passage that says they are
 delivered directly; "the least visited branch" over "the most visited". The model answers them from the sentence
-they were made from. Caught here: a word of the question that no passage uses, whose opposite a passage uses in the
-same place, either by a negating prefix ("indirectly" / "directly", "dependent" / "independent", "non-binary" /
-"binary") or as one of a few superlatives and directions that only ever mean the reverse ("least" / "most").
+they were made from. Caught here: a word of the question that the passages do not use in its place (beside the
+word the question has beside it), while they use its opposite there, either by a negating prefix ("indirectly" /
+"directly", "dependent" / "independent", "non-binary" / "binary") or as one of a few superlatives and directions
+that only ever mean the reverse ("least" / "most").
 
 Literal, so kept narrow: a prefixed word counts only with the ending of an adjective, adverb or quality (so
 "discover" is not "cover" negated, nor "information" "formation"), the word without its prefix has at least five
