@@ -106,7 +106,10 @@ def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
                     used.setdefault((w, side), set()).add(place)
                     if not negated:
                         beside.setdefault((w, side), set()).add(place)
-    said_words = {w for w, _ in beside}
+    prefixed: dict[str, list[str]] = {}  # a plain word -> the passages' words that negate it by a prefix
+    for w in sorted({w for w, _ in beside}):
+        for base in _unprefixed(w):
+            prefixed.setdefault(base, []).append(w)
     asked = _words(question)
     found: list[Opposite] = []
     for i, word in enumerate(asked):
@@ -114,7 +117,7 @@ def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
         if any(place in used.get((word, side), ()) for side, place in places) or any(word == o.asked for o in found):
             continue  # the passages use the word itself there
         candidates = [*_unprefixed(word), *sorted(OPPOSITE.get(word, ()))]
-        candidates += sorted(w for w in said_words if word in _unprefixed(w))  # "dependent" asked, "independent" said
+        candidates += prefixed.get(word, [])  # "dependent" asked, "independent" said
         hit = next(((c, side, place) for c in candidates for side, place in places
                     if place in beside.get((c, side), ())), None)
         if hit is not None:
