@@ -161,15 +161,11 @@ def build_gate(settings: Settings, catalog: Catalog, generator: Generator, score
     model's own view. Scored, the specifics are a number of the judgement and the model's P(yes) is asked for it,
     refusing nothing alone; opposites stay a veto (on squad2's dev split they fired on unanswerable questions
     only)."""
-    gates: list[Gate] = [OppositesGate()] if settings.check_opposites else []
-    if scored:
-        if isinstance(generator, LlamaCppGenerator):
-            gates.append(AnswerabilityGate(generator, 0.0))
-        return Gates(gates) if gates else None
-    if settings.check_specifics:
-        gates.insert(0, SpecificsGate())
-    threshold = answerability_threshold(settings, catalog)
-    if threshold > 0 and isinstance(generator, LlamaCppGenerator):
+    gates: list[Gate] = [SpecificsGate()] if settings.check_specifics and not scored else []
+    if settings.check_opposites:
+        gates.append(OppositesGate())
+    threshold = 0.0 if scored else answerability_threshold(settings, catalog)
+    if (scored or threshold > 0) and isinstance(generator, LlamaCppGenerator):
         gates.append(AnswerabilityGate(generator, threshold))
     return Gates(gates) if gates else None
 

@@ -58,9 +58,9 @@ def _words(text: str) -> list[str]:
 
 
 def _places(words: list[str], i: int) -> tuple[str | None, str | None]:
-    """The nearest word before and after words[i] that is not glue."""
-    before = next((w for w in reversed(words[:i]) if w not in GLUE), None)
-    after = next((w for w in words[i + 1:] if w not in GLUE), None)
+    """The nearest word before and after words[i] that is not glue (walking outwards, no copies of the list)."""
+    before = next((words[j] for j in range(i - 1, -1, -1) if words[j] not in GLUE), None)
+    after = next((words[j] for j in range(i + 1, len(words)) if words[j] not in GLUE), None)
     return before, after
 
 
