@@ -41,7 +41,9 @@ for _a, _b in PAIRS:
     OPPOSITE.setdefault(_b, set()).add(_a)
 
 NEGATIONS = {"not", "no", "never", "cannot", "non"}
-# Words too common to place a word by: the place is the nearest other word on each side.
+# Words too common to place a word by: the place is the nearest other word on each side. Narrower than
+# rag.text.STOPWORDS on purpose: with those (prepositions such as "about" skipped too) an answerable squad2 dev
+# question fired ("unknown about the complexity classes" against "known complexity classes").
 GLUE = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or", "as", "is", "are",
         "was", "were", "be", "been", "being", "it", "its", "that", "this", "these", "those", "what", "which", "who",
         "whom", "whose", "how", "when", "where", "why", "do", "does", "did", "has", "have", "had", "can", "could",
