@@ -162,7 +162,8 @@ def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> C
     cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(text) if 1 <= n <= len(passages)}
     if not cited:
         return None
-    missing = missing_specifics(question, stated_by([p.chunk for p in passages if p.chunk.doc_id in cited]))
+    missing = missing_specifics(question, stated_by([p.chunk for p in passages if p.chunk.doc_id in cited]),
+                               asked=True)
     if missing:
         return Check("refused", missing_reason(question, missing, "The only articles with an answer"), text)
     if not _anchored(question, text, passages):
@@ -375,7 +376,8 @@ def _anchored(question: str, text: str, passages: Sequence[ScoredChunk]) -> bool
     for p in passages:
         chunks.setdefault(p.chunk.doc_id, []).append(p.chunk)
     docs = {doc: stated_by(cs) for doc, cs in chunks.items()}
-    holds_question = {doc: not missing_specifics(question, texts) for doc, texts in docs.items()}  # once per article
+    # once per article
+    holds_question = {doc: not missing_specifics(question, texts, asked=True) for doc, texts in docs.items()}
     for sentence in _sentences(text):
         cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(sentence) if 1 <= n <= len(passages)}
         claim = MARKER.sub("", sentence)

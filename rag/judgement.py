@@ -49,7 +49,7 @@ def before_scores(question: str, passages: Sequence[ScoredChunk], retrieved: Seq
     when not asked), how many of the question's numbers (years included) and names no passage states (2 at most),
     the best retrieval score, and the largest share of the question's words that one passage holds."""
     texts = [p.chunk.text for p in passages]
-    missing = missing_specifics(question, stated_by([p.chunk for p in passages]))
+    missing = missing_specifics(question, stated_by([p.chunk for p in passages]), asked=True)
     digits = sum(1 for m in missing if any(ch.isdigit() for ch in m))
     asked = stems(question)
     overlap = max((len(asked & stems(t)) / len(asked) for t in texts), default=0.0) if asked else 0.0

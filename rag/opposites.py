@@ -116,6 +116,8 @@ def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
     found: list[Opposite] = []
     for i, word in enumerate(asked):
         places = [(side, place) for side, place in zip((-1, 1), _places(asked, i), strict=True) if place is not None]
+        if not word.endswith("ly"):  # quoted with the word it qualifies: "least important", "encoded indirectly"
+            places.reverse()
         if any(place in used.get((word, side), ()) for side, place in places) or any(word == o.asked for o in found):
             continue  # the passages use the word itself there
         candidates = [*_unprefixed(word), *sorted(OPPOSITE.get(word, ()))]

@@ -213,7 +213,7 @@ class Pipeline:
 
     def _notes(self, question: str, prompt: Prompt) -> dict[str, str]:
         """What a refusal says when a missing name or number of the question lowered P(correct) most."""
-        missing = missing_specifics(question, stated_by([p.chunk for p in prompt.passages]))
+        missing = missing_specifics(question, stated_by([p.chunk for p in prompt.passages]), asked=True)
         if not missing:
             return {}
         reason = missing_reason(question, missing)

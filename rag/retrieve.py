@@ -95,7 +95,7 @@ def focused(question: str, passages: list[ScoredChunk]) -> list[ScoredChunk]:
     if len(by_doc) < 2:
         return passages
     holding = {doc for doc, group in by_doc.items()
-               if not missing_specifics(question, stated_by([p.chunk for p in group]))}
+               if not missing_specifics(question, stated_by([p.chunk for p in group]), asked=True)}
     if not holding:
         return passages
     return [p for p in passages if p.chunk.doc_id in holding]

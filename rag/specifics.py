@@ -449,14 +449,21 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
     return False
 
 
-def missing_specifics(text: str, sources: Iterable[str]) -> list[str]:
-    """The specifics of `text` that none of `sources` states."""
+# "one" as a pronoun or a determiner ("How does one measure ...?", "What is one way ...?"), not a count: in a question
+# it asks for no "1" that the passages must state. Hyphened ("one-year-old") it stays a number.
+_ONE = re.compile(r"(?i)(?<![\w-])one(?![\w-])")
+
+
+def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False) -> list[str]:
+    """The specifics of `text` that none of `sources` states. `asked`: `text` is a question, whose word "one" is no
+    number (measured on squad2's dev split: "What is one way in which graphs can be encoded?" was refused for a
+    "1" no passage writes)."""
     pool = list(sources)
     have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
     have_numbers |= {v for s in pool for v in _scaled(s).values()}
     have_words: set[str] = set().union(*(words(s) for s in pool)) if pool else set()
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
-    missing = [n for n in sorted(numbers(text), key=lambda n: (len(n), n))
+    missing = [n for n in sorted(numbers(_ONE.sub(" ", text) if asked else text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
     found = names(text)
     if missing or any(_roman(n) for n in found):  # the sources' ordinals ("second"), read only when they may count

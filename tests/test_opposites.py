@@ -58,3 +58,18 @@ def test_the_gate_refuses_in_plain_words_and_passes_the_straight_question() -> N
     assert check.kind == REFUSED
     assert check.detail == "The articles say \u201csorted directly\u201d, not \u201csorted indirectly\u201d."
     assert gate.check("How are the letters sorted directly?", prompt) == []
+
+
+@pytest.mark.parametrize(("question", "source", "phrases"), [
+    # A superlative or an adjective is quoted with the word it qualifies, not the word before it ("one least").
+    ("What is one of the least important open questions?", "It is one of the most important open questions.",
+     ("least important", "most important")),
+    ("How is the non-binary encoding stored?", "The binary encoding is stored on tape.",
+     ("non-binary encoding", "binary encoding")),
+    ("How are the parcels delivered indirectly?", "The parcels are delivered directly to each house.",
+     ("delivered indirectly", "delivered directly")),  # an adverb, with its verb
+])
+def test_the_refusal_quotes_the_word_with_what_it_qualifies(question: str, source: str,
+                                                           phrases: tuple[str, str]) -> None:
+    [found] = opposites(question, [source])
+    assert found.phrases() == phrases

@@ -48,6 +48,18 @@ def test_numbers_and_names_are_normalised() -> None:
     assert new_name_runs("The Vessby Harbour Board said so.", "Which board said so?") == ["The Vessby Harbour Board"]
 
 
+def test_a_questions_one_is_no_number() -> None:
+    """ "one" as a pronoun or a determiner asks for no "1"; a count the question gives, or "one" in a claim, still
+    must be stated."""
+    graphs = ["Graphs can be encoded directly via their adjacency matrices."]
+    assert missing_specifics("What is one way in which graphs can be encoded?", graphs, asked=True) == []
+    assert missing_specifics("How does one encode graphs?", graphs, asked=True) == []
+    assert missing_specifics("What is one way in which graphs can be encoded?", graphs) == ["1"]  # a claim's "one"
+    assert missing_specifics("Which one-year-old graphs were encoded?", graphs, asked=True) == ["1"]
+    assert missing_specifics("What are three ways to encode graphs?", graphs, asked=True) == ["3"]
+    assert missing_specifics("What did 1 graph encode?", graphs, asked=True) == ["1"]
+
+
 @pytest.mark.parametrize(("said", "source"), [
     ("What did the Democrats propose?", "The Democratic party proposed a bill."),  # another form of one name
     ("Who won the Olympics in 2012?", "She won the 2012 Olympic title."),

@@ -303,3 +303,7 @@ def test_a_question_about_the_opposite_of_the_article_is_refused_in_plain_words(
     assert least.refused and "\u201cmost visited\u201d, not \u201cleast visited\u201d" in least.text
     straight = assistant.ask("When does the most visited Vessby branch open?")
     assert not straight.refused and ("eight" in straight.text or "8" in straight.text)
+    # "one" as a determiner asks for no "1" that the article must write (it was refused for one before)
+    one_way = assistant.ask("What is one way the Vessby post office gets parcels to people?")
+    assert not any("\u201c1\u201d" in c.detail for c in one_way.checks), one_way.checks
+    assert "\u201c1\u201d" not in one_way.text
