@@ -32,10 +32,11 @@ class SpecificsGate:
 
     def check(self, question: str, prompt: Prompt) -> list[Check]:
         """The missing specifics as a refusal, or nothing."""
-        missing = missing_specifics(question, stated_by([p.chunk for p in prompt.passages]), asked=True)
+        sources = stated_by([p.chunk for p in prompt.passages])
+        missing = missing_specifics(question, sources, asked=True)
         if not missing:
             return []
-        return [Check(REFUSED, missing_reason(question, missing), question)]
+        return [Check(REFUSED, missing_reason(question, missing, sources=sources), question)]
 
 
 class OppositesGate:

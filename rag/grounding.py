@@ -162,10 +162,10 @@ def off_question(question: str, text: str, passages: Sequence[ScoredChunk]) -> C
     cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(text) if 1 <= n <= len(passages)}
     if not cited:
         return None
-    missing = missing_specifics(question, stated_by([p.chunk for p in passages if p.chunk.doc_id in cited]),
-                               asked=True)
+    sources = stated_by([p.chunk for p in passages if p.chunk.doc_id in cited])
+    missing = missing_specifics(question, sources, asked=True)
     if missing:
-        return Check("refused", missing_reason(question, missing, "The only articles with an answer"), text)
+        return Check("refused", missing_reason(question, missing, "The only articles with an answer", sources), text)
     if not _anchored(question, text, passages):
         return Check("refused", "The only articles with an answer are not about what you asked.", text)
     return None

@@ -213,10 +213,11 @@ class Pipeline:
 
     def _notes(self, question: str, prompt: Prompt) -> dict[str, str]:
         """What a refusal says when a missing name or number of the question lowered P(correct) most."""
-        missing = missing_specifics(question, stated_by([p.chunk for p in prompt.passages]), asked=True)
+        sources = stated_by([p.chunk for p in prompt.passages])
+        missing = missing_specifics(question, sources, asked=True)
         if not missing:
             return {}
-        reason = missing_reason(question, missing)
+        reason = missing_reason(question, missing, sources=sources)
         return {"missing_numbers": reason, "missing_names": reason}
 
     def _judge_before(self, question: str, prompt: Prompt, scores: dict[str, float]) -> list[Check]:

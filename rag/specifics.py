@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from difflib import get_close_matches
 from itertools import pairwise
 
 from rag.text import STOPWORDS, sentence_spans
@@ -498,10 +499,31 @@ def _quoted(items: list[str], last: str = "or") -> str:
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {last} {shown[-1]}"
 
 
-def missing_reason(question: str, missing: list[str], where: str = "The articles") -> str:
+_CAPITALISED = re.compile(r"\b[A-Z][a-z][\w'’-]*")
+# difflib's ratio at least: "Hatmanis" / "Hartmanis" 0.94, "Vesby" / "Vessby" 0.91, not "Edward" / "Edmonds" 0.62
+NEAR_SPELLING = 0.8
+
+
+def spelled_alike(name: str, sources: Iterable[str]) -> str | None:
+    """A capitalised word of the sources spelled almost like a name they don't state ("Hartmanis" for "Hatmanis"),
+    or None. Only for the refusal's words: a near spelling may be another name, so it is offered, never assumed."""
+    if not name.isalpha():
+        return None
+    words = {w for s in sources for w in _CAPITALISED.findall(s)} - {name}
+    close = get_close_matches(name, sorted(words), n=1, cutoff=NEAR_SPELLING)
+    return close[0] if close else None
+
+
+def missing_reason(question: str, missing: list[str], where: str = "The articles", sources: Iterable[str] = ()
+                   ) -> str:
     """A refusal's reason in plain words: what the articles do mention of the question, and what they don't
-    ("The articles mention “Open”, but not “2021”.")."""
+    ("The articles mention “Open”, but not “2021”."), and a name of `sources` spelled almost like a missing one
+    ("Did you mean “Hartmanis”?")."""
     have = [s for s in specifics(question) if s not in missing]
     if have:
-        return f"{where} mention {_quoted(have, 'and')}, but not {_quoted(missing)}."
-    return f"{where} don't mention {_quoted(missing)}."
+        reason = f"{where} mention {_quoted(have, 'and')}, but not {_quoted(missing)}."
+    else:
+        reason = f"{where} don't mention {_quoted(missing)}."
+    pool = list(sources)
+    alike = [a for a in (spelled_alike(m, pool) for m in missing) if a]
+    return f"{reason} Did you mean {_quoted(alike)}?" if alike else reason

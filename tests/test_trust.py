@@ -14,7 +14,7 @@ from rag.evaluation.runner import summarise
 from rag.injection import REMOVED, defuse_markers, neutralise, orders
 from rag.prompting import REFUSAL, build_prompt, format_passage
 from rag.retrieve import focused
-from rag.specifics import missing_specifics, names, new_name_runs, numbers, words
+from rag.specifics import missing_reason, missing_specifics, names, new_name_runs, numbers, words
 from rag.types import PENDING, Chunk, DocumentRecord, ScoredChunk
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -58,6 +58,21 @@ def test_a_questions_one_is_no_number() -> None:
     assert missing_specifics("Which one-year-old graphs were encoded?", graphs, asked=True) == ["1"]
     assert missing_specifics("What are three ways to encode graphs?", graphs, asked=True) == ["3"]
     assert missing_specifics("What did 1 graph encode?", graphs, asked=True) == ["1"]
+
+
+def test_a_refusal_offers_a_name_the_articles_spell_almost_alike() -> None:
+    """A misspelled name is refused, not assumed (it may be another name), and the refusal offers the near spelling;
+    a name spelled quite otherwise gets no offer."""
+    paper = ["In 1965 Juris Hartmanis and Richard Stearns published a paper on complexity."]
+    question = "Who wrote the 1965 paper with Stearns and Hatmanis?"
+    missing = missing_specifics(question, paper, asked=True)
+    assert missing == ["Hatmanis"]
+    assert missing_reason(question, missing, sources=paper) == (
+        "The articles mention \u201c1965\u201d and \u201cStearns\u201d, but not \u201cHatmanis\u201d. "
+        "Did you mean \u201cHartmanis\u201d?")
+    other = "Who wrote the 1965 paper with Edmonds?"
+    assert missing_reason(other, missing_specifics(other, paper, asked=True), sources=paper) == (
+        "The articles mention \u201c1965\u201d, but not \u201cEdmonds\u201d.")
 
 
 @pytest.mark.parametrize(("said", "source"), [

@@ -282,7 +282,7 @@ def test_an_age_stated_of_another_person_is_refused(tmp_path: Path, second: str)
     assert "only about something other than what you" in _refused_only_by("check_near", tmp_path, articles, question)
 
 
-def test_a_question_about_the_opposite_of_the_article_is_refused_in_plain_words(tmp_path: Path) -> None:
+def test_an_opposite_a_misspelled_name_and_a_questions_one_in_plain_words(tmp_path: Path) -> None:
     require_model("all-minilm-l6-v2-int8")
     require_model(SMALL)
     docs = tmp_path / "docs"
@@ -307,3 +307,6 @@ def test_a_question_about_the_opposite_of_the_article_is_refused_in_plain_words(
     one_way = assistant.ask("What is one way the Vessby post office gets parcels to people?")
     assert not any("\u201c1\u201d" in c.detail for c in one_way.checks), one_way.checks
     assert "\u201c1\u201d" not in one_way.text
+    # a misspelled name is refused before the model writes, and the refusal offers the articles' spelling
+    misspelled = assistant.ask("When does the Vesby post office open?")
+    assert misspelled.refused and "Did you mean \u201cVessby\u201d?" in misspelled.text
