@@ -504,14 +504,16 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z][\w'’-]*")
 NEAR_SPELLING = 0.8
 
 
-def spelled_alike(name: str, sources: Iterable[str]) -> str | None:
-    """A capitalised word of the sources spelled almost like a name they don't state ("Hartmanis" for "Hatmanis"),
-    or None. Only for the refusal's words: a near spelling may be another name, so it is offered, never assumed."""
-    if not name.isalpha():
-        return None
-    words = {w for s in sources for w in _CAPITALISED.findall(s)} - {name}
-    close = get_close_matches(name, sorted(words), n=1, cutoff=NEAR_SPELLING)
-    return close[0] if close else None
+def spelled_alike(missing: list[str], sources: Iterable[str]) -> list[str]:
+    """For each missing name, a capitalised word of the sources spelled almost like it ("Hartmanis" for
+    "Hatmanis"), where there is one. Only for the refusal's words: a near spelling may be another name, so it is
+    offered, never assumed."""
+    names = [m for m in missing if m.isalpha()]
+    if not names:
+        return []
+    words = sorted({w for s in sources for w in _CAPITALISED.findall(s)})  # read once for every missing name
+    close = (get_close_matches(name, [w for w in words if w != name], n=1, cutoff=NEAR_SPELLING) for name in names)
+    return [c[0] for c in close if c]
 
 
 def missing_reason(question: str, missing: list[str], where: str = "The articles", sources: Iterable[str] = ()
@@ -524,6 +526,5 @@ def missing_reason(question: str, missing: list[str], where: str = "The articles
         reason = f"{where} mention {_quoted(have, 'and')}, but not {_quoted(missing)}."
     else:
         reason = f"{where} don't mention {_quoted(missing)}."
-    pool = list(sources)
-    alike = [a for a in (spelled_alike(m, pool) for m in missing) if a]
+    alike = spelled_alike(missing, sources)
     return f"{reason} Did you mean {_quoted(alike)}?" if alike else reason
