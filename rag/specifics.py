@@ -243,9 +243,20 @@ def _not_a_name(word: str) -> bool:
     return word in _COMMON_CAPS or word in STOPWORDS or word in _NUMBER_WORDS
 
 
-def specifics(text: str) -> list[str]:
-    """Numbers first, then names, as they would be shown to a user."""
-    return sorted(numbers(text), key=lambda n: (len(n), n)) + names(text)
+def specifics(text: str, *, asked: bool = False) -> list[str]:
+    """Numbers first, then names, as they would be shown to a user (`asked`: of a question, see `asked_numbers`)."""
+    return sorted(asked_numbers(text) if asked else numbers(text), key=lambda n: (len(n), n)) + names(text)
+
+
+# "one" as a pronoun or a determiner ("How does one measure ...?", "What is one way ...?"), not a count: in a question
+# it asks for no "1" that the passages must state. Hyphened ("one-year-old") it stays a number.
+_ONE = re.compile(r"(?i)(?<![\w-])one(?![\w-])")
+
+
+def asked_numbers(question: str) -> set[str]:
+    """The numbers a question asks the passages to state: its numbers, without the word "one" (measured on squad2's
+    dev split: "What is one way in which graphs can be encoded?" was refused for a "1" no passage writes)."""
+    return numbers(_ONE.sub(" ", question))
 
 
 # A number, digits or a word ("8,200", "4.9", "eight"), with any words hyphened to it ("480-metre", "52-year-old").
@@ -450,21 +461,14 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
     return False
 
 
-# "one" as a pronoun or a determiner ("How does one measure ...?", "What is one way ...?"), not a count: in a question
-# it asks for no "1" that the passages must state. Hyphened ("one-year-old") it stays a number.
-_ONE = re.compile(r"(?i)(?<![\w-])one(?![\w-])")
-
-
 def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False) -> list[str]:
-    """The specifics of `text` that none of `sources` states. `asked`: `text` is a question, whose word "one" is no
-    number (measured on squad2's dev split: "What is one way in which graphs can be encoded?" was refused for a
-    "1" no passage writes)."""
+    """The specifics of `text` that none of `sources` states. `asked`: `text` is a question (`asked_numbers`)."""
     pool = list(sources)
     have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
     have_numbers |= {v for s in pool for v in _scaled(s).values()}
     have_words: set[str] = set().union(*(words(s) for s in pool)) if pool else set()
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
-    missing = [n for n in sorted(numbers(_ONE.sub(" ", text) if asked else text), key=lambda n: (len(n), n))
+    missing = [n for n in sorted(asked_numbers(text) if asked else numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
     found = names(text)
     if missing or any(_roman(n) for n in found):  # the sources' ordinals ("second"), read only when they may count
@@ -521,7 +525,7 @@ def missing_reason(question: str, missing: list[str], where: str = "The articles
     """A refusal's reason in plain words: what the articles do mention of the question, and what they don't
     ("The articles mention “Open”, but not “2021”."), and a name of `sources` spelled almost like a missing one
     ("Did you mean “Hartmanis”?")."""
-    have = [s for s in specifics(question) if s not in missing]
+    have = [s for s in specifics(question, asked=True) if s not in missing]
     if have:
         reason = f"{where} mention {_quoted(have, 'and')}, but not {_quoted(missing)}."
     else:

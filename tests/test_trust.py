@@ -58,6 +58,10 @@ def test_a_questions_one_is_no_number() -> None:
     assert missing_specifics("Which one-year-old graphs were encoded?", graphs, asked=True) == ["1"]
     assert missing_specifics("What are three ways to encode graphs?", graphs, asked=True) == ["3"]
     assert missing_specifics("What did 1 graph encode?", graphs, asked=True) == ["1"]
+    # and the refusal does not say the articles mention a "1" the question never asked for
+    question = "How would one write 8n squared in big O notation?"
+    missing = missing_specifics(question, ["In big O notation, 7n squared is written O(n2)."], asked=True)
+    assert missing_reason(question, missing) == "The articles mention \u201cO\u201d, but not \u201c8\u201d."
 
 
 def test_a_refusal_offers_a_name_the_articles_spell_almost_alike() -> None:
