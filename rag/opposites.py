@@ -16,6 +16,7 @@ says. Chosen on squad2-complexity's dev split (docs/evaluation.md, "Opposite wor
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -93,12 +94,16 @@ class Opposite(NamedTuple):
         return f"{self.beside} {self.asked}", f"{self.beside} {self.said}"
 
 
-def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
-    """Each word of the question that the passages do not use in its place (beside the words the question has
-    beside it) while they use its opposite there, not right after a negation ("encoded indirectly" asked, "encoded
-    directly" written)."""
-    used: dict[tuple[str, int], set[str]] = {}  # (a passage word, -1 before / +1 after) -> the words there
-    beside: dict[tuple[str, int], set[str]] = {}  # the same, where the word is not negated
+_Index = tuple[dict[tuple[str, int], set[str]], dict[tuple[str, int], set[str]], dict[str, list[str]]]
+
+
+@functools.lru_cache(maxsize=8)
+def _index(sources: tuple[str, ...]) -> _Index:
+    """Where the passages use each word: (a word, -1 before / +1 after) -> the words there, everywhere and where
+    the word is not negated; and each plain word -> the passages' words that negate it by a prefix. Kept for the
+    last few passage sets: in library mode every question reads the same whole library."""
+    used: dict[tuple[str, int], set[str]] = {}
+    beside: dict[tuple[str, int], set[str]] = {}
     for text in sources:
         words = _words(text)
         for i, w in enumerate(words):
@@ -108,10 +113,18 @@ def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
                     used.setdefault((w, side), set()).add(place)
                     if not negated:
                         beside.setdefault((w, side), set()).add(place)
-    prefixed: dict[str, list[str]] = {}  # a plain word -> the passages' words that negate it by a prefix
+    prefixed: dict[str, list[str]] = {}
     for w in sorted({w for w, _ in beside}):
         for base in _unprefixed(w):
             prefixed.setdefault(base, []).append(w)
+    return used, beside, prefixed
+
+
+def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
+    """Each word of the question that the passages do not use in its place (beside the words the question has
+    beside it) while they use its opposite there, not right after a negation ("encoded indirectly" asked, "encoded
+    directly" written)."""
+    used, beside, prefixed = _index(tuple(sources))
     asked = _words(question)
     found: list[Opposite] = []
     for i, word in enumerate(asked):

@@ -7,6 +7,7 @@ withheld. Deterministic and cheap, and it explains itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
@@ -463,6 +464,13 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
 
 def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False) -> list[str]:
     """The specifics of `text` that none of `sources` states. `asked`: `text` is a question (`asked_numbers`)."""
+    return list(_missing(text, tuple(sources), asked))
+
+
+@functools.lru_cache(maxsize=64)
+def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...]:
+    """`missing_specifics`, kept for the last few calls: a question is checked against the same passages by the
+    gate, the scores and the refusal's words."""
     pool = list(sources)
     have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
     have_numbers |= {v for s in pool for v in _scaled(s).values()}
@@ -495,7 +503,7 @@ def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False)
                 or _spelled_out(name, pool) or _given_name(name, text, pool):
             continue
         missing.append(name)
-    return missing
+    return tuple(missing)
 
 
 def _quoted(items: list[str], last: str = "or") -> str:
