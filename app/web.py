@@ -258,7 +258,9 @@ class WebApp:
                     articles[c.doc_id] = ""
         panel = (f'<div class="rag-panel" data-answer="{number}">{answer_notes_html(answer, show_timings)}'
                  f"{sources_html(answer, articles)}</div>")
-        yield chat, panel, [*turns, answer.turn()], "", answer_sources_markdown(answer)
+        turns = [*turns, answer.turn()]
+        self.assistant.read_ahead_later(turns)  # while the reader reads: a follow-up then reads only its own words
+        yield chat, panel, turns, "", answer_sources_markdown(answer)
 
 
 def browser_secret(data_dir: Path) -> str:

@@ -70,6 +70,7 @@ class Assistant:
         self._pipeline: Pipeline | None = None
         self._gen_lock = threading.Lock()
         self._checked = False
+        self._ahead: threading.Thread | None = None  # a follow-up's prompt head being read (`read_ahead_later`)
 
     @property
     def fingerprint(self) -> dict[str, str]:
@@ -106,6 +107,7 @@ class Assistant:
         """Switch the chat model (catalogue id or .gguf path); the old one is freed."""
         if not self.settings.chat_server:
             resolve_chat_model(self.settings.models_dir, self.catalog, model)  # fail early with the fix
+        self._wait_for_read_ahead()
         with self._gen_lock:
             if model == self.settings.chat_model and self._generator is not None:
                 return
@@ -203,6 +205,7 @@ class Assistant:
     ) -> Iterator[Event]:
         """Stream an answer: passages, text pieces, then the Answer (sampling overrides for this answer only)."""
         self._check_store()
+        self._wait_for_read_ahead()
         return self.pipeline.ask_stream(
             question, history, k, passage_tokens, temperature=temperature, max_tokens=max_tokens
         )
@@ -213,7 +216,37 @@ class Assistant:
     ) -> Answer:
         """Answer a question."""
         self._check_store()
+        self._wait_for_read_ahead()
         return self.pipeline.ask(question, history, k, passage_tokens)
+
+    def read_ahead(self, history: list[Turn]) -> int:
+        """Read a follow-up's prompt head now, while the reader reads (library mode; `read_ahead`): returns the
+        prompt tokens read. Never fails the chat: an error is logged and nothing is read."""
+        if not self.settings.read_ahead or not history:
+            return 0
+        try:
+            self._check_store()
+            return self.pipeline.read_ahead(history)
+        except Exception:  # a convenience: the follow-up then reads its conversation itself, as without it
+            log.warning("reading ahead for a follow-up failed", exc_info=True)
+            return 0
+
+    def read_ahead_later(self, history: list[Turn]) -> threading.Thread | None:
+        """`read_ahead` on a thread of its own, for a chat that waits on its reader; None when off."""
+        if not self.settings.read_ahead or not history:
+            return None
+        self._wait_for_read_ahead()
+        thread = threading.Thread(target=self.read_ahead, args=(list(history),), name="read-ahead", daemon=True)
+        self._ahead = thread
+        thread.start()
+        return thread
+
+    def _wait_for_read_ahead(self) -> None:
+        """A question starts after the read-ahead it may use: the two would take turns on the model between the
+        question's steps (the model's lock is held per step), and each step expects the cache the last one left."""
+        thread = self._ahead
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
     def model_ready(self) -> bool:
         """Whether the chat model is in memory (a question now will not wait for it to load)."""
@@ -261,6 +294,7 @@ class Assistant:
 
     def close(self, keep_model: bool = False) -> None:
         """Free the model (unless `keep_model`: another assistant shares it) and the store connections."""
+        self._wait_for_read_ahead()
         with self._gen_lock:
             if self._generator is not None and not keep_model:
                 self._generator.close()

@@ -403,6 +403,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, inp: TextIO = sys.stdin) -> 
         out.write(format_sources(answer))
         history.append(answer.turn())
         last = answer
+        assistant.read_ahead_later(history)  # while you read: a follow-up then reads only its own words
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:

@@ -109,6 +109,10 @@ class Settings(BaseModel):
         512, ge=256, description="Most tokens per embedding batch, counting padding (texts x longest text)."
     )
     history_turns: int = Field(3, ge=0, description="Earlier question/answer pairs kept in a chat.")
+    read_ahead: bool = Field(
+        True, description="In a chat over the whole library (library mode): while you read an answer, the model "
+        "reads the conversation ahead, so a follow-up reads only its own words (the browser and `rag chat`).",
+    )
     follow_up_passages: int = Field(
         1, ge=0, description="With the 'library' layout, a follow-up in a chat keeps the passages its conversation "
         "was answered from (read already, so not read again) and adds at most this many newly found ones.",

@@ -70,9 +70,11 @@ class Judge(Protocol):
 class PrefixCaching(Protocol):
     """A model that can keep (and save and restore) a prompt prefix in its KV cache."""
 
-    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "") -> str:
+    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "",
+                      read: bool = True) -> str:
         """Have the prefix these messages (and a next message starting with `lead`) share with any question after
-        them in the KV cache: "warm", "recalled", "restored" or "computed"."""
+        them in the KV cache: "warm", "recalled", "restored" or "computed"; with `read` False, only when it is
+        there or kept ("missing" when not)."""
         ...
 
 
@@ -362,13 +364,15 @@ class LlamaCppGenerator:
         """How many of `tokens` the KV cache holds already, from the start."""
         return _common(self._llm._input_ids, tokens)
 
-    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "") -> str:
+    def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "",
+                      read: bool = True) -> str:
         """Have the prompt prefix these messages start every question with (when its message starts with `lead`) in
         the KV cache.
 
         "warm" when it already is; "recalled" when it is one of the prefixes kept in memory (`prefix_memory_mb`);
         "restored" when it was loaded from `cache_file` (saved by an earlier process); "computed" when it was read
-        now (then saved to `cache_file`, and kept in memory).
+        now (then saved to `cache_file`, and kept in memory). With `read` False, "missing" where it would have been
+        restored or read (the KV cache is left as it was).
         """
         import ctypes
 
@@ -384,6 +388,8 @@ class LlamaCppGenerator:
                 return "warm"
             if self._recall(tokens) == len(tokens):
                 return "recalled"
+            if not read:
+                return "missing"
             ctx = llm._ctx.ctx
             if cache_file is not None and cache_file.is_file():
                 llm._ctx.kv_cache_seq_rm(-1, 0, -1)

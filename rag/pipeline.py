@@ -139,6 +139,40 @@ class Pipeline:
         log.info("library prefix (%d tokens): %s", library.tokens, status)
         return status
 
+    def read_ahead(self, history: list[Turn]) -> int:
+        """While the reader reads the last answer: have the prompt head of a follow-up in llama.cpp's cache (the
+        library, this conversation as the follow-up will give it, the instruction), so that the follow-up reads
+        only its own words. Library mode only, where a follow-up's passages are known before it is asked (the
+        whole library). Returns the prompt tokens read (0 when there was nothing to read or nothing to do)."""
+        if not history or self.history_turns <= 0 or self.passage_tokens > 0 or self.library is None \
+                or not isinstance(self.generator, PrefixCaching):
+            return 0
+        library = self.library.get(self.generator.count_tokens)
+        if library is None:
+            return 0
+        prompt = build_library_prompt(
+            "", library.passages, self.generator.count_tokens, context_length=self.generator.context_length,
+            max_answer_tokens=self.max_answer_tokens, history=list(history)[-self.history_turns:],
+            system=library.system,
+        )
+        before = getattr(self.generator, "tokens_read", 0)  # llama.cpp's count of prompt tokens read, in all
+        status = self.generator.ensure_prefix(prompt.messages[:-1], lead=self._follow_up_lead())
+        read = getattr(self.generator, "tokens_read", 0) - before
+        log.info("read ahead for a follow-up: %s, %d tokens", status, read)
+        return read
+
+    def _follow_up_lead(self) -> str:
+        """How a follow-up's message starts: the instruction, and "Question: " when no hint line comes next."""
+        return QUESTION_LEAD + ("" if self.library_hints else QUESTION)
+
+    def _read_ahead_for(self, prompt: Prompt) -> bool:
+        """Whether the KV cache holds this library-mode follow-up's head, read ahead (or kept from before): then
+        the library prefix alone is not put back in its place."""
+        if len(prompt.messages) <= 2 or not isinstance(self.generator, PrefixCaching):
+            return False
+        held = self.generator.ensure_prefix(prompt.messages[:-1], lead=self._follow_up_lead(), read=False)
+        return held != "missing"
+
     def prepare(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,
         passage_tokens: int | None = None,
@@ -171,8 +205,6 @@ class Pipeline:
             relevant = self.excerpter.narrow(query, relevant, self.generator.count_tokens, budget)
         excerpt_ms = (time.perf_counter() - started) * 1000
         if library is not None:
-            if isinstance(self.generator, PrefixCaching):
-                self._ensure_prefix(library)
             number = {p.chunk.id: p.rank for p in library.passages}
             hints = [number[p.chunk.id] for p in relevant if p.chunk.id in number][: self.library_hints]
             prompt = build_library_prompt(
@@ -185,6 +217,8 @@ class Pipeline:
                 system=library.system,
                 hints=hints,
             )
+            if isinstance(self.generator, PrefixCaching) and not self._read_ahead_for(prompt):
+                self._ensure_prefix(library)
         else:
             prompt = build_prompt(
                 question,

@@ -61,6 +61,38 @@ def test_history_goes_after_the_library_and_citations_point_at_its_chunks(
     assert cit.title == "Harbour master news" and "47 years old" in (cit.support or "")
 
 
+def test_a_question_waits_for_the_read_ahead_and_the_chats_start_one(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chat reads ahead on a thread of its own while the reader reads; a question asked meanwhile starts after
+    it (the two would take turns on the model between a question's steps), and switching the setting off stops it."""
+    import threading
+    import time
+
+    from app.web import WebApp
+
+    fake_assistant.ingest(_docs(tmp_path / "docs"))
+    order: list[str] = []
+
+    def slow_read_ahead(history: list[Turn]) -> int:
+        order.append(f"ahead:{len(history)}:{threading.current_thread().name}")
+        time.sleep(0.3)
+        order.append("ahead done")
+        return 1
+
+    monkeypatch.setattr(fake_assistant.pipeline, "read_ahead", slow_read_ahead)
+    fake_generator.script(["Ana Ruiz runs the port [1].", "She is 47 [1]."])
+    chat = WebApp(fake_assistant)
+    *_, last = chat._respond("Who runs the port?", [], [], 4, False, None, 1)
+    turns = last[2]
+    assert [t.question for t in turns] == ["Who runs the port?"]
+    fake_assistant.ask("How old is she?", turns)
+    order.append("asked")
+    assert order == ["ahead:1:read-ahead", "ahead done", "asked"]
+    fake_assistant.settings.read_ahead = False
+    assert fake_assistant.read_ahead_later(turns) is None and fake_assistant.read_ahead(turns) == 0
+
+
 def test_a_change_to_the_library_reaches_the_next_answer(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
 ) -> None:
@@ -121,6 +153,40 @@ def test_a_follow_up_reads_only_the_new_tokens(tmp_path: Path) -> None:
     assert not second.refused and "March" in second.text
     # The library prefix came from the KV cache: only the question and its instruction were read.
     assert gen.last_prompt_eval < 120
+
+
+def test_a_follow_up_after_reading_ahead_reads_only_its_own_words(tmp_path: Path) -> None:
+    """While the reader reads, the chat reads the conversation ahead (`read_ahead`): the follow-up then reads
+    what a first question reads (its words and the yes/no request), where without it it reads its conversation
+    and the instruction too; the answer is the same."""
+    require_model("all-minilm-l6-v2-int8")
+    require_model(DEFAULT)
+    # No prompt heads kept in memory: the KV cache holds what was read last, so each count below is that step's.
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=DEFAULT, library_tokens=2048, prefix_memory_mb=0))
+    assistant.ingest(_docs(tmp_path / "docs"))
+    gen = assistant.generator
+    assert isinstance(gen, LlamaCppGenerator)
+    assistant.warm()
+    asked, follow = "How old is the harbour master Ana Ruiz?", "Which port does she run?"
+    before = gen.tokens_read
+    first = assistant.ask(asked)
+    first_own = gen.tokens_read - before - gen.count_tokens(asked)  # beside its words: the request, the markers
+    assert "47" in first.text
+    history = [first.turn()]
+    before = gen.tokens_read
+    plain = assistant.ask(follow, history)
+    plain_read = gen.tokens_read - before
+    assistant.ask(asked)  # the cache holds a first question again, as when the reader starts reading
+    ahead = assistant.read_ahead(history)
+    before = gen.tokens_read
+    again = assistant.ask(follow, history)
+    read = gen.tokens_read - before
+    assert ahead > gen.count_tokens(first.text)  # the conversation (and the instruction) were read ahead
+    assert read - gen.count_tokens(follow) <= first_own + 2  # the follow-up read its own words, as a first question
+    assert plain_read >= read + gen.count_tokens(first.text)  # which it does not without reading ahead
+    assert "Vessby" in again.text and again.text == plain.text
+    assert assistant.read_ahead(history) == 0  # read already: nothing more
 
 
 @pytest.mark.slow

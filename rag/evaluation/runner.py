@@ -202,7 +202,7 @@ def build_systems(assistant: Assistant, compare: list[str], corpus: Path | None)
     """Ours, then each requested bracket, all on the assistant's one generator."""
     settings = assistant.settings
     gen = assistant.generator
-    systems: list[System] = [Ours(assistant.pipeline)]
+    systems: list[System] = [Ours(assistant.pipeline, read_ahead=assistant.settings.read_ahead)]
 
     def oracle_pipeline(source: PassageSource) -> Pipeline:
         # Every gold chunk is given, whatever its similarity: retrieval made perfect.
@@ -245,6 +245,8 @@ def run_eval(
                 for earlier in item.turns[:-1]:  # earlier turns are answered by the same system
                     prev = system.answer(earlier, history, item.gold_docs)
                     history.append(prev.turn())
+                    if isinstance(system, Ours):
+                        system.pause(history)
                 answer = system.answer(item.question, history, item.gold_docs)
                 ranked = None
                 if isinstance(system, Ours):

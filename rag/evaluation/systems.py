@@ -78,12 +78,19 @@ class Ours:
 
     name = "ours"
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, read_ahead: bool = False) -> None:
         self.pipeline = pipeline
+        self.read_ahead = read_ahead
 
     def answer(self, question: str, history: list[Turn], gold_docs: list[str] | None = None) -> Answer:
         """The pipeline's answer."""
         return self.pipeline.ask(question, history)
+
+    def pause(self, history: list[Turn]) -> None:
+        """Between the turns of a conversation, where a person reads the answer: the chat reads ahead for a
+        follow-up then (`read_ahead`), so the eval does too, outside the next answer's timings."""
+        if self.read_ahead:
+            self.pipeline.read_ahead(history)
 
 
 class ClosedBook:
