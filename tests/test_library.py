@@ -155,6 +155,7 @@ def test_a_follow_up_reads_only_the_new_tokens(tmp_path: Path) -> None:
     assert gen.last_prompt_eval < 120
 
 
+@pytest.mark.slow
 def test_a_follow_up_after_reading_ahead_reads_only_its_own_words(tmp_path: Path) -> None:
     """While the reader reads, the chat reads the conversation ahead (`read_ahead`): the follow-up then reads
     what a first question reads (its words and the yes/no request), where without it it reads its conversation
