@@ -21,6 +21,7 @@ Message = dict[str, str]
 
 KEEP_MIN_TOKENS = 64  # shorter prompt heads (no passages in them) are not worth keeping
 KEEP_MIN_GAIN = 16  # a kept prefix is copied back only when it spares reading at least this many more tokens
+PREFIXES_FORMATTED = 4  # prompt prefixes whose tokens are kept (the library alone, a conversation read ahead, ...)
 
 
 class Generator(Protocol):
@@ -208,7 +209,9 @@ class LlamaCppGenerator:
         self.seed = seed
         self._llm: Any = None
         self._formatter: Any = None
-        self._prefix: tuple[str, list[int]] = ("", [])
+        # The last few prompt prefixes' tokens (formatting a whole library takes ~13 ms): the library's own, and a
+        # conversation's read ahead, are asked for in turn.
+        self._prefix: OrderedDict[str, list[int]] = OrderedDict()
         self._yes_no: tuple[set[int], set[int]] = (set(), set())
         # Prompt prefixes read before, kept as llama.cpp sequence states (KV cache only, no logits), newest last.
         self._saved: OrderedDict[tuple[int, ...], Any] = OrderedDict()
@@ -353,12 +356,15 @@ class LlamaCppGenerator:
         """The tokens every question after these messages starts with, when its message starts with `lead`
         (cached: the library is long)."""
         key = "\x00".join([lead, *(f"{m['role']}\x01{m['content']}" for m in messages)])
-        if self._prefix[0] != key:
+        if key not in self._prefix:
             one = self._format([*messages, {"role": "user", "content": f"{lead}A"}])
             two = self._format([*messages, {"role": "user", "content": f"{lead}B"}])
             cut = next((i for i, (a, b) in enumerate(zip(one, two, strict=False)) if a != b), len(one))
-            self._prefix = (key, one[:cut])
-        return self._prefix[1]
+            self._prefix[key] = one[:cut]
+            while len(self._prefix) > PREFIXES_FORMATTED:
+                self._prefix.popitem(last=False)
+        self._prefix.move_to_end(key)
+        return self._prefix[key]
 
     def _shared(self, tokens: list[int]) -> int:
         """How many of `tokens` the KV cache holds already, from the start."""
@@ -805,7 +811,7 @@ class LlamaCppGenerator:
                 self._llm.close()
                 self._llm = None
                 self._formatter = None
-                self._prefix = ("", [])
+                self._prefix.clear()
                 self._saved.clear()
 
 
