@@ -196,6 +196,10 @@ class WebApp:
         return f"{st.documents} article(s), {st.chunks} passages · model **{model}**"
 
     # --- chat --------------------------------------------------------------------------------
+    def typed(self, message: str, turns: list[Turn]) -> None:
+        """As the question is typed: its passages are read meanwhile, so the answer starts sooner."""
+        self.assistant.typed(message or "", turns)
+
     def respond(
         self,
         message: str,
@@ -413,6 +417,9 @@ def build_ui(assistant: Assistant, exports: Exports | None = None) -> gr.Blocks:
             answers.append(answer)
         for setting in (k, budget, show_timings):
             setting.change(web.remember, keep, saved, queue=False)
+        # Each keystroke hands the box's text over (the engine searches whole words, a moment after the last).
+        question.input(web.typed, [question, turns], None, queue=False, trigger_mode="always_last",
+                       show_progress="hidden")
         demo.load(web.restore, [saved], [k, budget, show_timings, chatbot, turns, panels, sources], queue=False).then(
             web.export, [chatbot, panels], export, queue=False)
         # The cancel goes first; the update that follows runs through the queue, so it reaches the page after any

@@ -5,7 +5,9 @@ Per library: the same questions are asked three times, each by a fresh assistant
 the retrieved passages first in the prompt (library mode off):
 - `whole`: pre-read passages off; every question reads its passages (today's retrieved-passages path);
 - `cold`: pre-read passages on, no state kept yet: a passage is read (and kept) the first time it is retrieved;
-- `warm`: the same again, every passage retrieved having a state now.
+- `warm`: the same again, every passage retrieved having a state now;
+- `typed`: pre-read passages off, each question typed first (`TYPED_CPS` characters a second, as `rag eval --typed`),
+  its passages read meanwhile as in the browser (`read_while_typing`); timed from when it is sent.
 The model reads the instructions before the first question (`warm()`, as `rag serve` does) in all three.
 """
 
@@ -26,8 +28,12 @@ def _questions(gold: Path, split: str, n: int) -> list[str]:
     return [r["question"] for r in rows if r.get("split") == split and not r.get("turns")][:n]
 
 
-def _ask_all(settings: Any, questions: list[str]) -> dict[str, Any]:
+TYPED_CPS = 6.0  # a fast typist (72 words a minute)
+
+
+def _ask_all(settings: Any, questions: list[str], typed_cps: float = 0.0) -> dict[str, Any]:
     from rag.build import build_assistant
+    from rag.typeahead import type_out
 
     assistant = build_assistant(settings)
     assistant.warm()
@@ -35,6 +41,8 @@ def _ask_all(settings: Any, questions: list[str]) -> dict[str, Any]:
     read: list[int] = []
     preread = fresh = 0
     for q in questions:
+        if typed_cps > 0:
+            type_out(assistant.typing, q, chars_per_s=typed_cps)
         answer = assistant.ask(q)
         if answer.timings.first_token_ms is not None:
             first.append(answer.timings.first_token_ms)
@@ -46,7 +54,8 @@ def _ask_all(settings: Any, questions: list[str]) -> dict[str, Any]:
             "prompt_tokens_p50": statistics.median(read), "passages_preread": preread, "passages_read_now": fresh}
 
 
-def _library(name: str, corpus: Path, questions: list[str], model: str, extra: dict[str, Any]) -> dict[str, Any]:
+def _library(name: str, corpus: Path, questions: list[str], model: str, extra: dict[str, Any],
+             typed_cps: float = TYPED_CPS) -> dict[str, Any]:
     from rag.build import build_assistant
 
     with tempfile.TemporaryDirectory(prefix="bench-preread-") as tmp:
@@ -61,10 +70,13 @@ def _library(name: str, corpus: Path, questions: list[str], model: str, extra: d
         whole = _ask_all(bench_settings(**base, passage_states_mb=0), questions)
         cold = _ask_all(bench_settings(**base, passage_states_mb=2048), questions)
         warm = _ask_all(bench_settings(**base, passage_states_mb=2048), questions)
+        typed = _ask_all(bench_settings(**base, passage_states_mb=0), questions, typed_cps)
         states = list((Path(tmp) / "data" / "passage-states").rglob("*.kv"))
         per_state = statistics.mean(p.stat().st_size for p in states) if states else 0.0
     return {"library": name, "chunks": chunks, "questions": len(questions), "ingest_s": round(ingest_s, 1),
-            "whole": whole, "cold": cold, "warm": warm,
+            "whole": whole, "cold": cold, "warm": warm, "typed": typed, "typed_cps": typed_cps,
+            "typed_over_whole_p50": round(typed["first_token_p50_ms"] / whole["first_token_p50_ms"], 2),
+            "typed_over_whole_p95": round(typed["first_token_p95_ms"] / whole["first_token_p95_ms"], 2),
             "warm_over_whole_p50": round(warm["first_token_p50_ms"] / whole["first_token_p50_ms"], 2),
             "warm_over_whole_p95": round(warm["first_token_p95_ms"] / whole["first_token_p95_ms"], 2),
             "cold_over_whole_p50": round(cold["first_token_p50_ms"] / whole["first_token_p50_ms"], 2),
@@ -103,7 +115,8 @@ def bench_preread(model: str, questions: int, sizes: list[int], smoke: bool = Fa
     out: dict[str, Any] = {"model": model, "cpu": machine()["cpu"], "libraries": []}
     if named:
         out["libraries"].append(_library("seeds", ROOT / "seeds", _questions(ROOT / "seeds" / "gold.jsonl", "dev",
-                                                                             questions), model, extra))
+                                                                             questions), model, extra,
+                                         typed_cps=30.0 if smoke else TYPED_CPS))
     if named and not smoke:
         out["libraries"].append(_library(
             "distractor news", ROOT / "corpora" / "distractors",
@@ -125,15 +138,20 @@ def render_preread(result: dict[str, Any]) -> list[str]:
     lines = ["", "## 13. Pre-read passages (first token against the retrieved-passages path)", "",
              f"Model `{result['model']}`, measured on {result.get('cpu', 'the machine above')}; each library's questions asked by a fresh assistant three times: `whole` = "
              "pre-read passages off (every question reads its passages), `cold` = on with nothing kept yet, `warm` = "
-             "on again, every retrieved passage kept. Ratios are against `whole` in the same run.", "",
+             "on again, every retrieved passage kept; `typed` = off, each question typed first, its passages read "
+             "meanwhile (`read_while_typing`). Ratios are against `whole` in the same run.", "",
              "| library | chunks | questions | whole p50 / p95 ms | cold p50 ms | warm p50 / p95 ms | warm/whole p50 "
-             "| warm/whole p95 | MiB per state | GiB per 1,000 chunks |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| warm/whole p95 | typed p50 / p95 ms | typed/whole p50 | typed/whole p95 | MiB per state "
+             "| GiB per 1,000 chunks |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for lib in result["libraries"]:
         w, c, h = lib["whole"], lib["cold"], lib["warm"]
+        t = lib.get("typed") or {}
         lines.append(f"| {lib['library']} | {lib['chunks']} | {lib['questions']} | {w['first_token_p50_ms']} / "
                      f"{w['first_token_p95_ms']} | {c['first_token_p50_ms']} | {h['first_token_p50_ms']} / "
                      f"{h['first_token_p95_ms']} | {lib['warm_over_whole_p50']} | {lib['warm_over_whole_p95']} | "
+                     f"{t.get('first_token_p50_ms', '–')} / {t.get('first_token_p95_ms', '–')} | "
+                     f"{lib.get('typed_over_whole_p50', '–')} | {lib.get('typed_over_whole_p95', '–')} | "
                      f"{lib['state_mib_mean']} | {lib['disk_gib_per_1000_chunks']} |")
     p = result.get("preread_all_seeds")
     if p:

@@ -14,11 +14,12 @@ from rag.errors import ModelNotFoundError
 from rag.ingest import Indexer, IngestReport, Progress
 from rag.llm import Generator, LlamaCppGenerator
 from rag.models import Catalog, is_present, resolve_chat_model
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, TypedHead
 from rag.preread import PassageStates, StateStats
 from rag.registry import DocumentRegistry
 from rag.retrieve import Retriever
 from rag.store import VectorStore
+from rag.typeahead import TypeAhead
 from rag.types import Answer, DocumentRecord, Event, Turn
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class Assistant:
         self._gen_lock = threading.Lock()
         self._checked = False
         self._ahead: threading.Thread | None = None  # a follow-up's prompt head being read (`read_ahead_later`)
+        self.typing = TypeAhead(self._typed_head, self._read_typed)  # passages read while a question is typed
 
     @property
     def fingerprint(self) -> dict[str, str]:
@@ -108,7 +110,7 @@ class Assistant:
         if not self.settings.chat_server:
             resolve_chat_model(self.settings.models_dir, self.catalog, model)  # fail early with the fix
         self._wait_for_read_ahead()
-        with self._gen_lock:
+        with self.typing.held(), self._gen_lock:
             if model == self.settings.chat_model and self._generator is not None:
                 return
             old = self._generator
@@ -206,9 +208,14 @@ class Assistant:
         """Stream an answer: passages, text pieces, then the Answer (sampling overrides for this answer only)."""
         self._check_store()
         self._wait_for_read_ahead()
-        return self.pipeline.ask_stream(
+        return self._held(question, self.pipeline.ask_stream(
             question, history, k, passage_tokens, temperature=temperature, max_tokens=max_tokens
-        )
+        ))
+
+    def _held(self, question: str, events: Iterator[Event]) -> Iterator[Event]:
+        """An answer's events, with no reading for a typed question while they are made."""
+        with self.typing.held():
+            yield from events
 
     def ask(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,
@@ -217,7 +224,26 @@ class Assistant:
         """Answer a question."""
         self._check_store()
         self._wait_for_read_ahead()
-        return self.pipeline.ask(question, history, k, passage_tokens)
+        with self.typing.held():
+            return self.pipeline.ask(question, history, k, passage_tokens)
+
+    def typed(self, text: str, history: list[Turn] | None = None) -> bool:
+        """The question box holds `text` (the browser, as it is typed): its passages are read meanwhile, on a
+        thread of its own, so that the question, once sent, reads only its own words (`read_while_typing`;
+        retrieved passages read whole). False when there is nothing to read now."""
+        if not self.settings.read_while_typing or self.settings.chat_server:
+            return False
+        return self.typing.typed(text, history)
+
+    def _typed_head(self, text: str, history: list[Turn]) -> TypedHead | None:
+        if not self.model_ready():
+            return None  # loading the model is for the first question (it says so), not for a half-typed one
+        self._check_store()
+        return self.pipeline.typed_head(text, history)
+
+    def _read_typed(self, head: TypedHead, stop: Callable[[], bool]) -> int:
+        self._wait_for_read_ahead()
+        return self.pipeline.read_typed(head, stop)
 
     def read_ahead(self, history: list[Turn]) -> int:
         """Read a follow-up's prompt head now, while the reader reads (library mode; `read_ahead`): returns the
@@ -295,6 +321,7 @@ class Assistant:
     def close(self, keep_model: bool = False) -> None:
         """Free the model (unless `keep_model`: another assistant shares it) and the store connections."""
         self._wait_for_read_ahead()
+        self.typing.close()
         with self._gen_lock:
             if self._generator is not None and not keep_model:
                 self._generator.close()

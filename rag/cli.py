@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, help="gold questions (JSONL)")
     p.add_argument("--preread", action="store_true", help="read every passage with the chat model after indexing "
                    "(timed apart), so answers are timed over a library read once")
+    p.add_argument("--typed", type=float, default=0.0, metavar="CPS", help="type each question at CPS characters a "
+                   "second before sending it, its passages read meanwhile as in the browser (read_while_typing); "
+                   "timings start when it is sent. 0 (default) = sent whole, as through the API")
     p.add_argument("--generate", type=int, metavar="N", help="instead: write about N gold questions generated from "
                    "--corpus (half unanswerable) to --out FILE.jsonl, with the library they go with beside it")
     p.add_argument("--fold", type=int, default=1, help="with --generate: which half of the articles is held out "
@@ -561,7 +564,7 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
 
     try:
         summary = evaluate(_make_settings(args), items, gold_path=args.gold, corpus=args.corpus, compare=compare,
-                           out=args.out, say=say, progress=tick, preread=args.preread)
+                           out=args.out, say=say, progress=tick, preread=args.preread, typed_cps=args.typed)
     finally:
         bar.close()
     out.write(headline_table(summary) + "\n")

@@ -113,6 +113,11 @@ class Settings(BaseModel):
         True, description="In a chat over the whole library (library mode): while you read an answer, the model "
         "reads the conversation ahead, so a follow-up reads only its own words (the browser and `rag chat`).",
     )
+    read_while_typing: bool = Field(
+        True, description="In the browser, over retrieved passages: while a question is typed, what is typed so far "
+        "is searched and its passages read, so the question, once sent, reads only its own words when it finds the "
+        "same passages (when not, it reads what differs, as without this).",
+    )
     follow_up_passages: int = Field(
         1, ge=0, description="With the 'library' layout, a follow-up in a chat keeps the passages its conversation "
         "was answered from (read already, so not read again) and adds at most this many newly found ones.",

@@ -7,7 +7,7 @@ import itertools
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -22,6 +22,7 @@ Message = dict[str, str]
 KEEP_MIN_TOKENS = 64  # shorter prompt heads (no passages in them) are not worth keeping
 KEEP_MIN_GAIN = 16  # a kept prefix is copied back only when it spares reading at least this many more tokens
 PREFIXES_FORMATTED = 4  # prompt prefixes whose tokens are kept (the library alone, a conversation read ahead, ...)
+STOP_STEP = 16  # a read that may be stopped (a question's passages read while it is typed) reads this many at a time
 
 
 class Generator(Protocol):
@@ -72,10 +73,11 @@ class PrefixCaching(Protocol):
     """A model that can keep (and save and restore) a prompt prefix in its KV cache."""
 
     def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "",
-                      read: bool = True) -> str:
+                      read: bool = True, stop: Callable[[], bool] | None = None) -> str:
         """Have the prefix these messages (and a next message starting with `lead`) share with any question after
         them in the KV cache: "warm", "recalled", "restored" or "computed"; with `read` False, only when it is
-        there or kept ("missing" when not)."""
+        there or kept ("missing" when not). With `stop`, read a few tokens at a time and end early ("stopped",
+        what was read staying in the cache) once it says so."""
         ...
 
 
@@ -371,14 +373,16 @@ class LlamaCppGenerator:
         return _common(self._llm._input_ids, tokens)
 
     def ensure_prefix(self, messages: list[Message], cache_file: Path | None = None, lead: str = "",
-                      read: bool = True) -> str:
+                      read: bool = True, stop: Callable[[], bool] | None = None) -> str:
         """Have the prompt prefix these messages start every question with (when its message starts with `lead`) in
         the KV cache.
 
         "warm" when it already is; "recalled" when it is one of the prefixes kept in memory (`prefix_memory_mb`);
         "restored" when it was loaded from `cache_file` (saved by an earlier process); "computed" when it was read
         now (then saved to `cache_file`, and kept in memory). With `read` False, "missing" where it would have been
-        restored or read (the KV cache is left as it was).
+        restored or read (the KV cache is left as it was). With `stop`, the prefix is read STOP_STEP tokens at a
+        time, asking `stop()` before each, and "stopped" once it says True: what was read stays in the KV cache, so
+        a prompt that starts the same way goes on from there.
         """
         import ctypes
 
@@ -416,7 +420,8 @@ class LlamaCppGenerator:
                 log.warning("prompt cache %s does not match; reading the prefix again", cache_file)
                 llm._ctx.kv_cache_seq_rm(-1, 0, -1)
                 llm.n_tokens = 0
-            self._read(tokens)
+            if not self._read(tokens, stop):
+                return "stopped"
             if cache_file is not None:
                 cache_file.parent.mkdir(parents=True, exist_ok=True)
                 partial = cache_file.with_suffix(".partial")
@@ -425,15 +430,21 @@ class LlamaCppGenerator:
                     partial.replace(cache_file)  # a crash never leaves a half-written cache under the real name
             return "computed"
 
-    def _read(self, tokens: list[int]) -> None:
+    def _read(self, tokens: list[int], stop: Callable[[], bool] | None = None) -> bool:
         """Have exactly `tokens` in the KV cache: what is there or kept in memory is reused, the rest is read, and
-        the result is kept."""
+        the result is kept. With `stop`, read STOP_STEP tokens at a time and give up (False) once it says so."""
         llm = self._llm
         llm.n_tokens = self._recall(tokens)
         if llm.n_tokens < len(tokens):
-            self.tokens_read += len(tokens) - llm.n_tokens
-            llm.eval(tokens[llm.n_tokens :])
+            step = len(tokens) if stop is None else STOP_STEP
+            while llm.n_tokens < len(tokens):
+                if stop is not None and stop():
+                    return False
+                piece = tokens[llm.n_tokens : llm.n_tokens + step]
+                self.tokens_read += len(piece)
+                llm.eval(piece)
             self._keep(tokens)
+        return True
 
     def _keep_head(self, messages: list[Message]) -> None:
         """Before a prompt is read: everything before the question's own words (after `question_marker` in the last

@@ -6,8 +6,8 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Callable, Iterator
 from collections.abc import Generator as Gen
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +75,15 @@ class Prepared:
     def refusal(self) -> Check | None:
         """The gate's refusal, if any."""
         return next((c for c in self.checks if c.kind == "refused"), None)
+
+
+@dataclass(frozen=True)
+class TypedHead:
+    """A typed question's prompt up to its own words: the messages before its message, and how that one starts."""
+
+    messages: list[dict[str, str]]
+    lead: str
+    passages: tuple[str, ...]  # their chunk ids, in prompt order
 
 
 @dataclass
@@ -161,6 +170,38 @@ class Pipeline:
         log.info("read ahead for a follow-up: %s, %d tokens", status, read)
         return read
 
+    def typed_head(self, text: str, history: list[Turn] | None = None) -> TypedHead | None:
+        """While a question is being typed: search with what is typed so far, and the prompt head its passages
+        make (everything before the question's own words), for `read_typed`. None where there is nothing to read
+        ahead: retrieved passages read whole only (library mode's head is read already; pre-read passages are
+        placed in a moment), and not without passages."""
+        text = text.strip()
+        if not text or not isinstance(self.generator, PrefixCaching) or self.passage_tokens > 0 \
+                or getattr(self.generator, "passage_states", None) is not None:
+            return None
+        if self.library is not None and self.library.get(self.generator.count_tokens) is not None:
+            return None
+        history = list(history or [])[-self.history_turns :] if self.history_turns else []
+        _, _, prompt, _ = self._prompt(text, history, None, None)
+        last = prompt.messages[-1]["content"]
+        at = last.rfind(QUESTION)
+        if not prompt.passages or at < 0:
+            return None
+        return TypedHead(prompt.messages[:-1], last[: at + len(QUESTION)], tuple(p.chunk.id for p in prompt.passages))
+
+    def read_typed(self, head: TypedHead, stop: Callable[[], bool] | None = None) -> int:
+        """Have a typed question's prompt head in llama.cpp's cache, so that the question, once sent, reads only its
+        own words when its search finds the same passages (when not, it reads what differs, as without this).
+        `stop` is asked every few tokens (more was typed, or the question was sent) and ends the reading when it
+        says so; what was read stays. Returns the prompt tokens read."""
+        if not isinstance(self.generator, PrefixCaching):
+            return 0
+        before = getattr(self.generator, "tokens_read", 0)
+        status = self.generator.ensure_prefix(head.messages, lead=head.lead, stop=stop)
+        read = getattr(self.generator, "tokens_read", 0) - before
+        log.info("read while typed (%d passages): %s, %d tokens", len(head.passages), status, read)
+        return read
+
     def _follow_up_lead(self) -> str:
         """How a follow-up's message starts: the instruction, and "Question: " when no hint line comes next."""
         return QUESTION_LEAD + ("" if self.library_hints else QUESTION)
@@ -188,6 +229,27 @@ class Pipeline:
         if size > limit:
             raise QuestionError(f"question too long ({size} tokens; at most {limit}); shorten it")
         history = list(history or [])[-self.history_turns :] if self.history_turns else []
+        query, found, prompt, excerpt_ms = self._prompt(question, history, k, passage_tokens)
+        placed = self._place(prompt)  # reading passages (or placing their pre-read states): not a check's time
+        started = time.perf_counter()
+        checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
+        scores: dict[str, float] = {}
+        if (self.scored or self.calibration is not None) and prompt.passages and not any(
+                c.kind == "refused" for c in checks):
+            p_yes = next((float(c.detail) for c in checks if c.kind == ANSWERABILITY), None)
+            scores = before_scores(question, prompt.passages, found.passages, p_yes)
+            if self.scored:
+                checks += self._judge_before(question, prompt, scores)
+        if not found.passages:
+            checks = [Check("refused", EMPTY_LIBRARY, question)]
+        check_ms = (time.perf_counter() - started) * 1000
+        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks, placed, scores)
+
+    def _prompt(
+        self, question: str, history: list[Turn], k: int | None, passage_tokens: int | None,
+    ) -> tuple[str, Retrieval, Prompt, float]:
+        """Search text, retrieval, the passages kept (the whole library when it fits, else the retrieved ones: a
+        conversation's, focused or narrowed) and the prompt; the library's prefix put in the KV cache."""
         query = retrieval_query(question, [t.question for t in history])
         budget = self.passage_tokens if passage_tokens is None else passage_tokens
         found = self.retriever.retrieve(query, k)
@@ -230,20 +292,7 @@ class Pipeline:
                 layout=self.layout,
                 ordered=kept is not None,
             )
-        placed = self._place(prompt)  # reading passages (or placing their pre-read states): not a check's time
-        started = time.perf_counter()
-        checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
-        scores: dict[str, float] = {}
-        if (self.scored or self.calibration is not None) and prompt.passages and not any(
-                c.kind == "refused" for c in checks):
-            p_yes = next((float(c.detail) for c in checks if c.kind == ANSWERABILITY), None)
-            scores = before_scores(question, prompt.passages, found.passages, p_yes)
-            if self.scored:
-                checks += self._judge_before(question, prompt, scores)
-        if not found.passages:
-            checks = [Check("refused", EMPTY_LIBRARY, question)]
-        check_ms = (time.perf_counter() - started) * 1000
-        return Prepared(question, history, query, found, prompt, excerpt_ms, check_ms, checks, placed, scores)
+        return query, found, prompt, excerpt_ms
 
     def _notes(self, question: str, prompt: Prompt) -> dict[str, str]:
         """What a refusal says when a missing name or number of the question lowered P(correct) most."""

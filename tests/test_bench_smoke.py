@@ -29,6 +29,7 @@ def test_bench_smoke_pass_writes_results(tmp_path: Path) -> None:
     assert "## 12. What the checks add to an answer" in text
     seeds = results["preread"]["libraries"][0]
     assert seeds["warm"]["passages_preread"] > 0 and seeds["whole"]["passages_preread"] == 0  # the states were used
+    assert seeds["typed"]["first_token_p50_ms"] > 0 and seeds["typed"]["passages_preread"] == 0
     assert "## 13. Pre-read passages" in text
 
     # A partial run re-measures its section and keeps the others, dated.

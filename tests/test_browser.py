@@ -591,3 +591,38 @@ def test_evaluate_tab_runs_a_gold_file_and_shows_every_verdict(browser, server: 
     assert rows[1].split("\n")[3] in ("refused, rightly", "invented (the articles don't say)"), table
     page.screenshot(path=str(ROOT / "docs" / "screenshot-evaluate.png"), full_page=True)
     page.close()
+
+
+def test_a_question_typed_in_the_box_has_its_passage_read_before_it_is_sent(browser, tmp_path: Path) -> None:
+    """Over retrieved passages (library mode off), each keystroke reaches the engine: the passage the typed words
+    find is read while the question is typed (the server's log says so), and the question sent then is answered."""
+    import re
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.txt").write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs "
+                                      "the port of Vessby.")
+    (docs / "station.txt").write_text("Railway station news\n\nThe new Vessby railway station opens in March with "
+                                      "six tracks.")
+    data = tmp_path / "data"
+    data.mkdir()
+    with rag_serve(data, SMALL, "-v", "--ingest", str(docs), RAG_LIBRARY_TOKENS="0", RAG_TOP_K="1") as url:
+        page = _open(browser, url)
+        _ask(page, "When does the Vessby railway station open?")  # the model is loaded by the first question
+        log = data / "serve.log"
+        assert "read while typed" not in log.read_text()
+        page.click("#question textarea")
+        page.keyboard.type("How old is the harbour master Ana Ruiz", delay=60)
+        deadline = time.time() + 60
+        read = re.compile(r"read while typed \(1 passages\): \w+, [1-9]\d* tokens")
+        while time.time() < deadline and not read.search(log.read_text()):
+            time.sleep(0.2)
+        assert read.search(log.read_text()), log.read_text()[-2000:]
+        before = page.locator("#chatbot [data-testid='bot']").count()
+        page.keyboard.type("?")
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#chatbot [data-testid=\"bot\"]').length > {before} && "
+            "/47/.test([...document.querySelectorAll('#chatbot [data-testid=\"bot\"]')].pop().innerText)",
+            timeout=ANSWER_TIMEOUT * 1000)
+        page.close()

@@ -199,11 +199,13 @@ def corpus_documents(corpus: Path) -> list[Any]:
     return docs
 
 
-def build_systems(assistant: Assistant, compare: list[str], corpus: Path | None) -> list[System]:
+def build_systems(assistant: Assistant, compare: list[str], corpus: Path | None, typed_cps: float = 0.0
+                  ) -> list[System]:
     """Ours, then each requested bracket, all on the assistant's one generator."""
     settings = assistant.settings
     gen = assistant.generator
-    systems: list[System] = [Ours(assistant.pipeline, read_ahead=assistant.settings.read_ahead)]
+    typing = typed_cps if settings.read_while_typing else 0.0
+    systems: list[System] = [Ours(assistant.pipeline, read_ahead=settings.read_ahead, typed_cps=typing)]
 
     def oracle_pipeline(source: PassageSource) -> Pipeline:
         # Every gold chunk is given, whatever its similarity: retrieval made perfect.
@@ -230,9 +232,11 @@ def run_eval(
     compare: list[str],
     corpus: Path | None,
     progress: Callable[[str], None] | None = None,
+    typed_cps: float = 0.0,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Answer every gold question with our pipeline and each requested bracket."""
-    systems = build_systems(assistant, compare, corpus)
+    """Answer every gold question with our pipeline and each requested bracket (ours typed first at `typed_cps`
+    characters a second, when > 0)."""
+    systems = build_systems(assistant, compare, corpus, typed_cps)
     results: dict[str, list[dict[str, Any]]] = {s.name: [] for s in systems}
     assistant.generator.count_tokens("warm up")  # load the model once, outside every timing
     try:
@@ -258,7 +262,7 @@ def run_eval(
                 results[system.name].append(score(item, answer, ranked))
     finally:
         for system in systems:
-            if isinstance(system, Naive):
+            if isinstance(system, Naive | Ours):
                 system.close()
     return results
 
@@ -304,12 +308,14 @@ def evaluate(
     progress: Callable[[str], None] | None = None,
     preread: bool = False,
     generator: Generator | None = None,
+    typed_cps: float = 0.0,
 ) -> dict[str, Any]:
     """Index the corpus (into a fresh temporary store), answer every question, write the files; the summary.
 
     `preread`: read every passage with the chat model after indexing (`rag ingest --preread`), timed apart, so the
     answers' timings are those of a library whose passages have all been read once. `generator`: a chat model
-    already loaded (the web app's), used and left open."""
+    already loaded (the web app's), used and left open. `typed_cps`: each of our questions is typed at this many
+    characters a second before it is sent, its passages read meanwhile (`read_while_typing`, as in the browser)."""
     started = time.perf_counter()
     preread_s: float | None = None
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
@@ -332,8 +338,9 @@ def evaluate(
         missing = sorted({g for it in items for g in it.gold_docs} - known)
         if missing:
             say(f"warning: gold_docs not in the index: {', '.join(missing)}")
-        results = run_eval(assistant, items, compare=compare, corpus=corpus, progress=progress)
+        results = run_eval(assistant, items, compare=compare, corpus=corpus, progress=progress, typed_cps=typed_cps)
         fp = fingerprint(assistant, settings)
+        fp["typed_cps"] = typed_cps if settings.read_while_typing else 0.0
         assistant.close(keep_model=generator is not None)
     gold_hash = hashlib.sha256(Path(gold_path).read_bytes()).hexdigest()[:12]
     meta = {"gold": str(gold_path), "gold_sha256": gold_hash, "corpus": str(corpus or settings.data_dir),

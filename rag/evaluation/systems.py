@@ -22,6 +22,7 @@ from rag.registry import DocumentRegistry
 from rag.retrieve import PassageSource, Retrieval, Retriever
 from rag.store import ChromaStore, VectorStore
 from rag.timing import Stopwatch
+from rag.typeahead import TypeAhead, type_out
 from rag.types import Answer, Chunk, ScoredChunk, Turn
 
 CLOSED_BOOK_SYSTEM = "Answer the question in one or two sentences. If you do not know, say that you don't know."
@@ -78,13 +79,26 @@ class Ours:
 
     name = "ours"
 
-    def __init__(self, pipeline: Pipeline, read_ahead: bool = False) -> None:
+    def __init__(self, pipeline: Pipeline, read_ahead: bool = False, typed_cps: float = 0.0) -> None:
         self.pipeline = pipeline
         self.read_ahead = read_ahead
+        # > 0: each question is typed at this many characters a second first, its passages read meanwhile as in
+        # the browser (`read_while_typing`); its timings start when it is sent.
+        self.typed_cps = typed_cps
+        self.typing = TypeAhead(pipeline.typed_head, pipeline.read_typed) if typed_cps > 0 else None
 
     def answer(self, question: str, history: list[Turn], gold_docs: list[str] | None = None) -> Answer:
-        """The pipeline's answer."""
-        return self.pipeline.ask(question, history)
+        """The pipeline's answer (typed first, with `typed_cps`)."""
+        if self.typing is None:
+            return self.pipeline.ask(question, history)
+        type_out(self.typing, question, history, self.typed_cps)
+        with self.typing.held():
+            return self.pipeline.ask(question, history)
+
+    def close(self) -> None:
+        """Stop reading for typed questions."""
+        if self.typing is not None:
+            self.typing.close()
 
     def pause(self, history: list[Turn]) -> None:
         """Between the turns of a conversation, where a person reads the answer: the chat reads ahead for a
