@@ -208,11 +208,11 @@ class Assistant:
         """Stream an answer: passages, text pieces, then the Answer (sampling overrides for this answer only)."""
         self._check_store()
         self._wait_for_read_ahead()
-        return self._held(question, self.pipeline.ask_stream(
+        return self._held(self.pipeline.ask_stream(
             question, history, k, passage_tokens, temperature=temperature, max_tokens=max_tokens
         ))
 
-    def _held(self, question: str, events: Iterator[Event]) -> Iterator[Event]:
+    def _held(self, events: Iterator[Event]) -> Iterator[Event]:
         """An answer's events, with no reading for a typed question while they are made."""
         with self.typing.held():
             yield from events

@@ -544,6 +544,8 @@ def cmd_eval(args: argparse.Namespace, out: TextIO) -> int:
         return _generate(args, out)
     if args.gold is None:
         raise RagError("rag eval needs --gold FILE (or --generate N --corpus DIR --out FILE.jsonl)")
+    if args.typed < 0:
+        raise RagError(f"--typed {args.typed:g}: give a typing speed in characters a second (e.g. 6), or 0")
     items = load_gold(args.gold)
     if args.split != "all":
         items = [it for it in items if it.split == args.split]

@@ -51,7 +51,6 @@ class TypeAhead:
         self._last = ""  # the text planned last: the same text again is not planned again
         self._head: Any = None  # the head being read
         self._next: Any = None  # a newer text's other head: read next
-
         self._busy = False
         self._holds = 0
         self._closed = False

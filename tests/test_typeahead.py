@@ -221,3 +221,12 @@ def test_a_question_typed_before_it_is_sent_reads_only_its_own_words(tmp_path: P
     assert plain_read >= read + gen.count_tokens("The harbour master Ana Ruiz is 47 years old. She runs the port")
     assert "47" in typed.text and typed.text == plain.text
     assistant.close()
+
+
+def test_eval_refuses_a_negative_typing_speed_with_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rag.cli import main
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "q1", "question": "Who?", "answer": "Ana", "split": "test"}\n')
+    code = main(["eval", "--gold", str(gold), "--typed", "-2", "--out", str(tmp_path / "out")])
+    assert code != 0 and "characters a second" in capsys.readouterr().err
