@@ -161,14 +161,24 @@ class Pipeline:
             return 0
         prompt = build_library_prompt(
             "", library.passages, self.generator.count_tokens, context_length=self.generator.context_length,
-            max_answer_tokens=self.max_answer_tokens, history=list(history)[-self.history_turns:],
+            max_answer_tokens=self.max_answer_tokens, history=self._recent(history),
             system=library.system,
         )
+        return self._read_head(prompt.messages[:-1], self._follow_up_lead(), "read ahead for a follow-up")
+
+    def _read_head(self, messages: list[dict[str, str]], lead: str, what: str,
+                   stop: Callable[[], bool] | None = None) -> int:
+        """`ensure_prefix` for a head read before its question is asked; the prompt tokens llama.cpp read."""
+        assert isinstance(self.generator, PrefixCaching)
         before = getattr(self.generator, "tokens_read", 0)  # llama.cpp's count of prompt tokens read, in all
-        status = self.generator.ensure_prefix(prompt.messages[:-1], lead=self._follow_up_lead())
+        status = self.generator.ensure_prefix(messages, lead=lead, stop=stop)
         read = getattr(self.generator, "tokens_read", 0) - before
-        log.info("read ahead for a follow-up: %s, %d tokens", status, read)
+        log.info("%s: %s, %d tokens", what, status, read)
         return read
+
+    def _recent(self, history: list[Turn] | None) -> list[Turn]:
+        """The turns of a conversation a prompt gives (`history_turns`, the newest)."""
+        return list(history or [])[-self.history_turns :] if self.history_turns else []
 
     def typed_head(self, text: str, history: list[Turn] | None = None) -> TypedHead | None:
         """While a question is being typed: search with what is typed so far, and the prompt head its passages
@@ -181,8 +191,7 @@ class Pipeline:
             return None
         if self.library is not None and self.library.get(self.generator.count_tokens) is not None:
             return None
-        history = list(history or [])[-self.history_turns :] if self.history_turns else []
-        _, _, prompt, _ = self._prompt(text, history, None, None)
+        _, _, prompt, _ = self._prompt(text, self._recent(history), None, None)
         last = prompt.messages[-1]["content"]
         at = last.rfind(QUESTION)
         if not prompt.passages or at < 0:
@@ -196,11 +205,7 @@ class Pipeline:
         says so; what was read stays. Returns the prompt tokens read."""
         if not isinstance(self.generator, PrefixCaching):
             return 0
-        before = getattr(self.generator, "tokens_read", 0)
-        status = self.generator.ensure_prefix(head.messages, lead=head.lead, stop=stop)
-        read = getattr(self.generator, "tokens_read", 0) - before
-        log.info("read while typed (%d passages): %s, %d tokens", len(head.passages), status, read)
-        return read
+        return self._read_head(head.messages, head.lead, f"read while typed ({len(head.passages)} passages)", stop)
 
     def _follow_up_lead(self) -> str:
         """How a follow-up's message starts: the instruction, and "Question: " when no hint line comes next."""
@@ -228,7 +233,7 @@ class Pipeline:
         size = self.generator.count_tokens(question)
         if size > limit:
             raise QuestionError(f"question too long ({size} tokens; at most {limit}); shorten it")
-        history = list(history or [])[-self.history_turns :] if self.history_turns else []
+        history = self._recent(history)
         query, found, prompt, excerpt_ms = self._prompt(question, history, k, passage_tokens)
         placed = self._place(prompt)  # reading passages (or placing their pre-read states): not a check's time
         started = time.perf_counter()

@@ -55,7 +55,6 @@ class TypeAhead:
         self._holds = 0
         self._closed = False
         self._thread: threading.Thread | None = None
-        self.plans = 0  # searches made for typed text
         self.reads = 0  # readings done (stopped ones too)
         self.tokens = 0  # prompt tokens they read
 
@@ -83,7 +82,6 @@ class TypeAhead:
         return pending
 
     def _planned(self, pending: tuple[str, list[Turn]]) -> Any:
-        self.plans += 1
         try:
             return self._plan(*pending)
         except Exception:  # a convenience: the question then reads its passages itself, as without it
