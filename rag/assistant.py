@@ -141,10 +141,13 @@ class Assistant:
 
     def preread(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
         """Read every chunk of the library once and keep its KV state (pre-read passages), so no later question
-        reads it; chunks with a state already are skipped. Returns (states read now, chunks). Stops when the disk
-        budget is full (the states kept last would push out the first). Nothing to do when pre-read passages are
-        off or the model is a chat server."""
+        reads it: in groups of look-alikes (`rag.preread.lookalike_groups`, `top_k` at most), each passage kept as
+        read over those before it, as a question that retrieves them together has them. Chunks with a state
+        already are placed, not read. Returns (states read now, chunks). Stops when the disk budget is full (the
+        states kept last would push out the first). Nothing to do when pre-read passages are off or the model is a
+        chat server."""
         from rag.llm import PassageReading
+        from rag.preread import lookalike_groups
         from rag.prompting import build_prompt, stitched_passages
         from rag.types import ScoredChunk
 
@@ -155,18 +158,20 @@ class Assistant:
                 or self.pipeline.layout != "library":
             return 0, len(chunks)  # off, a chat server, or a model whose prompt has the passages after the question
         budget = self.settings.passage_states_mb * 2**20
-        done = 0
-        for i, chunk in enumerate(chunks, start=1):
-            prompt = build_prompt("", [ScoredChunk(chunk, 1.0, 1)], generator.count_tokens,
-                                  context_length=generator.context_length,
+        groups = lookalike_groups(self.embedder.embed([c.text for c in chunks]), self.settings.top_k)
+        done = seen = 0
+        for n, group in enumerate(groups, start=1):
+            passages = [ScoredChunk(chunks[j], 1.0, rank) for rank, j in enumerate(group, start=1)]
+            prompt = build_prompt("", passages, generator.count_tokens, context_length=generator.context_length,
                                   max_answer_tokens=self.settings.max_answer_tokens, layout="library")
             placed = generator.place_passages(prompt.messages, stitched_passages(prompt))
             done += placed.computed if placed else 0
+            seen += len(group)
             if progress:
-                progress(i, len(chunks))
+                progress(seen, len(chunks))
             if placed is None:
                 break
-            if i % 25 == 0 and PassageStates(self.settings.states_dir, budget).stats().bytes > 0.9 * budget:
+            if n % 8 == 0 and PassageStates(self.settings.states_dir, budget).stats().bytes > 0.9 * budget:
                 log.info("pre-read stopped near the disk budget (passage_states_mb)")
                 break
         return done, len(chunks)

@@ -90,19 +90,21 @@ class Placed:
     loaded: int = 0  # placed from their pre-read states
     computed: int = 0  # read now (no state yet, or a bad one), then kept
     tokens_read: int = 0  # prompt tokens llama.cpp read to place them (the numbers before each passage, and misses)
+    stopped: bool = False  # `stop` said so before the last passage was placed (what was read is kept as states)
 
 
 @runtime_checkable
 class PassageReading(Protocol):
     """A model that can place passages read earlier (pre-read KV states) behind its cached prompt head."""
 
-    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = ""
-                       ) -> Placed | None:
+    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = "",
+                       stop: Callable[[], bool] | None = None) -> Placed | None:
         """Have the prompt of `messages` in the KV cache up to the end of its passages, each from its kept state
         when there is one. `passages`: (chunk id, number text, passage text) in prompt order, each number and
         passage text appearing in the messages one after the other. `until`: the text after the passages up to
-        this (the instruction before the question) is kept and placed the same way. None when this model or
-        prompt can't be stitched (the caller's prompt is then read whole, as before)."""
+        this (the instruction before the question) is kept and placed the same way. `stop` is asked between
+        passages and every few tokens read, and ends the placing when it says so (`Placed.stopped`). None when
+        this model or prompt can't be stitched (the caller's prompt is then read whole, as before)."""
         ...
 
     def read_head(self, messages: list[Message], upto: str) -> int:
@@ -596,19 +598,24 @@ class LlamaCppGenerator:
             self._model_key = f"{fingerprint}|llama-cpp-python {llama_cpp.__version__}|kv f16"
         return self._model_key
 
-    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = ""
-                       ) -> Placed | None:
+    def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = "",
+                       stop: Callable[[], bool] | None = None) -> Placed | None:
         """Have the prompt of `messages` in the KV cache through its last passage (and through the first `until`
-        after it), each passage from its pre-read state (computed now and kept when there is none).
+        after it), each passage from its pre-read state, or read where it stands and kept when it has none.
 
-        A state holds the passage's own cells, read once behind the prompt head with the first passage's number
-        before it. Placing one: its cells are set into a scratch sequence, shifted to the passage's place (the
-        K-shift, `llama_memory_seq_add`) and copied into the prompt's sequence. The numbers before the passages
-        ("[2]") depend on the place, so they are read at question time, all in one batch, each number on its own
-        sequence that holds everything before it. The text after the passages up to `until` (the end of the
-        instructions' message before the question, the same for every question) is one more piece, kept as a
-        state read behind the prompt head alone. None (the prompt is then read whole) when there is no state
-        store, or the prompt's tokens don't split at the passages' edges (a tokenizer that merges across them).
+        A passage's state is its own cells as it was first read in a prompt, over the passages before it there
+        (read alone, the passages of a library of look-alikes were answered from worse: docs/evaluation.md). Placing
+        one: its cells are set into a scratch sequence, shifted to the passage's place (the K-shift,
+        `llama_memory_seq_add`) and copied into the prompt's sequence. The numbers before placed passages ("[2]")
+        depend on the place, so they are read at question time, in one batch, each number on its own sequence that
+        holds everything before it. A passage with no state is read in place, over everything before it (the
+        numbers of the passages placed before it read first), and kept. The text after the passages up to `until`
+        (the end of the instructions' message before the question, the same for every question) is one more piece,
+        kept as a state read behind the prompt head alone. `stop` (a question's passages placed while it is typed)
+        is asked between passages and every STOP_STEP tokens read; when it says so, the passages read so far stay
+        kept as states, the KV cache keeps the prompt head, and `Placed.stopped` says so. None (the prompt is then
+        read whole) when there is no state store, or the prompt's tokens don't split at the passages' edges (a
+        tokenizer that merges across them).
         """
         import llama_cpp.llama_cpp as lib
 
@@ -637,31 +644,54 @@ class LlamaCppGenerator:
             mem = lib.llama_get_memory(llm._ctx.ctx)
             lib.llama_memory_seq_rm(mem, -1, start, -1)
             llm.n_tokens = start
-            first_number = tokens[spans[0][0] : spans[0][1]]  # a passage's state is read behind "[1]"
             loaded = computed = read = 0
+            numbers: list[tuple[int, list[int]]] = []  # placed passages' numbers (and tokens read again), read last
             for i in range(first, len(spans)):
-                number_at, body_at, stop = spans[i]
-                body = tokens[body_at:stop]
-                marker = first_number if body_at > number_at else []  # the closing piece: behind the head alone
-                got = self._passage_state(head, marker, passages[i][0] if i < len(passages) else "(closing)", body)
-                if got is None:
+                number_at, body_at, stop_at = spans[i]
+                body = tokens[body_at:stop_at]
+                if stop is not None and stop():
+                    self._abandon(head)
+                    self.tokens_read += read
+                    return Placed(len(passages), loaded=loaded, computed=computed, tokens_read=read, stopped=True)
+                if i == len(passages):  # the closing piece: kept as read behind the prompt head alone
+                    got = self._passage_state(head, [], "(closing)", body)
+                    if got is None:
+                        self._abandon(head)
+                        return None
+                    read += len(body) if got else 0
+                    self._move_state(mem, len(head), len(body), body_at)
+                    continue
+                key = state_key(self.model_key() + READ_IN_PLACE, head, passages[i][0], body)
+                if self._load_state(key, len(body)):
+                    self._move_state(mem, int(lib.llama_memory_seq_pos_min(mem, 1)), len(body), body_at)
+                    loaded += 1
+                    numbers.append((number_at, tokens[number_at : min(body_at + self.recompute_start, stop_at)]))
+                    if self.recompute_end > 0:
+                        numbers.append((max(body_at, stop_at - self.recompute_end),
+                                        tokens[max(body_at, stop_at - self.recompute_end) : stop_at]))
+                    continue
+                # No state yet: read it where it stands, over everything before it (the numbers of the passages
+                # placed before it first), and keep its cells as read there.
+                if not self._read_numbers(mem, numbers):
                     self._abandon(head)
                     return None
-                passage = i < len(passages)  # else the closing piece: its reading counts, not the piece
-                if got:
-                    computed += passage
-                    read += len(marker) + len(body)
-                else:
-                    loaded += passage
-                at = len(head) + len(marker)  # where the state's cells are (in sequence 1)
-                lib.llama_memory_seq_add(mem, 1, at, at + len(body), body_at - at)
-                lib.llama_memory_seq_cp(mem, 1, 0, -1, -1)
-                lib.llama_memory_seq_rm(mem, 1, -1, -1)
-            # Read in place: each number with the first `recompute_start` tokens of its passage, and the last
-            # `recompute_end` tokens of each passage, each over everything placed before it.
-            numbers = [(a, tokens[a : min(b + self.recompute_start, c)]) for a, b, c in spans[first:] if b > a]
-            numbers += [(max(b, c - self.recompute_end), tokens[max(b, c - self.recompute_end) : c])
-                        for a, b, c in spans[first:] if b > a and self.recompute_end > 0]
+                read += sum(len(t) for _, t in numbers)
+                numbers = []
+                rows: list[tuple[int, int, tuple[int, ...]]] = [
+                    (t, number_at + j, (0,)) for j, t in enumerate(tokens[number_at:stop_at])]
+                step = len(rows) if stop is None else STOP_STEP
+                for begin in range(0, len(rows), step):
+                    if begin and stop is not None and stop():
+                        self._abandon(head)
+                        self.tokens_read += read
+                        return Placed(len(passages), loaded=loaded, computed=computed, tokens_read=read,
+                                      stopped=True)
+                    if not self._decode(rows[begin : begin + step]):
+                        self._abandon(head)
+                        return None
+                    read += len(rows[begin : begin + step])
+                self._keep_state(key, body_at, stop_at)
+                computed += 1
             if not self._read_numbers(mem, numbers):
                 self._abandon(head)
                 return None
@@ -750,34 +780,73 @@ class LlamaCppGenerator:
         return n if n >= 0 else -n  # negative: the buffer was too small by that much (never for 256 bytes)
 
     def _passage_state(self, head: list[int], marker: list[int], chunk_id: str, body: list[int]) -> bool | None:
-        """Put a passage's state into sequence 1 (its cells where the first passage's text starts): from its kept
+        """Put a piece's state into sequence 1 (its cells where the first passage's text starts): from its kept
         state (False), or read now over the prompt head and kept (True). None when llama.cpp refused."""
+        import llama_cpp.llama_cpp as lib
+
+        mem = lib.llama_get_memory(self._llm._ctx.ctx)
+        key = state_key(self.model_key(), head, chunk_id, body)
+        if self._load_state(key, len(body)):
+            return False
+        lib.llama_memory_seq_cp(mem, 0, 1, 0, len(head))
+        if not self._decode([(t, len(head) + i, (1,)) for i, t in enumerate(marker + body)]):
+            lib.llama_memory_seq_rm(mem, 1, -1, -1)
+            return None
+        lib.llama_memory_seq_rm(mem, 1, 0, len(head) + len(marker))
+        self._save_state(key, len(body))
+        return True
+
+    def _load_state(self, key: bytes, tokens: int) -> bool:
+        """Set a kept state into sequence 1 (its cells where they were read); False when there is none, or it did not
+        fit this model (then it is dropped)."""
+        import ctypes
+
+        import llama_cpp.llama_cpp as lib
+
+        assert self.passage_states is not None
+        payload = self.passage_states.load(key, tokens)
+        if payload is None:
+            return False
+        ctx = self._llm._ctx.ctx
+        buf = (ctypes.c_uint8 * len(payload)).from_buffer_copy(payload)
+        if lib.llama_state_seq_set_data(ctx, buf, len(payload), 1):
+            return True
+        log.warning("a pre-read passage state did not fit this model; reading the passage again")
+        self.passage_states.discard(key)
+        lib.llama_memory_seq_rm(lib.llama_get_memory(ctx), 1, -1, -1)
+        return False
+
+    def _save_state(self, key: bytes, tokens: int) -> None:
+        """Keep sequence 1's cells (a passage's own) as the state of `key`."""
         import ctypes
 
         import llama_cpp.llama_cpp as lib
 
         assert self.passage_states is not None
         ctx = self._llm._ctx.ctx
-        mem = lib.llama_get_memory(ctx)
-        key = state_key(self.model_key(), head, chunk_id, body)
-        payload = self.passage_states.load(key, len(body))
-        if payload is not None:
-            buf = (ctypes.c_uint8 * len(payload)).from_buffer_copy(payload)
-            if lib.llama_state_seq_set_data(ctx, buf, len(payload), 1):
-                return False
-            log.warning("a pre-read passage state did not fit this model; reading the passage again")
-            self.passage_states.discard(key)
-            lib.llama_memory_seq_rm(mem, 1, -1, -1)
-        lib.llama_memory_seq_cp(mem, 0, 1, 0, len(head))
-        if not self._decode([(t, len(head) + i, (1,)) for i, t in enumerate(marker + body)]):
-            lib.llama_memory_seq_rm(mem, 1, -1, -1)
-            return None
-        lib.llama_memory_seq_rm(mem, 1, 0, len(head) + len(marker))
         size = int(lib.llama_state_seq_get_size(ctx, 1))
         buf = (ctypes.c_uint8 * size)()
         if lib.llama_state_seq_get_data(ctx, buf, size, 1):
-            self.passage_states.save(key, len(body), bytes(buf))
-        return True
+            self.passage_states.save(key, tokens, bytes(buf))
+
+    def _keep_state(self, key: bytes, begin: int, end: int) -> None:
+        """Keep the prompt's cells at positions [begin, end) (a passage as it was just read) as the state of `key`."""
+        import llama_cpp.llama_cpp as lib
+
+        mem = lib.llama_get_memory(self._llm._ctx.ctx)
+        lib.llama_memory_seq_cp(mem, 0, 1, begin, end)
+        self._save_state(key, end - begin)
+        lib.llama_memory_seq_rm(mem, 1, -1, -1)
+
+    @staticmethod
+    def _move_state(mem: Any, at: int, tokens: int, to: int) -> None:
+        """Shift sequence 1's `tokens` cells from position `at` to `to` (the K-shift) and copy them into the
+        prompt's sequence."""
+        import llama_cpp.llama_cpp as lib
+
+        lib.llama_memory_seq_add(mem, 1, at, at + tokens, to - at)
+        lib.llama_memory_seq_cp(mem, 1, 0, -1, -1)
+        lib.llama_memory_seq_rm(mem, 1, -1, -1)
 
     def _read_numbers(self, mem: Any, numbers: list[tuple[int, list[int]]]) -> bool:
         """Read each passage number at its place, on its own scratch sequence holding the prompt before it, in as
@@ -827,6 +896,7 @@ class LlamaCppGenerator:
 
 
 _PARAMS = threading.Lock()
+READ_IN_PLACE = "|read in its prompt"  # a passage state's key: read where a prompt had it, not alone
 SEQUENCES = 16  # llama.cpp sequences per context: 0 is the prompt; the others are scratch (checks, passage numbers)
 
 

@@ -84,6 +84,7 @@ class TypedHead:
     messages: list[dict[str, str]]
     lead: str
     passages: tuple[str, ...]  # their chunk ids, in prompt order
+    prompt: Prompt | None = None  # with pre-read passages: the prompt whose passages are placed (read and kept)
 
 
 @dataclass
@@ -183,11 +184,9 @@ class Pipeline:
     def typed_head(self, text: str, history: list[Turn] | None = None) -> TypedHead | None:
         """While a question is being typed: search with what is typed so far, and the prompt head its passages
         make (everything before the question's own words), for `read_typed`. None where there is nothing to read
-        ahead: retrieved passages read whole only (library mode's head is read already; pre-read passages are
-        placed in a moment), and not without passages."""
+        ahead: retrieved whole passages only (library mode's head is read already), and not without passages."""
         text = text.strip()
-        if not text or not isinstance(self.generator, PrefixCaching) or self.passage_tokens > 0 \
-                or getattr(self.generator, "passage_states", None) is not None:
+        if not text or not isinstance(self.generator, PrefixCaching) or self.passage_tokens > 0:
             return None
         if self.library is not None and self.library.get(self.generator.count_tokens) is not None:
             return None
@@ -196,16 +195,26 @@ class Pipeline:
         at = last.rfind(QUESTION)
         if not prompt.passages or at < 0:
             return None
-        return TypedHead(prompt.messages[:-1], last[: at + len(QUESTION)], tuple(p.chunk.id for p in prompt.passages))
+        placing = prompt if self._placing(prompt) else None
+        return TypedHead(prompt.messages[:-1], last[: at + len(QUESTION)], tuple(p.chunk.id for p in prompt.passages),
+                         placing)
 
     def read_typed(self, head: TypedHead, stop: Callable[[], bool] | None = None) -> int:
         """Have a typed question's prompt head in llama.cpp's cache, so that the question, once sent, reads only its
         own words when its search finds the same passages (when not, it reads what differs, as without this).
         `stop` is asked every few tokens (more was typed, or the question was sent) and ends the reading when it
-        says so; what was read stays. Returns the prompt tokens read."""
+        says so; what was read stays. With pre-read passages, the passages are placed as a question places them,
+        and each one read is kept as its state, so the question places it even when its search finds other
+        passages around it. Returns the prompt tokens read."""
+        what = f"read while typed ({len(head.passages)} passages)"
+        if head.prompt is not None:
+            placed = self._place(head.prompt, stop)
+            if placed is not None:
+                log.info("%s: %s, %d tokens", what, "stopped" if placed.stopped else "placed", placed.tokens_read)
+                return placed.tokens_read
         if not isinstance(self.generator, PrefixCaching):
             return 0
-        return self._read_head(head.messages, head.lead, f"read while typed ({len(head.passages)} passages)", stop)
+        return self._read_head(head.messages, head.lead, what, stop)
 
     def _follow_up_lead(self) -> str:
         """How a follow-up's message starts: the instruction, and "Question: " when no hint line comes next."""
@@ -327,16 +336,21 @@ class Pipeline:
             out.append(Check("refused", plain_reason(fit, scores, self._notes(question, prompt)), question))
         return out
 
-    def _place(self, prompt: Prompt) -> Placed | None:
-        """Retrieved passages first in the prompt: have the model place their pre-read states (read and kept now
-        when it has none), and the instruction after them, so the question reads only its own words. (With a
-        conversation between them, the instruction is read: it would be a new piece each time.)"""
+    def _placing(self, prompt: Prompt) -> bool:
+        """Whether this prompt's passages are placed from pre-read states (retrieved passages, first in it)."""
+        return not prompt.library and isinstance(self.generator, PassageReading) \
+            and getattr(self.generator, "passage_states", None) is not None and bool(stitched_passages(prompt))
+
+    def _place(self, prompt: Prompt, stop: Callable[[], bool] | None = None) -> Placed | None:
+        """Retrieved passages first in the prompt: have the model place their pre-read states (read in place and
+        kept now when it has none), and the instruction after them, so the question reads only its own words. (With
+        a conversation between them, the instruction is read: it would be a new piece each time.)"""
         if prompt.library or not isinstance(self.generator, PassageReading):
             return None
         passages = stitched_passages(prompt)
         until = QUESTION if self.preread_instruction and len(prompt.messages) == 2 else ""
-        placed = self.generator.place_passages(prompt.messages, passages, until) if passages else None
-        if placed is not None:
+        placed = self.generator.place_passages(prompt.messages, passages, until, stop) if passages else None
+        if placed is not None and not placed.stopped:
             log.info("passages: %d cached, %d pre-read, %d read now (%d tokens)", placed.cached, placed.loaded,
                      placed.computed, placed.tokens_read)
         return placed

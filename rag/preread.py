@@ -27,7 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 log = logging.getLogger(__name__)
+
+LOOKALIKE = 0.3  # cosine of two chunks' vectors from which they count as look-alikes, read together when pre-read
 
 MAGIC = b"RAGKV01\n"
 _HEADER = struct.Struct("<8s32sIQ16s")  # magic, key (sha256), tokens, payload bytes, blake2b-128 of the payload
@@ -262,3 +266,22 @@ def _read_stats(folder: Path) -> dict[str, int]:
         return {"hits": int(data.get("hits", 0)), "misses": int(data.get("misses", 0))}
     except (OSError, ValueError, AttributeError):
         return {"hits": 0, "misses": 0}
+
+
+def lookalike_groups(vectors: np.ndarray, size: int, floor: float = LOOKALIKE) -> list[list[int]]:
+    """The library's chunks (rows of unit `vectors`, in library order) in groups of at most `size` to pre-read
+    together: the first chunk not yet in a group, with the chunks most like it (cosine >= `floor`) not yet in one;
+    each group in library order. Read as one prompt, each passage is kept as read over the look-alikes before it,
+    as a question that finds them together has them."""
+    free = np.ones(len(vectors), dtype=bool)
+    groups: list[list[int]] = []
+    for i in range(len(vectors)):
+        if not free[i]:
+            continue
+        free[i] = False
+        sims = vectors @ vectors[i]
+        sims[~free] = -np.inf
+        mates = [int(j) for j in np.argsort(-sims)[: max(size - 1, 0)] if sims[j] >= floor]
+        free[mates] = False
+        groups.append(sorted([i, *mates]))
+    return groups

@@ -97,6 +97,23 @@ def test_hits_and_misses_add_up_across_processes_in_the_stats_file(tmp_path: Pat
     assert (stats.hits, stats.misses) == (2, 1) and stats.hit_rate == pytest.approx(2 / 3)
 
 
+def test_look_alikes_are_grouped_to_be_read_together_in_library_order() -> None:
+    import numpy as np
+
+    from rag.preread import lookalike_groups
+
+    def unit(*xs: float) -> list[float]:
+        v = np.array(xs, dtype=np.float32)
+        return list(v / np.linalg.norm(v))
+
+    # Chunks 0, 2, 3 are about one story (near the first axis), 1 and 4 about another, 5 about neither.
+    vectors = np.array([unit(1, 0.1, 0), unit(0, 1, 0.1), unit(1, 0, 0.1), unit(1, 0.2, 0.1), unit(0.1, 1, 0),
+                        unit(0, 0, 1)])
+    assert lookalike_groups(vectors, 4) == [[0, 2, 3], [1, 4], [5]]
+    assert lookalike_groups(vectors, 2) == [[0, 3], [1, 4], [2], [5]]  # at most `size`, the closest first
+    assert lookalike_groups(vectors, 4, floor=1.01) == [[0], [1], [2], [3], [4], [5]]
+
+
 # ---- through the real model -----------------------------------------------------------------------------------
 
 ARTICLE = """Harbour Ferry Strike Ends
@@ -141,10 +158,12 @@ class DecodeCounter:
         import llama_cpp.llama_cpp as lib
 
         self.calls: list[int] = []
+        self.starts: list[int] = []  # the position of each call's first token
         real = lib.llama_decode
 
         def counted(ctx: Any, batch: Any) -> int:
             self.calls.append(int(batch.n_tokens))
+            self.starts.append(int(batch.pos[0]))
             return int(real(ctx, batch))
 
         monkeypatch.setattr(lib, "llama_decode", counted)
@@ -245,3 +264,102 @@ def test_a_changed_article_and_a_damaged_state_are_read_again_never_trusted(
     assert "bad state(s) (damaged)" in capsys.readouterr().out
     assert main(["doctor", "--no-models", "--repair", *where]) == 0
     assert PassageStates(data / "passage-states", 2**30).check()[1] == []
+
+
+THIRD = """Bakery Wins Regional Prize
+
+The Calloway Street bakery won the regional bread prize on Monday for its rye loaf. The owner, Ilse Varga, said
+the prize of 3,000 euros would pay for a second oven, and that the bakery would open on Sundays from May.
+"""
+
+
+@pytest.mark.slow
+def test_a_passage_is_kept_as_first_read_and_placed_among_other_passages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A passage with no state is read where its prompt has it and kept; another prompt, with another passage
+    before it, places it from that state: llama.cpp reads the new passage and the numbers, not the kept one."""
+    from rag.llm import PassageReading
+    from rag.prompting import build_prompt, stitched_passages
+    from rag.types import ScoredChunk
+
+    require_model(SMALL)
+    articles = _articles(tmp_path)
+    (articles / "bakery.txt").write_text(THIRD)
+    assistant = build_assistant(_settings(tmp_path / "data"))
+    assistant.ingest([articles])
+    first_chunk = {}
+    for chunk in sorted(assistant.store.all_chunks(), key=lambda c: c.index, reverse=True):
+        first_chunk[Path(chunk.source).stem] = chunk
+    generator = assistant.generator
+    assert isinstance(generator, PassageReading)
+
+    def prompt(names: list[str], question: str) -> Any:
+        passages = [ScoredChunk(first_chunk[n], 1.0, rank) for rank, n in enumerate(names, start=1)]
+        return build_prompt(question, passages, generator.count_tokens, context_length=generator.context_length,
+                            max_answer_tokens=40, layout="library", ordered=True)
+
+    def tokens(name: str) -> int:
+        return generator.count_tokens(first_chunk[name].text)
+
+    one = prompt(["ferry", "garden"], "How many benches are in the garden?")
+    counter = DecodeCounter(monkeypatch)
+    placed = generator.place_passages(one.messages, stitched_passages(one))
+    assert placed is not None and (placed.computed, placed.loaded) == (2, 0)
+    # Each read where the prompt has it, the garden's over the ferry's (not alone behind the instructions).
+    reads = [(n, start) for n, start in zip(counter.calls, counter.starts, strict=True) if n >= tokens("garden")]
+    assert len(reads) >= 2 and reads[-1][1] >= reads[-2][1] + tokens("ferry"), (counter.calls, counter.starts)
+
+    # The garden passage after another passage than before: the bakery's is read, the garden's is placed.
+    two = prompt(["bakery", "garden"], "How many benches are in the garden?")
+    counter.calls.clear()
+    placed = generator.place_passages(two.messages, stitched_passages(two))
+    assert placed is not None and (placed.computed, placed.loaded) == (1, 1)
+    assert tokens("bakery") <= counter.prompt_tokens < tokens("bakery") + tokens("garden") / 2, counter.calls
+    answer = "".join(generator.stream(two.messages, max_tokens=40, temperature=0.0))
+    assert "40" in answer, answer
+
+    # Both placed now, first the garden: nothing of either passage is read.
+    counter.calls.clear()
+    three = prompt(["garden", "bakery"], "What did the bakery's prize pay for?")
+    placed = generator.place_passages(three.messages, stitched_passages(three))
+    assert placed is not None and (placed.computed, placed.loaded) == (0, 2)
+    assert counter.prompt_tokens < min(tokens("bakery"), tokens("garden")) / 2, counter.calls
+    answer = "".join(generator.stream(three.messages, max_tokens=40, temperature=0.0))
+    assert "oven" in answer.lower(), answer
+    assistant.close()
+
+
+@pytest.mark.slow
+def test_placing_passages_stops_when_asked_and_keeps_what_was_read(tmp_path: Path) -> None:
+    """A question's passages placed while it is typed: `stop` ends the placing between steps; the passages read
+    until then are kept, and placing the prompt again reads only the rest."""
+    from rag.llm import PassageReading
+    from rag.prompting import build_prompt, stitched_passages
+    from rag.types import ScoredChunk
+
+    require_model(SMALL)
+    articles = _articles(tmp_path)
+    (articles / "bakery.txt").write_text(THIRD)
+    assistant = build_assistant(_settings(tmp_path / "data"))
+    assistant.ingest([articles])
+    generator = assistant.generator
+    assert isinstance(generator, PassageReading)
+    chunks = sorted(assistant.store.all_chunks(), key=lambda c: (c.doc_id, c.index))
+    prompt = build_prompt("What happened?", [ScoredChunk(c, 1.0, i) for i, c in enumerate(chunks, start=1)],
+                          generator.count_tokens, context_length=generator.context_length, max_answer_tokens=40,
+                          layout="library")
+    passages = stitched_passages(prompt)
+    asked = 0
+
+    def stop() -> bool:  # says stop once the first passage is read (it is asked before each later one)
+        nonlocal asked
+        asked += 1
+        return asked > 1 + generator.count_tokens(passages[0][2]) // 16
+
+    placed = generator.place_passages(prompt.messages, passages, stop=stop)
+    assert placed is not None and placed.stopped and placed.computed >= 1 and placed.computed < len(passages)
+    again = generator.place_passages(prompt.messages, passages)
+    assert again is not None and not again.stopped
+    assert again.loaded == placed.computed and again.computed == len(passages) - placed.computed
+    assistant.close()

@@ -178,6 +178,18 @@ def test_the_browser_hands_typed_text_to_the_assistant_and_the_setting_stops_it(
     assistant.close()
 
 
+def _vessby(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "harbour.txt").write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs "
+                                      "the port of Vessby, where the ferries to Holm and Sundby leave every hour.")
+    (docs / "station.txt").write_text("Railway station news\n\nThe new Vessby railway station opens in March with "
+                                      "six tracks, a bicycle garage for 400 bicycles and a bus terminal.")
+    (docs / "school.txt").write_text("School news\n\nThe Vessby school gets a new library in the autumn, paid for "
+                                     "by the town and a local foundation.")
+    return docs
+
+
 @pytest.mark.slow
 def test_a_question_typed_before_it_is_sent_reads_only_its_own_words(tmp_path: Path) -> None:
     """Through the real 1.5B and Chroma on disk: while the question is typed its passage is found and read; once
@@ -189,14 +201,7 @@ def test_a_question_typed_before_it_is_sent_reads_only_its_own_words(tmp_path: P
 
     require_model("all-minilm-l6-v2-int8")
     require_model(DEFAULT)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "harbour.txt").write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs "
-                                      "the port of Vessby, where the ferries to Holm and Sundby leave every hour.")
-    (docs / "station.txt").write_text("Railway station news\n\nThe new Vessby railway station opens in March with "
-                                      "six tracks, a bicycle garage for 400 bicycles and a bus terminal.")
-    (docs / "school.txt").write_text("School news\n\nThe Vessby school gets a new library in the autumn, paid for "
-                                     "by the town and a local foundation.")
+    docs = _vessby(tmp_path)
     # Retrieved passages (no library mode), one per question; no prompt heads kept: each count below is that step's.
     assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
                                               chat_model=DEFAULT, library_tokens=0, top_k=1, prefix_memory_mb=0))
@@ -230,3 +235,37 @@ def test_eval_refuses_a_negative_typing_speed_with_the_fix(tmp_path: Path, capsy
     gold.write_text('{"id": "q1", "question": "Who?", "answer": "Ana", "split": "test"}\n')
     code = main(["eval", "--gold", str(gold), "--typed", "-2", "--out", str(tmp_path / "out")])
     assert code != 0 and "characters a second" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_with_pre_read_passages_a_typed_questions_passage_is_read_and_kept(tmp_path: Path) -> None:
+    """Through the real 1.5B with pre-read passages on: the passage a typed question finds is read in place while
+    it is typed and kept as its state; the question, once sent, reads only its own words."""
+    from rag.config import load_settings
+    from rag.llm import LlamaCppGenerator
+    from tests.conftest import DEFAULT, MODELS, require_model
+
+    require_model("all-minilm-l6-v2-int8")
+    require_model(DEFAULT)
+    docs = _vessby(tmp_path)
+    data = tmp_path / "data"
+    assistant = build_assistant(load_settings(env={}, data_dir=data, models_dir=MODELS, chat_model=DEFAULT,
+                                              library_tokens=0, top_k=1, prefix_memory_mb=0,
+                                              prompt_layout="library", passage_states_mb=2048))
+    assistant.ingest([docs])
+    gen = assistant.generator
+    assert isinstance(gen, LlamaCppGenerator)
+    asked = "How old is the harbour master Ana Ruiz?"
+    assistant.ask("When does the Vessby railway station open?")  # the model loaded; the cache holds another passage
+    kept = len(list((data / "passage-states").rglob("*.kv")))
+    assistant.typing.pause_s = 0.01
+    assert assistant.typed("How old is the harbour master Ana R")
+    assert assistant.typing.wait_idle(120)
+    passage = gen.count_tokens("The harbour master Ana Ruiz is 47 years old. She runs the port")
+    assert assistant.typing.tokens >= passage
+    assert len(list((data / "passage-states").rglob("*.kv"))) == kept + 1  # the harbour passage, kept
+    before = gen.tokens_read
+    typed = assistant.ask(asked)
+    assert gen.tokens_read - before - gen.count_tokens(asked) <= 40
+    assert typed.timings.passages_read == 0 and "47" in typed.text
+    assistant.close()
