@@ -153,7 +153,7 @@ class Assistant:
 
         self._check_store()
         generator = self.generator
-        chunks = self.store.all_chunks()
+        chunks = sorted(self.store.all_chunks(), key=lambda c: (c.doc_id, c.index, c.start))  # library order
         if not isinstance(generator, PassageReading) or self.settings.passage_states_mb <= 0 \
                 or self.pipeline.layout != "library":
             return 0, len(chunks)  # off, a chat server, or a model whose prompt has the passages after the question

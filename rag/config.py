@@ -79,9 +79,10 @@ class Settings(BaseModel):
     )
     passage_states_mb: int = Field(
         0, ge=0, description="Disk (MiB) for pre-read passages, e.g. 2048: each retrieved passage's llama.cpp KV "
-        "state, kept the first time it is read, so a later question that retrieves it reads only its own words (the "
-        "1.5B model: about 28 KiB per token, 4-6 MiB per passage); least recently used go first. 0 = off (the "
-        "default: on the dev splits it answered fewer answerable questions, docs/evaluation.md).",
+        "state, kept as it was first read in a question's prompt, so a later question that retrieves it reads only "
+        "its own words (the 1.5B model: about 28 KiB per token, 4-6 MiB per passage); least recently used go first. "
+        "0 = off (the default: on squad2-complexity's dev split it answered fewer answerable questions than the "
+        "passages read whole, docs/evaluation.md).",
     )
     preread_instruction: bool = Field(
         True, description="With pre-read passages, keep the instruction after them (before each question) as a "
