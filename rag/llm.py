@@ -650,11 +650,10 @@ class LlamaCppGenerator:
                 number_at, body_at, stop_at = spans[i]
                 body = tokens[body_at:stop_at]
                 if stop is not None and stop():
-                    self._abandon(head)
-                    self.tokens_read += read
-                    return Placed(len(passages), loaded=loaded, computed=computed, tokens_read=read, stopped=True)
+                    return self._stopped(head, Placed(len(passages), loaded=loaded, computed=computed,
+                                                      tokens_read=read, stopped=True))
                 if i == len(passages):  # the closing piece: kept as read behind the prompt head alone
-                    got = self._passage_state(head, [], "(closing)", body)
+                    got = self._closing_state(head, body)
                     if got is None:
                         self._abandon(head)
                         return None
@@ -682,10 +681,8 @@ class LlamaCppGenerator:
                 step = len(rows) if stop is None else STOP_STEP
                 for begin in range(0, len(rows), step):
                     if begin and stop is not None and stop():
-                        self._abandon(head)
-                        self.tokens_read += read
-                        return Placed(len(passages), loaded=loaded, computed=computed, tokens_read=read,
-                                      stopped=True)
+                        return self._stopped(head, Placed(len(passages), loaded=loaded, computed=computed,
+                                                          tokens_read=read, stopped=True))
                     if not self._decode(rows[begin : begin + step]):
                         self._abandon(head)
                         return None
@@ -779,22 +776,29 @@ class LlamaCppGenerator:
         n = int(lib.llama_token_to_piece(self._llm._model.vocab, token, buf, len(buf), 0, True))
         return n if n >= 0 else -n  # negative: the buffer was too small by that much (never for 256 bytes)
 
-    def _passage_state(self, head: list[int], marker: list[int], chunk_id: str, body: list[int]) -> bool | None:
-        """Put a piece's state into sequence 1 (its cells where the first passage's text starts): from its kept
-        state (False), or read now over the prompt head and kept (True). None when llama.cpp refused."""
+    def _closing_state(self, head: list[int], body: list[int]) -> bool | None:
+        """Put the closing piece's state (the text after the passages, the same for every question) into sequence
+        1, its cells right after the prompt head: from its kept state (False), or read now behind the head alone
+        and kept (True). None when llama.cpp refused."""
         import llama_cpp.llama_cpp as lib
 
         mem = lib.llama_get_memory(self._llm._ctx.ctx)
-        key = state_key(self.model_key(), head, chunk_id, body)
+        key = state_key(self.model_key(), head, "(closing)", body)
         if self._load_state(key, len(body)):
             return False
         lib.llama_memory_seq_cp(mem, 0, 1, 0, len(head))
-        if not self._decode([(t, len(head) + i, (1,)) for i, t in enumerate(marker + body)]):
+        if not self._decode([(t, len(head) + i, (1,)) for i, t in enumerate(body)]):
             lib.llama_memory_seq_rm(mem, 1, -1, -1)
             return None
-        lib.llama_memory_seq_rm(mem, 1, 0, len(head) + len(marker))
+        lib.llama_memory_seq_rm(mem, 1, 0, len(head))
         self._save_state(key, len(body))
         return True
+
+    def _stopped(self, head: list[int], placed: Placed) -> Placed:
+        """Placing was stopped half-way: the KV cache keeps the prompt head (the passages read are kept as states)."""
+        self._abandon(head)
+        self.tokens_read += placed.tokens_read
+        return placed
 
     def _load_state(self, key: bytes, tokens: int) -> bool:
         """Set a kept state into sequence 1 (its cells where they were read); False when there is none, or it did not
