@@ -10,7 +10,7 @@ from rag.chunking import Chunker
 from rag.config import Settings
 from rag.embeddings import Embedder, OnnxEmbedder
 from rag.excerpts import Excerpter
-from rag.gate import AnswerabilityGate, Gate, Gates, OppositesGate, SpecificsGate
+from rag.gate import AnswerabilityGate, Gate, Gates, NegatedGate, OppositesGate, SpecificsGate
 from rag.grounding import CitationGrounder
 from rag.ingest import Indexer
 from rag.judgement import Calibration, load_calibration
@@ -164,6 +164,8 @@ def build_gate(settings: Settings, catalog: Catalog, generator: Generator, score
     gates: list[Gate] = [SpecificsGate()] if settings.check_specifics and not scored else []
     if settings.check_opposites:
         gates.append(OppositesGate())
+    if settings.check_negated:
+        gates.append(NegatedGate())
     threshold = 0.0 if scored else answerability_threshold(settings, catalog)
     if (scored or threshold > 0) and isinstance(generator, LlamaCppGenerator):
         gates.append(AnswerabilityGate(generator, threshold))

@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
                              ("check-specifics", "check_specifics", "the question-specifics gate"),
                              ("check-opposites", "check_opposites", "refusing questions about the opposite of "
                                                                     "what the passages say"),
+                             ("check-negated", "check_negated", "refusing questions that add a negation to what "
+                                                                "a passage says"),
                              ("check-claims", "check_claims", "withholding unsupported sentences"),
                              ("check-cited", "check_cited", "refusing answers whose cited articles are off the "
                                                             "question"),
@@ -177,6 +179,7 @@ def _make_settings(args: argparse.Namespace) -> Settings:
         "hybrid": getattr(args, "hybrid", None),
         "check_specifics": getattr(args, "check_specifics", None),
         "check_opposites": getattr(args, "check_opposites", None),
+        "check_negated": getattr(args, "check_negated", None),
         "check_claims": getattr(args, "check_claims", None),
         "check_cited": getattr(args, "check_cited", None),
         "check_asked": getattr(args, "check_asked", None),

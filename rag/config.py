@@ -143,6 +143,10 @@ class Settings(BaseModel):
         "say: a word the passages don't use in its place while they use its opposite there ('delivered indirectly' "
         "where they say 'delivered directly')."
     )
+    check_negated: bool = Field(
+        True, description="Refuse before answering when the question adds a negation to what a passage sentence "
+        "says ('What does not induce a hierarchy?' where a passage says what does) and no passage says it negated."
+    )
     answerability_threshold: float | None = Field(
         None, ge=0, le=1, description="Refuse before answering when the model's P(yes) that the passages state the "
         "answer is below this; empty = the value calibrated for the model in the catalogue; 0 = don't ask.",

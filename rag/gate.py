@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from rag.llm import Judge
-from rag.opposites import opposite_reason, opposites
+from rag.opposites import negated, negated_reason, opposite_reason, opposites
 from rag.prompting import Prompt, answerability_check
 from rag.specifics import missing_reason, missing_specifics
 from rag.types import Check, stated_by
@@ -17,6 +17,7 @@ from rag.types import Check, stated_by
 REFUSED = "refused"
 ANSWERABILITY = "answerability"
 OPPOSITE = "opposite"  # machine-readable, beside the plain refusal: "<the question's word> / <the passages' word>"
+NEGATED = "negated"  # machine-readable, beside the plain refusal: "<share>: <the passage sentence, cut>"
 
 
 class Gate(Protocol):
@@ -50,6 +51,19 @@ class OppositesGate:
             return []
         return [*(Check(OPPOSITE, f"{o.asked} / {o.said}") for o in found),
                 Check(REFUSED, opposite_reason(found), question)]
+
+
+class NegatedGate:
+    """Refuses when the question is a passage sentence with a negation added ("What does not induce a proper
+    hierarchy?" where the passages only say what does) and no passage says it with the negation."""
+
+    def check(self, question: str, prompt: Prompt) -> list[Check]:
+        """The sentence as a note and a refusal, or nothing."""
+        found = negated(question, stated_by([p.chunk for p in prompt.passages]))
+        if found is None:
+            return []
+        return [Check(NEGATED, f"{found.share:.2f}: {found.sentence[:120]}"),
+                Check(REFUSED, negated_reason(found), question)]
 
 
 class AnswerabilityGate:

@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from rag.text import sentence_spans, stems
+
 PREFIXES = ("non-", "non", "un", "in", "im", "il", "ir", "dis")
 # Endings of adjectives, adverbs and qualities: where a negating prefix makes an opposite.
 ENDINGS = ("ly", "ble", "ent", "ant", "ive", "al", "ite", "ary", "ic", "own", "ful", "ous", "ate", "ity", "ness",
@@ -147,3 +149,64 @@ def opposite_reason(found: list[Opposite], where: str = "The articles") -> str:
     recent”.")."""
     asked, said = found[0].phrases()
     return f"{where} say \u201c{said}\u201d, not \u201c{asked}\u201d."
+
+
+# A question that adds "not" to what the passages say: "What does not induce a proper hierarchy on the classes?"
+# over "The hierarchy theorems induce a proper hierarchy on the classes." SQuAD 2.0 wrote many of its unanswerable
+# questions this way; the model answers them from the sentence they were made from, often with the negation
+# copied in ("The hierarchy theorems do not induce ..."), the reverse of what the passage says.
+_NEGATOR = re.compile(r"\b(?:not|never|no|cannot)\b|n['\u2019]t\b", re.IGNORECASE)
+# The share of the question's content words (Snowball stems, negation and glue left out) that one passage sentence
+# must state for the question to be that sentence with a negation added; and the fewest content words a question
+# needs for the share to mean anything. Chosen on squad2-complexity's dev split (docs/evaluation.md, "Negated
+# questions"): every answerable question with a negation there shares at most half its words with a sentence.
+NEGATED_SHARE = 0.75
+NEGATED_MIN_WORDS = 3
+
+
+_SPLIT = {"cannot": "can", "can't": "can", "won't": "will", "shan't": "shall"}
+
+
+def _without_negation(text: str) -> str:
+    """The text with its negations left out ("cannot" is "can", "doesn't" is "does"), so that the words the
+    question and a sentence share are counted apart from them."""
+    text = re.sub(r"\b(?:cannot|can['\u2019]t|won['\u2019]t|shan['\u2019]t)\b",
+                  lambda m: _SPLIT[m.group().lower().replace("\u2019", "'")], text, flags=re.IGNORECASE)
+    return _NEGATOR.sub(" ", text)
+
+
+class Negated(NamedTuple):
+    """The passage sentence that states what the question asks with a negation added, without one."""
+
+    sentence: str
+    share: float
+
+
+def negated(question: str, sources: Iterable[str]) -> Negated | None:
+    """The passage sentence that a negated question was made from, when the passages state it only without the
+    negation: at least NEGATED_SHARE of the question's content words in one sentence with no "not", "no", "never"
+    or "n't", and no sentence that states as much with one."""
+    if not _NEGATOR.search(question):
+        return None
+    asked = stems(_without_negation(question))
+    if len(asked) < NEGATED_MIN_WORDS:
+        return None
+    best: Negated | None = None
+    said_negated = 0.0
+    for text in sources:
+        for start, end in sentence_spans(text):
+            sentence = text[start:end].strip()
+            share = len(asked & stems(_without_negation(sentence))) / len(asked)
+            if share < NEGATED_SHARE:
+                continue
+            if _NEGATOR.search(sentence):
+                said_negated = max(said_negated, share)
+            elif best is None or share > best.share:
+                best = Negated(sentence, share)
+    return best if best is not None and best.share > said_negated else None
+
+
+def negated_reason(found: Negated, where: str = "The articles", limit: int = 160) -> str:
+    """Plain words for a refusal: the sentence the passages say, the other way round from the question."""
+    sentence = found.sentence if len(found.sentence) <= limit else found.sentence[:limit].rsplit(" ", 1)[0] + " \u2026"
+    return f"{where} only say it the other way round: \u201c{sentence}\u201d"

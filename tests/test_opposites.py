@@ -2,8 +2,8 @@
 
 import pytest
 
-from rag.gate import OPPOSITE, REFUSED, OppositesGate
-from rag.opposites import opposites
+from rag.gate import NEGATED, OPPOSITE, REFUSED, NegatedGate, OppositesGate
+from rag.opposites import negated, opposites
 from rag.prompting import Prompt
 from rag.types import Chunk, ScoredChunk
 
@@ -73,3 +73,39 @@ def test_the_refusal_quotes_the_word_with_what_it_qualifies(question: str, sourc
                                                            phrases: tuple[str, str]) -> None:
     [found] = opposites(question, [source])
     assert found.phrases() == phrases
+
+
+@pytest.mark.parametrize(("question", "source"), [
+    ("What does not induce a proper hierarchy on the classes?",
+     "The hierarchy theorems induce a proper hierarchy on the classes."),
+    ("Which bridge cannot carry lorries over the Tarn?", "The new bridge can carry lorries over the Tarn."),
+    ("Who doesn't hold the regional sprint record?", "Ada Lind holds the regional sprint record. She is 19."),
+])
+def test_a_question_that_adds_a_negation_to_a_sentence_is_found(question: str, source: str) -> None:
+    found = negated(question, [source])
+    assert found is not None and found.sentence in source
+
+
+@pytest.mark.parametrize(("question", "source"), [
+    ("What is not known about the cause of the fire?", "It is not known what caused the fire in the mill."),
+    # the sentence says it negated too, elsewhere in the passages
+    ("Which bridge cannot carry lorries over the Tarn?",
+     "The new bridge can carry lorries over the Tarn. The old bridge cannot carry lorries over the Tarn."),
+    # too few of the question's words in one sentence: the answer is stated another way
+    ("Which councillor did not vote for the bus plan?", "Eleven councillors backed the plan; Ruth Abara abstained."),
+    ("Which bus routes will the budget fund?", "The budget funds six bus routes."),  # no negation asked
+    ("What is not a string?", "A string is a word over an alphabet."),  # too few words to compare
+])
+def test_a_negation_said_in_the_passages_or_a_loose_match_is_not_found(question: str, source: str) -> None:
+    assert negated(question, [source]) is None
+
+
+def test_the_negated_gate_quotes_the_sentence_in_plain_words() -> None:
+    gate = NegatedGate()
+    prompt = _prompt("Upper and lower bounds are usually stated using the big O notation.")
+    [note, check] = gate.check("What is usually not stated using the big O notation?", prompt)
+    assert note.kind == NEGATED and note.detail.startswith("1.00: Upper and lower bounds")
+    assert check.kind == REFUSED
+    assert check.detail == ("The articles only say it the other way round: \u201cUpper and lower bounds are usually "
+                            "stated using the big O notation.\u201d")
+    assert gate.check("What is usually stated using the big O notation?", prompt) == []

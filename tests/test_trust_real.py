@@ -310,3 +310,25 @@ def test_an_opposite_a_misspelled_name_and_a_questions_one_in_plain_words(tmp_pa
     # a misspelled name is refused before the model writes, and the refusal offers the articles' spelling
     misspelled = assistant.ask("When does the Vesby post office open?")
     assert misspelled.refused and "Did you mean \u201cVessby\u201d?" in misspelled.text
+
+
+def test_a_question_that_adds_a_negation_is_refused_and_the_straight_one_answered(tmp_path: Path) -> None:
+    # The question is the article's sentence with "not" added: the passages say which office opens early, not
+    # which does not; without the check the real model answers it from that sentence.
+    require_model("all-minilm-l6-v2-int8")
+    require_model(SMALL)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "post.txt").write_text(
+        "Postal service changes\n\nThe Harbour Street branch of the Vessby post office opens at seven on "
+        "weekdays. Parcels are delivered to each house in the afternoon."
+    )
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=SMALL))
+    assert not assistant.ingest([docs]).failed
+    negated = assistant.ask("Which branch of the Vessby post office does not open at seven on weekdays?")
+    assert negated.refused and negated.timings.completion_tokens == 0  # refused before the model wrote
+    assert negated.text.startswith(f"{REFUSAL} The articles only say it the other way round: \u201cThe Harbour")
+    assert any(c.kind == "negated" for c in negated.checks)
+    straight = assistant.ask("When does the Harbour Street branch of the Vessby post office open on weekdays?")
+    assert not straight.refused and ("seven" in straight.text or "7" in straight.text), straight.text
