@@ -162,6 +162,11 @@ _NEGATOR = re.compile(r"\b(?:not|never|no|cannot)\b|n['\u2019]t\b", re.IGNORECAS
 # questions"): every answerable question with a negation there shares at most half its words with a sentence.
 NEGATED_SHARE = 0.75
 NEGATED_MIN_WORDS = 3
+# Words that say who or what did not: beside them, a negated question asks about the ones left out, which the
+# passages do answer. None of squad2's dev questions that the check refuses has one near its sentence.
+_LEFT_OUT = re.compile(
+    r"\b(?:except|excluding|declin\w*|refus\w*|reject\w*|fail\w*|oppos\w*|abstain\w*|boycott\w*|withdr[ae]w\w*|"
+    r"exempt\w*|absent|neither|nor|instead|rather than|other than|apart from|vot\w* against)\b", re.IGNORECASE)
 
 
 _SPLIT = {"cannot": "can", "can't": "can", "won't": "will", "shan't": "shall"}
@@ -185,16 +190,19 @@ class Negated(NamedTuple):
 def negated(question: str, sources: Iterable[str]) -> Negated | None:
     """The passage sentence that a negated question was made from, when the passages state it only without the
     negation: at least NEGATED_SHARE of the question's content words in one sentence with no "not", "no", "never"
-    or "n't", and no sentence that states as much with one."""
+    or "n't", no sentence that states as much with one, and no word of refusing or leaving out in that sentence or
+    the next ("Twelve countries signed the pact; Norway declined." answers which country did not sign it)."""
     if not _NEGATOR.search(question):
         return None
     asked = stems(_without_negation(question))
     if len(asked) < NEGATED_MIN_WORDS:
         return None
     best: Negated | None = None
+    after = ""  # the sentence after the best one, in its passage
     said_negated = 0.0
     for text in sources:
-        for start, end in sentence_spans(text):
+        spans = sentence_spans(text)
+        for n, (start, end) in enumerate(spans):
             sentence = text[start:end].strip()
             share = len(asked & stems(_without_negation(sentence))) / len(asked)
             if share < NEGATED_SHARE:
@@ -203,7 +211,10 @@ def negated(question: str, sources: Iterable[str]) -> Negated | None:
                 said_negated = max(said_negated, share)
             elif best is None or share > best.share:
                 best = Negated(sentence, share)
-    return best if best is not None and best.share > said_negated else None
+                after = text[spans[n + 1][0] : spans[n + 1][1]] if n + 1 < len(spans) else ""
+    if best is None or best.share <= said_negated or _LEFT_OUT.search(f"{best.sentence} {after}"):
+        return None
+    return best
 
 
 def negated_reason(found: Negated, where: str = "The articles", limit: int = 160) -> str:

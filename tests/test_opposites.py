@@ -109,3 +109,15 @@ def test_the_negated_gate_quotes_the_sentence_in_plain_words() -> None:
     assert check.detail == ("The articles only say it the other way round: \u201cUpper and lower bounds are usually "
                             "stated using the big O notation.\u201d")
     assert gate.check("What is usually stated using the big O notation?", prompt) == []
+
+
+@pytest.mark.parametrize("source", [
+    "Twelve countries signed the fishing agreement in Oslo; Norway declined.",
+    "Twelve countries signed the fishing agreement in Oslo. Norway and Iceland refused, citing quotas.",
+    "All countries except Norway signed the fishing agreement in Oslo.",
+])
+def test_a_negated_question_about_those_left_out_is_not_found(source: str) -> None:
+    # the passages say who did not, in other words: the question is answerable
+    assert negated("Which countries did not sign the fishing agreement in Oslo?", [source]) is None
+    assert negated("Which countries did not sign the fishing agreement in Oslo?",
+                   ["Twelve countries signed the fishing agreement in Oslo."]) is not None
