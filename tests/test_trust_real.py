@@ -282,18 +282,24 @@ def test_an_age_stated_of_another_person_is_refused(tmp_path: Path, second: str)
     assert "only about something other than what you" in _refused_only_by("check_near", tmp_path, articles, question)
 
 
-def test_an_opposite_a_misspelled_name_and_a_questions_one_in_plain_words(tmp_path: Path) -> None:
+def _over_one_article(tmp_path: Path, text: str) -> Assistant:
+    """An assistant on the small model over one article, written to a fresh folder and ingested."""
     require_model("all-minilm-l6-v2-int8")
     require_model(SMALL)
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "post.txt").write_text(
-        "Postal service changes\n\nFrom March the Vessby post office delivers parcels directly to each house. "
-        "The most visited branch, on Harbour Street, opens at eight o'clock."
-    )
+    (docs / "post.txt").write_text(text)
     assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
                                               chat_model=SMALL))
     assert not assistant.ingest([docs]).failed
+    return assistant
+
+
+def test_an_opposite_a_misspelled_name_and_a_questions_one_in_plain_words(tmp_path: Path) -> None:
+    assistant = _over_one_article(
+        tmp_path,
+        "Postal service changes\n\nFrom March the Vessby post office delivers parcels directly to each house. "
+        "The most visited branch, on Harbour Street, opens at eight o'clock.")
     reversed_ = assistant.ask("How does the Vessby post office deliver parcels indirectly?")
     assert reversed_.refused and reversed_.timings.completion_tokens == 0  # refused before the model wrote
     said = "The articles say \u201cparcels directly\u201d, not \u201cparcels indirectly\u201d."
@@ -315,17 +321,10 @@ def test_an_opposite_a_misspelled_name_and_a_questions_one_in_plain_words(tmp_pa
 def test_a_question_that_adds_a_negation_is_refused_and_the_straight_one_answered(tmp_path: Path) -> None:
     # The question is the article's sentence with "not" added: the passages say which office opens early, not
     # which does not; without the check the real model answers it from that sentence.
-    require_model("all-minilm-l6-v2-int8")
-    require_model(SMALL)
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "post.txt").write_text(
+    assistant = _over_one_article(
+        tmp_path,
         "Postal service changes\n\nThe Harbour Street branch of the Vessby post office opens at seven on "
-        "weekdays. Parcels are delivered to each house in the afternoon."
-    )
-    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
-                                              chat_model=SMALL))
-    assert not assistant.ingest([docs]).failed
+        "weekdays. Parcels are delivered to each house in the afternoon.")
     negated = assistant.ask("Which branch of the Vessby post office does not open at seven on weekdays?")
     assert negated.refused and negated.timings.completion_tokens == 0  # refused before the model wrote
     assert negated.text.startswith(f"{REFUSAL} The articles only say it the other way round: \u201cThe Harbour")
