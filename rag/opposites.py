@@ -36,7 +36,8 @@ PAIRS = (
     ("least", "most"), ("fewest", "most"), ("lowest", "highest"), ("smallest", "largest"), ("smallest", "biggest"),
     ("minimum", "maximum"), ("earliest", "latest"), ("worst", "best"), ("weakest", "strongest"),
     ("shortest", "longest"), ("increase", "decrease"), ("increased", "decreased"), ("increases", "decreases"),
-    ("increasing", "decreasing"), ("past", "future"),
+    ("increasing", "decreasing"), ("past", "future"), ("input", "output"), ("inputs", "outputs"), ("more", "less"),
+    ("harder", "easier"), ("hardest", "easiest"),
 )
 OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in PAIRS:

@@ -21,6 +21,9 @@ from rag.types import Chunk, ScoredChunk
      [("impossible", "possible")]),
     ("How did fares change with a decrease in passengers?", "Fares rose with an increase in passengers.",
      [("decrease", "increase")]),
+    ("Which file holds the output of the sorting step?", "The input of the sorting step is a file of names.",
+     [("output", "input")]),
+    ("Does the ferry carry more than 300 cars?", "The ferry carries less than 300 cars a day.", [("more", "less")]),
     # The word elsewhere in the passages, but not in this place: "at least", and "the most recent" defection.
     ("What was the least recent defection?", "At least 12 people left. It was the most recent defection.",
      [("least", "most")]),
