@@ -12,6 +12,10 @@ Literal, so kept narrow: a prefixed word counts only with the ending of an adjec
 "discover" is not "cover" negated, nor "information" "formation"), the word without its prefix has at least five
 letters, and a passage that writes the plain word after "not" or "no" ("not possible") says what the question
 says. Chosen on squad2-complexity's dev split (docs/evaluation.md, "Opposite words").
+
+Also here (`negated`): a question that is a passage sentence with "not" added ("What does not induce a proper
+hierarchy?" where the passage says what does), the other way SQuAD 2.0 reversed its sentences (docs/evaluation.md,
+"Negated questions").
 """
 
 from __future__ import annotations
