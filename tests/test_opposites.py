@@ -114,6 +114,19 @@ def test_the_negated_gate_quotes_the_sentence_in_plain_words() -> None:
     assert gate.check("What is usually stated using the big O notation?", prompt) == []
 
 
+@pytest.mark.parametrize(("question", "source"), [
+    ("What did the ferry crews not do for two days in August?",
+     "The ferry crews stopped work for two days in August over rosters."),
+    ("Why did the ferry crews not work for two days in August?",
+     "The ferry crews stopped work for two days in August over rosters."),
+    ("Which festival tickets were not honoured after the rain?",
+     "Heavy rain cut short the festival, and organisers refunded the Sunday tickets after the rain."),
+])
+def test_a_negated_question_about_what_stopped_is_not_found(question: str, source: str) -> None:
+    # the passage says it stopped, in other words: the question is answerable
+    assert negated(question, [source]) is None
+
+
 @pytest.mark.parametrize("source", [
     "Twelve countries signed the fishing agreement in Oslo; Norway declined.",
     "Twelve countries signed the fishing agreement in Oslo. Norway and Iceland refused, citing quotas.",
