@@ -345,11 +345,11 @@ class Pipeline:
         """Retrieved passages first in the prompt: have the model place their pre-read states (read in place and
         kept now when it has none), and the instruction after them, so the question reads only its own words. (With
         a conversation between them, the instruction is read: it would be a new piece each time.)"""
-        if prompt.library or not isinstance(self.generator, PassageReading):
+        if not self._placing(prompt):
             return None
-        passages = stitched_passages(prompt)
+        assert isinstance(self.generator, PassageReading)
         until = QUESTION if self.preread_instruction and len(prompt.messages) == 2 else ""
-        placed = self.generator.place_passages(prompt.messages, passages, until, stop) if passages else None
+        placed = self.generator.place_passages(prompt.messages, stitched_passages(prompt), until, stop)
         if placed is not None and not placed.stopped:
             log.info("passages: %d cached, %d pre-read, %d read now (%d tokens)", placed.cached, placed.loaded,
                      placed.computed, placed.tokens_read)
