@@ -90,3 +90,15 @@ def real_assistant(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -
     report = assistant.ingest([seeds_copy])
     assert not report.failed
     return assistant
+
+
+def write_vessby(docs: Path) -> Path:
+    """Three short Vessby news articles (harbour, station, school) written to `docs`, for the typing tests."""
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "harbour.txt").write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs "
+                                      "the port of Vessby, where the ferries to Holm and Sundby leave every hour.")
+    (docs / "station.txt").write_text("Railway station news\n\nThe new Vessby railway station opens in March with "
+                                      "six tracks, a bicycle garage for 400 bicycles and a bus terminal.")
+    (docs / "school.txt").write_text("School news\n\nThe Vessby school gets a new library in the autumn, paid for "
+                                     "by the town and a local foundation.")
+    return docs

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SMALL, require_model
+from tests.conftest import ROOT, SMALL, require_model, write_vessby
 from tests.servers import rag_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -598,12 +598,7 @@ def test_a_question_typed_in_the_box_has_its_passage_read_before_it_is_sent(brow
     find is read while the question is typed (the server's log says so), and the question sent then is answered."""
     import re
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "harbour.txt").write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs "
-                                      "the port of Vessby.")
-    (docs / "station.txt").write_text("Railway station news\n\nThe new Vessby railway station opens in March with "
-                                      "six tracks.")
+    docs = write_vessby(tmp_path / "docs")
     data = tmp_path / "data"
     data.mkdir()
     with rag_serve(data, SMALL, "-v", "--ingest", str(docs), RAG_LIBRARY_TOKENS="0", RAG_TOP_K="1") as url:

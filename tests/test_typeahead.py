@@ -17,6 +17,7 @@ from rag.pipeline import TypedHead
 from rag.prompting import QUESTION
 from rag.typeahead import TypeAhead, complete_words, type_out
 from rag.types import Turn
+from tests.conftest import write_vessby
 from tests.fakes import FakeEmbedder, FakeGenerator
 
 
@@ -179,15 +180,7 @@ def test_the_browser_hands_typed_text_to_the_assistant_and_the_setting_stops_it(
 
 
 def _vessby(tmp_path: Path) -> Path:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "harbour.txt").write_text("Harbour master news\n\nThe harbour master Ana Ruiz is 47 years old. She runs "
-                                      "the port of Vessby, where the ferries to Holm and Sundby leave every hour.")
-    (docs / "station.txt").write_text("Railway station news\n\nThe new Vessby railway station opens in March with "
-                                      "six tracks, a bicycle garage for 400 bicycles and a bus terminal.")
-    (docs / "school.txt").write_text("School news\n\nThe Vessby school gets a new library in the autumn, paid for "
-                                     "by the town and a local foundation.")
-    return docs
+    return write_vessby(tmp_path / "docs")
 
 
 @pytest.mark.slow
