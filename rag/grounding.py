@@ -192,17 +192,22 @@ _ASKS_OPEN = re.compile(r"^(?!.*\bor\b).*\b(who|whom|whose|what|which|where|when
 # Letters two words must share from the start to be one for `adds_nothing` ("Korea" and "Korean", "lives" and
 # "live").
 _SAME_LETTERS = 5
+# A hyphened word ("NP-hard", "co-NP"): made of the question's words, it still names something the question does not
+# ("A problem that is hard for NP can be stated how?" - "as NP-hard", squad2's dev split).
+_COMPOUND = re.compile(r"[^\W\d_][\w’']*(?:-[\w’']+)+")
 
 
 def adds_nothing(question: str, text: str) -> bool:
     """Whether an answer to an open question only repeats it: every content word and number of the answer is in the
     question ("In which South Korean city does Ri now live?" - "Ri now lives in South Korea [2]"). Such an answer
-    names no city, no person, no reason: it is a refusal in the words of an answer."""
+    names no city, no person, no reason: it is a refusal in the words of an answer. A hyphened word the question
+    does not write is something new ("NP-hard" for "hard for NP")."""
     if not _ASKS_OPEN.search(question):
         return False
     claim = MARKER.sub("", text)
     asked = stems(question)
-    return not numbers(claim) - numbers(question) and all(
+    compounds = {c.lower() for c in _COMPOUND.findall(claim)} - {c.lower() for c in _COMPOUND.findall(question)}
+    return not compounds and not numbers(claim) - numbers(question) and all(
         any(same_start(w, q, _SAME_LETTERS) or same_start(q, w, _SAME_LETTERS) for q in asked)
         for w in stems(claim) if not w.isdigit())
 

@@ -353,6 +353,9 @@ def test_an_answer_that_only_repeats_an_open_question_is_refused() -> None:
     assert refused is not None and refused.detail == "I found nothing that says more than the question itself."
     assert not adds_nothing("Who sailed for Norway?", "Lena Ostrova sailed for Norway [1].")  # the name is new
     assert not adds_nothing("How old is Lena Ostrova?", "Lena Ostrova is 47 [1].")  # so is the number
+    # and so is a hyphened word made of the question's own words
+    assert not adds_nothing("A problem hard for NP is called what?", "A problem hard for NP is called NP-hard [1].")
+    assert adds_nothing("What is an NP-hard problem called?", "An NP-hard problem is called a problem [1].")
     # Questions answered by yes, no or one of their own words.
     assert not adds_nothing("Does Lena Ostrova live in Norway?", "Yes, Lena Ostrova lives in Norway [1].")
     assert not adds_nothing("Which does Lena Ostrova sail, a schooner or a ketch?", "A schooner [1].")
