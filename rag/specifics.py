@@ -462,9 +462,43 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
     return False
 
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+# A date as data writes it ("2021-03-05") and a fiscal year as business news does ("FY2021", "FY 21").
+_ISO_DATE = re.compile(r"(?<![\w-])((?:1[5-9]|20)\d\d)-(0?[1-9]|1[0-2])-(0?[1-9]|[12]\d|3[01])(?![\w-])")
+_FISCAL = re.compile(r"\bFY\s?(\d{4}|\d{2})\b")
+# Years written short: a season or span ("the 2018-19 season", "2018/19"), a year after an apostrophe ("in '18"),
+# a decade ("the '90s", "the 1990s", "the 90s").
+_YEAR_SPAN = re.compile(r"(?<![\w.,])((?:1[5-9]|20)\d)(\d)\s?[-–/]\s?(\d\d)(?![\d.,]|[-–/]\d)")
+_SHORT_YEAR = re.compile(r"(?<![\w'’])['’](\d\d)(s?)(?![\w'’])")
+_DECADE = re.compile(r"(?<![\w.,])(?:1[5-9]|20)(\d0)s\b")
+
+
+def _dates_in_words(text: str) -> str:
+    """`text` with its data-style dates and fiscal years in the words of prose ("2021-03-05" -> "5 March 2021",
+    "FY2021" -> "fiscal year 2021"), so that each form states, and asks for, the same numbers and month."""
+    text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
+    return _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
+
+
+def _short_years(text: str) -> set[str]:
+    """The years a text writes short, in full: "2018-19" -> "2019", "'18" -> "1918" and "2018", "the '90s" ->
+    "1990" and "2090", and "the 1990s" -> "90" (a question's "90s")."""
+    found: set[str] = set()
+    for m in _YEAR_SPAN.finditer(text):
+        first = int(m[1] + m[2])
+        second = first - first % 100 + int(m[3])
+        if 0 < second - first < 10 or second + 100 - first < 10:  # the next years of one span: "1999-00" -> 2000
+            found.add(str(second if second > first else second + 100))
+    for m in _SHORT_YEAR.finditer(text):
+        found.update({"19" + m[1], "20" + m[1]})
+    found.update(m[1] for m in _DECADE.finditer(text))
+    return found
+
+
 def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False) -> list[str]:
     """The specifics of `text` that none of `sources` states. `asked`: `text` is a question (`asked_numbers`)."""
-    return list(_missing(text, tuple(sources), asked))
+    return list(_missing(_dates_in_words(text), tuple(_dates_in_words(s) for s in sources), asked))
 
 
 @functools.lru_cache(maxsize=64)
@@ -474,6 +508,7 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     pool = list(sources)
     have_numbers: set[str] = set().union(*(numbers(s) for s in pool)) if pool else set()
     have_numbers |= {v for s in pool for v in _scaled(s).values()}
+    have_numbers |= {y for s in pool for y in _short_years(s)}  # "2019" is stated by "the 2018-19 season"
     have_words: set[str] = set().union(*(words(s) for s in pool)) if pool else set()
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
     missing = [n for n in sorted(asked_numbers(text) if asked else numbers(text), key=lambda n: (len(n), n))

@@ -64,6 +64,33 @@ def test_a_questions_one_is_no_number() -> None:
     assert missing_reason(question, missing) == "The articles mention \u201cO\u201d, but not \u201c8\u201d."
 
 
+@pytest.mark.parametrize(("asked", "source"), [
+    ("Who won the 2019 final?", "Liverpool won the 2018-19 Champions League final."),  # a season
+    ("Who won the 2019 final?", "Liverpool won the 2018/19 final."),
+    ("Who won the 2019 final?", "Liverpool won the 2018\u201319 final."),
+    ("Who won the 2000 final?", "Rangers won the 1999-00 final."),  # into the next century
+    ("Who won the 2018 World Cup?", "France won the World Cup in Russia in \u201918."),  # after an apostrophe
+    ("What happened in the 90s?", "During the 1990s prices rose."),  # a decade
+    ("What happened in the 1990s?", "During the '90s prices rose."),
+    ("What happened on 2021-03-05?", "On March 5, 2021 prices rose."),  # a date as data writes it
+    ("What happened on 5 March 2021?", "On 2021-03-05 prices rose."),
+    ("What was the profit in FY2021?", "The profit for fiscal year 2021 rose."),  # a fiscal year
+    ("What was the profit in fiscal 2021?", "The profit for FY21 rose."),
+])
+def test_a_year_or_date_written_short_is_stated(asked: str, source: str) -> None:
+    assert missing_specifics(asked, [source], asked=True) == []
+
+
+@pytest.mark.parametrize(("asked", "source", "missing"), [
+    ("Who won the 2020 final?", "Liverpool won the 2018-19 final.", ["2020"]),
+    ("What happened on 6 March 2021?", "On 2021-03-05 prices rose.", ["6"]),
+    ("What happened in the 80s?", "During the 1990s prices rose.", ["80"]),
+    ("How much was spent in 2020?", "Spending was 1,500-20 crowns.", ["2020"]),  # no years
+])
+def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing: list[str]) -> None:
+    assert missing_specifics(asked, [source], asked=True) == missing
+
+
 def test_a_refusal_offers_a_name_the_articles_spell_almost_alike() -> None:
     """A misspelled name is refused, not assumed (it may be another name), and the refusal offers the near spelling;
     a name spelled quite otherwise gets no offer."""
