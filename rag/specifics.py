@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 from itertools import pairwise
@@ -51,11 +52,30 @@ def _norm_word(word: str) -> str:
 
 
 # Endings that turn one word into another form of it: a plural, a people or language, an adjective, a tense.
-_ENDINGS = ("s", "es", "ns", "n", "an", "ans", "ian", "ians", "ese", "ic", "ics", "ed", "d", "ing", "ish", "y")
+_ENDINGS = ("s", "es", "ns", "n", "an", "ans", "ian", "ians", "ese", "ic", "ics", "ed", "d", "ing", "ish", "y", "i")
+
+
+# A people or its language named otherwise than its country ("French" and "France", "Dutch" and "Netherlands").
+_DEMONYMS = {
+    "french": "france", "dutch": "netherlands", "swiss": "switzerland", "spanish": "spain", "spaniard": "spain",
+    "danish": "denmark", "dane": "denmark", "irish": "ireland", "welsh": "wales", "greek": "greece", "thai":
+    "thailand", "filipino": "philippines", "british": "britain", "briton": "britain", "finnish": "finland", "finn":
+    "finland", "scottish": "scotland", "scot": "scotland", "swedish": "sweden", "swede": "sweden", "polish":
+    "poland", "pole": "poland", "turkish": "turkey", "turk": "turkey", "norwegian": "norway", "peruvian": "peru",
+    "moroccan": "morocco", "mexican": "mexico", "argentine": "argentina", "argentinian": "argentina", "afghan":
+    "afghanistan", "uzbek": "uzbekistan", "kazakh": "kazakhstan", "english": "england", "cypriot": "cyprus",
+    "portuguese": "portugal", "lebanese": "lebanon", "belgian": "belgium", "ukrainian": "ukraine", "czech":
+    "czechia", "slovak": "slovakia", "croat": "croatia", "serb": "serbia", "chilean": "chile", "haitian": "haiti",
+    "emirati": "emirates", "chinese": "china", "maltese": "malta", "congolese": "congo", "bahraini": "bahrain",
+}
 
 
 def _stems(word: str) -> set[str]:
-    return {word} | {word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 4}
+    out = {word} | {word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 4}
+    plural = word[:-1] if word.endswith("s") else word  # "Danes", "Poles", "Turks"
+    if word in _DEMONYMS or plural in _DEMONYMS:
+        out.add(_DEMONYMS.get(word) or _DEMONYMS[plural])
+    return out
 
 
 def _alike(a: str, b: str) -> bool:
@@ -63,6 +83,31 @@ def _alike(a: str, b: str) -> bool:
     "Olympic" and "Olympics", "Korea" and "Koreans", "Japan" and "Japanese", "Italy" and "Italian"). Names that
     differ otherwise ("Harris" and "Harrison", "Brandt" and "Brandon") stay apart."""
     return a == b or bool(_stems(a) & _stems(b))
+
+
+# Letters written without their marks ("Erdoğan" and "Erdogan"), and those no mark decomposes.
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_UNMARKED = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i", "œ": "oe", "þ": "th"})
+# British spellings as American writing gives them ("Organisation", "Labour", "Centre", "Defence").
+_AMERICAN = ((re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"), (re.compile(r"our(s?)$"), r"or\1"),
+             (re.compile(r"tre(s?)$"), r"ter\1"), (re.compile(r"([fc])ence$"), r"\1ense"))
+
+
+@functools.lru_cache(maxsize=16384)
+def _spellings(word: str) -> frozenset[str]:
+    """A normalised word in the spellings real writing gives it: without accents ("erdogan"), with a German
+    umlaut written out or dropped ("müller", "mueller", "muller" are one), and British as American ("organisation"
+    and "organization", "labour" and "labor")."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word.translate(_UNMARKED)) if not unicodedata.combining(c))
+    out = {word, plain}
+    if any(c in word for c in "äöü"):
+        out.add(word.translate(_UMLAUTS))
+    if re.search(r"[bcdfghjklmnpqrstvwxz](?:ae|oe|ue)", plain):
+        out.add(re.sub(r"(?<=[bcdfghjklmnpqrstvwxz])([aou])e", r"\1", plain))
+    if len(plain) > 5:
+        for pattern, american in _AMERICAN:
+            out.add(pattern.sub(american, plain))
+    return frozenset(out)
 
 
 _INFLECTIONS = ("s", "es", "d", "ed", "ing")
@@ -474,11 +519,33 @@ _SHORT_YEAR = re.compile(r"(?<![\w'’])['’](\d\d)(s?)(?![\w'’])")
 _DECADE = re.compile(r"(?<![\w.,])(?:1[5-9]|20)(\d0)s\b")
 
 
-def _dates_in_words(text: str) -> str:
-    """`text` with its data-style dates and fiscal years in the words of prose ("2021-03-05" -> "5 March 2021",
-    "FY2021" -> "fiscal year 2021"), so that each form states, and asks for, the same numbers and month."""
+_QUARTER = re.compile(r"\b(?:Q([1-4])|([1-4])Q)\b")
+_HALF_A = re.compile(r"(?i)\bhalf an? (million|billion|trillion)\b")
+# Thousands grouped by a space, as French, SI and some agencies write them ("10 000", "1 500 000").
+_SPACED = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\w.,]?\d)")
+# A time of day on the 24-hour clock ("15:00", "09:30").
+_CLOCK = re.compile(r"(?<![\w:.])([01]?\d|2[0-3]):([0-5]\d)(?![\w:])")
+_ORDINAL_OF = {"1": "1st", "2": "2nd", "3": "3rd", "4": "4th"}
+
+
+def _clock(m: re.Match[str]) -> str:
+    """A 24-hour time as a 12-hour one: "15:00" -> "3 p.m.", "09:30" -> "9:30 a.m."."""
+    hour, minutes = int(m[1]), m[2]
+    twelve = hour - 12 if hour > 12 else hour or 12
+    return f"{twelve}{'' if minutes == '00' else ':' + minutes} {'p.m.' if hour >= 12 else 'a.m.'}"
+
+
+def _in_prose(text: str) -> str:
+    """`text` with the forms data and business writing give dates and numbers in the words of prose, so that each
+    form states, and asks for, the same numbers and month: "2021-03-05" -> "5 March 2021", "FY2021" -> "fiscal
+    year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "10 000" -> "10000", "15:00" -> "3
+    p.m."."""
     text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
-    return _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
+    text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
+    text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
+    text = _HALF_A.sub(lambda m: f"0.5 {m[1]}", text)
+    text = _SPACED.sub(lambda m: re.sub(r"\D", "", m[0]), text)
+    return _CLOCK.sub(_clock, text)
 
 
 def _short_years(text: str) -> set[str]:
@@ -498,7 +565,7 @@ def _short_years(text: str) -> set[str]:
 
 def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False) -> list[str]:
     """The specifics of `text` that none of `sources` states. `asked`: `text` is a question (`asked_numbers`)."""
-    return list(_missing(_dates_in_words(text), tuple(_dates_in_words(s) for s in sources), asked))
+    return list(_missing(_in_prose(text), tuple(_in_prose(s) for s in sources), asked))
 
 
 @functools.lru_cache(maxsize=64)
@@ -518,6 +585,7 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
         have_numbers |= {n for s in pool for n in _ordinals(s)}
         missing = [n for n in missing if n not in have_numbers]
     have_names: set[str] | None = None  # read from the sources only when a name is not found as written
+    spelled: set[str] = set()
     abbreviated: set[str] = set()
     addressed: set[str] = set()
     for name in found:
@@ -525,16 +593,20 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
         parts = [p for p in w.split("-") if p]
         if w in have_words or all(p in have_words for p in parts):
             continue
+        if not spelled:  # the sources' words in every spelling, read only when a name is not found as written
+            spelled = {v for h in have_words for v in _spellings(h)}
+        if _spellings(w) & spelled or (parts and all(_spellings(p) & spelled for p in parts)):
+            continue
         if have_names is None:
-            have_names = set().union(*(_capitalised(s) for s in pool)) if pool else set()
+            have_names = {v for s in pool for c in _capitalised(s) for v in _spellings(c)}
             abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
             addressed = _forms_of_address(text)
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
         # question, an initialism written out or used for the words, a surname alone, a title or a company's form
         # beside a name, a Roman numeral as a number ("World War II", "the Second World War").
         if w in abbreviated or w in addressed or _roman(name) in have_numbers \
-                or _stated_alike(w, have_names, have_words) \
-                or (parts and all(_stated_alike(p, have_names, have_words) for p in parts)) \
+                or any(_stated_alike(v, have_names, spelled) for v in _spellings(w)) \
+                or (parts and all(any(_stated_alike(v, have_names, spelled) for v in _spellings(p)) for p in parts)) \
                 or _spelled_out(name, pool) or _given_name(name, text, pool):
             continue
         missing.append(name)

@@ -91,6 +91,41 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     assert missing_specifics(asked, [source], asked=True) == missing
 
 
+@pytest.mark.parametrize(("asked", "source"), [
+    ("What did Erdogan say?", "Turkish President Recep Tayyip Erdo\u011fan said the talks would resume."),  # accents
+    ("What did Erdo\u011fan say?", "President Erdogan said the talks would resume."),
+    ("Where does M\u00fcller play?", "Thomas Mueller plays for Bayern."),  # an umlaut written out
+    ("Where does Mueller play?", "Thomas M\u00fcller plays for Bayern."),
+    ("Where does Muller play?", "Thomas M\u00fcller plays for Bayern."),  # or dropped
+    ("What did the World Health Organisation say?", "The World Health Organization said the risk was low."),
+    ("What did the Labor Party propose?", "The Labour Party proposed a bill."),  # British and American
+    ("What did the Defense Ministry say?", "The Defence Ministry said no."),
+    ("What did the Chinese ministry say?", "China's ministry said the talks would resume."),  # a people
+    ("What did the French president say?", "The president of France said the talks would resume."),
+    ("How did the Danes vote?", "Denmark voted no."),
+    ("What did Israel say?", "Israeli officials said no."),
+    ("What did the Dutch government decide?", "The Netherlands decided to close its borders."),
+    ("What happened in Q2?", "Profit rose in the second quarter."),  # business writing
+    ("Were half a million people affected?", "500,000 people were affected."),
+    ("Did 10 000 people attend?", "10,000 people attended."),
+    ("What happened at 15:00?", "The blast happened at 3 p.m. on Monday."),  # a 24-hour time
+    ("What happened at 3 p.m.?", "The blast happened at 15:00."),
+])
+def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) -> None:
+    assert missing_specifics(asked, [source], asked=True) == []
+
+
+@pytest.mark.parametrize(("asked", "source", "missing"), [
+    ("What did Miller say?", "M\u00fcller said no.", ["Miller"]),
+    ("What did Roberta say?", "Robert said no.", ["Roberta"]),
+    ("What did the French president say?", "The president of Germany said no.", ["French"]),
+    ("What happened in Q3?", "Profit rose in the second quarter.", ["3"]),
+    ("What happened at 4 p.m.?", "The blast happened at 15:00.", ["4"]),
+])
+def test_another_writing_states_only_its_own_name_or_number(asked: str, source: str, missing: list[str]) -> None:
+    assert missing_specifics(asked, [source], asked=True) == missing
+
+
 def test_a_refusal_offers_a_name_the_articles_spell_almost_alike() -> None:
     """A misspelled name is refused, not assumed (it may be another name), and the refusal offers the near spelling;
     a name spelled quite otherwise gets no offer."""

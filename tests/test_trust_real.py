@@ -333,17 +333,23 @@ def test_a_question_that_adds_a_negation_is_refused_and_the_straight_one_answere
     assert not straight.refused and ("seven" in straight.text or "7" in straight.text), straight.text
 
 
-def test_a_year_the_article_writes_short_is_the_year_asked_about(tmp_path: Path) -> None:
-    # News writes a season "2018-19" and a fiscal year "FY21": a question about 2019 or fiscal 2021 asks about them,
-    # and was refused before for a "2019" the article never writes out; another year is still refused unread.
+def test_a_year_or_name_the_article_writes_otherwise_is_the_one_asked_about(tmp_path: Path) -> None:
+    # News writes a season "2018-19", a fiscal year "FY21" and a name with its marks: a question about 2019, fiscal
+    # 2021 or "Jurgen Mueller" asks about them, and was refused before for what the article never writes that way;
+    # another year is still refused unread.
     assistant = _over_one_article(
         tmp_path,
         "Ferry season report\n\nThe Vessby ferry carried 41,000 passengers in the 2018-19 season. Its owner, "
-        "Vessby Lines, reported a profit of 2 million crowns for FY21.")
+        "Vessby Lines, reported a profit of 2 million crowns for FY21. Captain J\u00fcrgen M\u00fcller said the ferry "
+        "would run all winter.")
     season = assistant.ask("How many passengers did the Vessby ferry carry in 2019?")
     assert not any("2019" in c.detail for c in season.checks), season.checks
     assert not season.refused and "41,000" in season.text, season.text
     fiscal = assistant.ask("What profit did Vessby Lines report for fiscal year 2021?")
     assert not any("2021" in c.detail for c in fiscal.checks), fiscal.checks
+    # and a name typed without its marks is the article's name
+    captain = assistant.ask("What did Captain Jurgen Mueller say about the Vessby ferry?")
+    assert not any("Jurgen" in c.detail or "Mueller" in c.detail for c in captain.checks), captain.checks
+    assert not captain.refused and "winter" in captain.text, captain.text
     other = assistant.ask("How many passengers did the Vessby ferry carry in 2023?")
     assert other.refused and other.timings.completion_tokens == 0 and "\u201c2023\u201d" in other.text
