@@ -535,15 +535,34 @@ def _clock(m: re.Match[str]) -> str:
     return f"{twelve}{'' if minutes == '00' else ':' + minutes} {'p.m.' if hour >= 12 else 'a.m.'}"
 
 
+_SMALL_WORDS = "|".join(w for w, n in _NUMBER_WORDS.items() if 0 < n < 100)
+# A count in words with its scale ("two hundred", "twenty-five thousand", "a million", "two and a half million").
+_WORDS_SCALED = re.compile(
+    r"(?i)\b(a|" + _SMALL_WORDS + r")(?:-(" + _SMALL_WORDS + r"))?( and a half)?"
+    r"\s+(hundred|thousand|million|billion)\b")
+
+
+def _scaled_words(m: re.Match[str]) -> str:
+    """"two hundred" -> "200", "twenty-five thousand" -> "25000", "two and a half million" -> "2.5 million"."""
+    value = 1.0 if m[1].lower() == "a" else float(_NUMBER_WORDS[m[1].lower()])
+    value += _NUMBER_WORDS[m[2].lower()] if m[2] else 0
+    value += 0.5 if m[3] else 0
+    scale = m[4].lower()
+    if scale in ("million", "billion"):
+        return f"{value:g} {scale}"
+    return f"{value * (100 if scale == 'hundred' else 1000):g}"
+
+
 def _in_prose(text: str) -> str:
     """`text` with the forms data and business writing give dates and numbers in the words of prose, so that each
     form states, and asks for, the same numbers and month: "2021-03-05" -> "5 March 2021", "FY2021" -> "fiscal
-    year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "10 000" -> "10000", "15:00" -> "3
-    p.m."."""
+    year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "two hundred" -> "200", "10 000" ->
+    "10000", "15:00" -> "3 p.m."."""
     text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
     text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
     text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
     text = _HALF_A.sub(lambda m: f"0.5 {m[1]}", text)
+    text = _WORDS_SCALED.sub(_scaled_words, text)
     text = _SPACED.sub(lambda m: re.sub(r"\D", "", m[0]), text)
     return _CLOCK.sub(_clock, text)
 

@@ -108,6 +108,10 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("What happened in Q2?", "Profit rose in the second quarter."),  # business writing
     ("Were half a million people affected?", "500,000 people were affected."),
     ("Did 10 000 people attend?", "10,000 people attended."),
+    ("Did 200 people attend?", "Two hundred people attended."),  # a count in words with its scale
+    ("Did 25,000 people vote?", "Twenty-five thousand people voted."),
+    ("Did 2.5 million people vote?", "Two and a half million people voted."),
+    ("Did five million people vote?", "5,000,000 people voted."),
     ("What happened at 15:00?", "The blast happened at 3 p.m. on Monday."),  # a 24-hour time
     ("What happened at 3 p.m.?", "The blast happened at 15:00."),
 ])
@@ -120,6 +124,7 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("What did Roberta say?", "Robert said no.", ["Roberta"]),
     ("What did the French president say?", "The president of Germany said no.", ["French"]),
     ("What happened in Q3?", "Profit rose in the second quarter.", ["3"]),
+    ("Did 300 people attend?", "Two hundred people attended.", ["300"]),
     ("What happened at 4 p.m.?", "The blast happened at 15:00.", ["4"]),
 ])
 def test_another_writing_states_only_its_own_name_or_number(asked: str, source: str, missing: list[str]) -> None:
