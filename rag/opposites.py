@@ -43,6 +43,30 @@ PAIRS = (
     ("increasing", "decreasing"), ("past", "future"), ("input", "output"), ("inputs", "outputs"), ("more", "less"),
     ("harder", "easier"), ("hardest", "easiest"),
 )
+# Superlatives: a sentence that ranks both ends ("the best record; Rovers had the worst") answers either.
+SUPERLATIVES = {w for pair in PAIRS for w in pair
+                if w.endswith("est") or w in ("most", "least", "worst", "minimum", "maximum")}
+# Comparatives: the converse of a comparison answers the reversed question ("more than" read backwards is "less
+# than"), so they count as opposites only where the question compares the same thing as the passages (`_compared`).
+COMPARATIVES = {"more", "less", "harder", "easier", "fewer"}
+_THAN = re.compile(r"\bthan\s+(?:the\s+)?([\w'’-]+)", re.IGNORECASE)
+
+
+def _compared(question: str, sources: tuple[str, ...]) -> bool:
+    """Whether a question compares something the passages compare with another: it offers a choice ("Who earns
+    less, nurses or doctors?"), or it compares with another thing than the passages do ("less than Germany" over
+    "Germany spent more than France"). A comparison with the same thing ("a factor more than k" over "a factor less
+    than k") is the passage's, reversed."""
+    if re.search(r"\bor\b", question, re.IGNORECASE):
+        return True
+    m = _THAN.search(question)
+    if m is None:
+        return False
+    same = re.compile(r"\bthan\s+(?:the\s+)?" + re.escape(m.group(1)) + r"\b", re.IGNORECASE)
+    return not any(same.search(text) for text in sources)
+# A question answered by yes or no: an opposite in the passages is its answer ("No: the court ruled it illegal").
+_YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must|"
+                     r"isn't|aren't|wasn't|weren't|don't|doesn't|didn't|hasn't|haven't)\b", re.IGNORECASE)
 OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in PAIRS:
     OPPOSITE.setdefault(_a, set()).add(_b)
@@ -131,10 +155,16 @@ def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
     """Each word of the question that the passages do not use in its place (beside the words the question has
     beside it) while they use its opposite there, not right after a negation ("encoded indirectly" asked, "encoded
     directly" written)."""
-    used, beside, prefixed = _index(tuple(sources))
+    if _YES_NO.match(question):
+        return []  # "Was the strike legal?" over "the court ruled it illegal": the answer is "no"
+    sources = tuple(sources)
+    used, beside, prefixed = _index(sources)
     asked = _words(question)
+    compared = _compared(question, sources)
     found: list[Opposite] = []
     for i, word in enumerate(asked):
+        if compared and word in COMPARATIVES:
+            continue  # "Which country spent less than Germany?" over "Germany spent more than France"
         places = [(side, place) for side, place in zip((-1, 1), _places(asked, i), strict=True) if place is not None]
         if not word.endswith("ly"):  # quoted with the word it qualifies: "least important", "encoded indirectly"
             places.reverse()
@@ -144,9 +174,21 @@ def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
         candidates += prefixed.get(word, [])  # "dependent" asked, "independent" said
         hit = next(((c, side, place) for c in candidates for side, place in places
                     if place in beside.get((c, side), ())), None)
-        if hit is not None:
+        if hit is not None and not (word in SUPERLATIVES and _said_beside(word, hit[0], hit[2], sources)):
             found.append(Opposite(word, hit[0], hit[2], hit[1] == 1))
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _said_beside(word: str, said: str, place: str, sources: tuple[str, ...]) -> bool:
+    """Whether a passage sentence that says the opposite in the question's place says the question's word too:
+    "United had the best record; Rovers had the worst" answers who had the worst record."""
+    for text in sources:
+        for start, end in sentence_spans(text):
+            words = set(_words(text[start:end]))
+            if {word, said, place} <= words:
+                return True
+    return False
 
 
 def opposite_reason(found: list[Opposite], where: str = "The articles") -> str:
@@ -202,6 +244,8 @@ def negated(question: str, sources: Iterable[str]) -> Negated | None:
     negation: at least NEGATED_SHARE of the question's content words in one sentence with no "not", "no", "never"
     or "n't", no sentence that states as much with one, and no word of refusing or leaving out in that sentence or
     the next ("Twelve countries signed the pact; Norway declined." answers which country did not sign it)."""
+    if _YES_NO.match(question):
+        return None  # "Did the council not approve the budget?" over "it rejected the budget": the answer is "yes"
     if not _NEGATOR.search(question):
         return None
     asked = stems(_without_negation(question))

@@ -23,7 +23,8 @@ from rag.types import Chunk, ScoredChunk
      [("decrease", "increase")]),
     ("Which file holds the output of the sorting step?", "The input of the sorting step is a file of names.",
      [("output", "input")]),
-    ("Does the ferry carry more than 300 cars?", "The ferry carries less than 300 cars a day.", [("more", "less")]),
+    ("Which ferry carries more than 300 cars?", "The Arlo ferry carries less than 300 cars a day.",
+     [("more", "less")]),  # compared with the same thing: the passage's comparison reversed
     # The word elsewhere in the passages, but not in this place: "at least", and "the most recent" defection.
     ("What was the least recent defection?", "At least 12 people left. It was the most recent defection.",
      [("least", "most")]),
@@ -51,6 +52,25 @@ def test_paraphrase_negation_and_look_alike_words_are_not_opposites(question: st
 def _prompt(text: str) -> Prompt:
     chunk = Chunk(id="d-00000", doc_id="d", title="Notes", source="d.txt", index=0, start=0, end=len(text), text=text)
     return Prompt([{"role": "user", "content": "q"}], [ScoredChunk(chunk, 0.9, 1)])
+
+
+@pytest.mark.parametrize(("question", "source"), [
+    # the converse of a comparison, a choice, a yes-or-no question, a sentence that ranks both ends: answerable
+    ("Which country spent less on defence than Germany?", "Germany spent more on defence than France did."),
+    ("Who earns less, nurses or doctors?", "Doctors earn more than nurses, the survey found."),
+    ("Was the strike legal?", "A court ruled the strike illegal on Monday."),
+    ("Did the ferry carry more than 300 cars?", "The ferry carried less than 300 cars a day."),
+    ("Who had the worst record?", "United had the best record; Rovers had the worst."),
+    ("Which team scored the fewest goals?", "Rovers scored the most goals, while City scored the fewest."),
+])
+def test_real_news_phrasing_that_answers_the_reversed_question_is_no_opposite(question: str, source: str) -> None:
+    assert opposites(question, [source]) == []
+
+
+def test_a_yes_or_no_question_with_a_negation_is_not_found_negated() -> None:
+    source = "The council approved the budget by 20 votes to 12."
+    assert negated("Did the council not approve the budget by 20 votes?", [source]) is None
+    assert negated("Which council did not approve the budget by 20 votes?", [source]) is not None
 
 
 def test_the_gate_refuses_in_plain_words_and_passes_the_straight_question() -> None:

@@ -305,6 +305,10 @@ def test_an_opposite_a_misspelled_name_and_a_questions_one_in_plain_words(tmp_pa
     said = "The articles say \u201cparcels directly\u201d, not \u201cparcels indirectly\u201d."
     assert reversed_.text == f"{REFUSAL} {said}"
     assert any(c.kind == "opposite" and c.detail == "indirectly / directly" for c in reversed_.checks)
+    # asked yes or no, the opposite is the answer
+    yes_no = assistant.ask("Does the Vessby post office deliver parcels indirectly?")
+    assert not any(c.kind == "opposite" for c in yes_no.checks), yes_no.checks
+    assert yes_no.refused or "directly" in yes_no.text, yes_no.text
     least = assistant.ask("When does the least visited Vessby branch open?")
     assert least.refused and "\u201cmost visited\u201d, not \u201cleast visited\u201d" in least.text
     straight = assistant.ask("When does the most visited Vessby branch open?")
