@@ -1,0 +1,141 @@
+"""How the literal checks before answering read real news phrasing: answerable questions over a passage that
+answers them, each writing a name, number, date or comparison in another way than the passage. A check that fires
+on one would refuse an answerable question (the failure measured on unseen news in issue 36: "U.S." read as two
+names, a year written another way). Self-written from forms that news, business and sports writing use; no gold
+question of any set is among them. Prints each pair a check misreads and the counts.
+
+    python scripts/phrasing_probe.py
+"""
+
+from __future__ import annotations
+
+from rag.opposites import negated, opposites
+from rag.specifics import missing_specifics
+
+# (question, passage): the passage states what the question names, in another form.
+SPECIFICS = [
+("What did Erdogan say?", "Turkish President Recep Tayyip Erdoğan said the talks would resume."),
+("What did Erdoğan say?", "Turkish President Recep Tayyip Erdogan said the talks would resume."),
+("Where does Müller play?", "Thomas Mueller plays for Bayern."),
+("What did Zelensky say?", "Volodymyr Zelenskyy said the talks would resume."),
+("What happened in Kiev?", "Crowds gathered in Kyiv on Sunday."),
+("What did McDonalds announce?", "McDonald's announced a new menu."),
+("What happened in St. Louis?", "A storm hit Saint Louis on Monday."),
+("What happened in Saint Louis?", "A storm hit St. Louis on Monday."),
+("What did Jean Luc Picard say?", "Jean-Luc Picard said nothing."),
+("What happened in New York City?", "Crowds gathered in New York on Sunday."),
+("What did the Dutch government decide?", "The Netherlands decided to close its borders."),
+("What did the Swiss bank do?", "A bank in Switzerland froze the assets."),
+("What did the French president say?", "The president of France said the talks would resume."),
+("What did the Chinese ministry say?", "China's ministry said the talks would resume."),
+("What is the COVID-19 death toll?", "The Covid-19 death toll rose to 500."),
+("By how much did prices rise, 5 percent?", "Prices rose 5% in March."),
+("Did prices rise 5%?", "Prices rose five per cent in March."),
+("Did prices rise by 5 per cent?", "Prices rose 5 percent in March."),
+("What cost $5bn?", "The bridge cost 5 billion dollars."),
+("What cost 5 billion dollars?", "The bridge cost $5bn."),
+("What cost £2.5m?", "The bridge cost 2.5 million pounds."),
+("Were 500,000 people affected?", "Half a million people were affected."),
+("What happened at 3 p.m.?", "The blast happened at 15:00."),
+("What happened at 3pm?", "The blast happened at 3 p.m. on Monday."),
+("What happened at 15:00?", "The blast happened at 3 p.m. on Monday."),
+("What did the Council decide?", "The council decided to close the pool."),
+("What did NATO decide?", "Nato decided to send troops."),
+("What did the U.K. decide?", "Britain decided to send troops."),
+("What did the UK decide?", "The United Kingdom decided to send troops."),
+("What did the US decide?", "America decided to send troops."),
+("What did Washington decide?", "The U.S. decided to send troops."),
+("Who won the Super Bowl?", "The Chiefs won Super Bowl LVIII."),
+("What did the Prime Minister say?", "Prime minister Rishi Sunak said no."),
+("What did Sunak say?", "Prime Minister Rishi Sunak said no."),
+("Who is the CEO of Tesla?", "Tesla's chief executive, Elon Musk, said no."),
+("What did the E.U. decide?", "The European Union decided to act."),
+("What did the EU's executive decide?", "The European Commission, the bloc's executive, decided to act."),
+("How many people died on 9/11?", "Nearly 3,000 people died in the September 11 attacks."),
+("What happened in the second quarter?", "Profit rose in Q2."),
+("What happened in Q2?", "Profit rose in the second quarter."),
+("What happened in 2Q?", "Profit rose in the second quarter."),
+("Who did Man United sign?", "Manchester United signed a striker."),
+("What did the Fed decide?", "The Federal Reserve decided to hold rates."),
+("What did the WHO say?", "The World Health Organization said the risk was low."),
+("What did the World Health Organisation say?", "The World Health Organization said the risk was low."),
+("What did Mr. Smith say?", "Mr Smith said no."),
+("What did Dr Smith say?", "Dr. Jane Smith said no."),
+("What happened on Jan 5?", "On January 5 the market fell."),
+("What happened on 5th January?", "On January 5 the market fell."),
+("What happened on January 5th?", "On 5 January the market fell."),
+("How many people live in the city of 2.3 million?", "The city of 2,300,000 people voted."),
+("Did 10 000 people attend?", "10,000 people attended."),
+("Did 10.000 people attend?", "10,000 people attended."),
+("What did the 49ers do?", "The San Francisco 49ers won."),
+("Who leads the AfD?", "The Alternative for Germany (AfD) is led by Alice Weidel."),
+("What did Apple's CEO Tim Cook say?", "Apple chief executive Tim Cook said no."),
+("What did the mayor of L.A. say?", "The mayor of Los Angeles said no."),
+("What did the NYPD say?", "The New York Police Department said no."),
+("Who won the Oscars?", "She won the Academy Award for best actress."),
+("What did the Conservatives decide?", "The Conservative Party decided to act."),
+("What did the Tories decide?", "The Conservative Party decided to act."),
+("What did Labour propose?", "The Labour party proposed a bill."),
+("What happened in the Middle East?", "Fighting spread across the Mideast."),
+("What is the iPhone 15's price?", "The iPhone 15 costs 799 dollars."),
+("How fast is the A320neo?", "The Airbus A320neo flies at 840 km/h."),
+]
+
+# (question, passage): the passage answers a question worded with an opposite, a comparison or a negation.
+REVERSED = [
+("Which country spent less on defence than Germany?", "Germany spent more on defence than France did last year."),
+("Who earns less, nurses or doctors?", "Doctors earn more than nurses, the survey found."),
+("Which team scored the fewest goals?",
+ "Rovers scored the most goals, while City managed only 12, the fewest in the league."),
+("What was the lowest temperature recorded?", "Temperatures ranged from a high of 35C to a low of 12C."),
+("Which is the least populated region?", "The north is the most populated region; the islands have the fewest people."),
+("What decreased after the tax rise?", "Sales fell sharply after the tax increase."),
+("Why did unemployment increase?", "Unemployment rose because factories closed."),
+("Which players were unavailable for the match?", "Smith and Jones were not available for the match."),
+("What was the unofficial result?",
+ "Officials had not yet confirmed the result, which unofficial counts put at 52 percent."),
+("Who is the incumbent mayor?", "The incumbent, Mayor Ana Ruiz, is seeking a second term."),
+("What was unusual about the vote?", "The vote was unusual because it was held online."),
+("Which drivers were disqualified?", "Two drivers were disqualified after the race for unsafe driving."),
+("How did the market react to the uncertain outlook?", "Markets fell as the outlook remained uncertain."),
+("Why was the deal unpopular?", "The deal was unpopular with voters because it raised fares."),
+("What made the bridge unsafe?", "Inspectors found cracks that made the bridge unsafe."),
+("Was the strike legal?", "A court ruled the strike illegal on Monday."),
+("What was the earliest date for the election?", "The election could be held as early as March."),
+("Who had the worst record?", "United had the best record; Rovers had the worst."),
+("Which companies were not affected?", "All banks were affected except Nordbank."),
+("What did the minister not say?", "The minister declined to say when the report would be published."),
+("Why did the team not play on Sunday?", "The match was postponed because of snow."),
+("Which roads are not open?", "The A1 and A3 remain closed after the floods."),
+("How much less did the project cost than planned?", "The project cost 2 million pounds less than planned."),
+("Who was the most valuable player?", "Okoro was named the most valuable player."),
+("What did the independent inquiry find?", "An independent inquiry found failings at the hospital."),
+("Who is the independent candidate?", "Jo Lane is standing as an independent."),
+("What was the output of the plant in 2022?", "The plant produced 4,000 tonnes in 2022."),
+("What happened to house prices in the past year?", "House prices rose 5% over the past year."),
+("What is expected in the future?", "Prices are expected to rise in future."),
+("Which teams did not qualify?", "Only Spain and France qualified; Italy and Norway were knocked out."),
+("Who does not support the plan?", "The plan is opposed by the Greens and Labour."),
+("Did the council not approve the budget?", "The council rejected the budget by 20 votes to 12."),
+]
+
+
+def main() -> None:
+    misread = 0
+    for question, passage in SPECIFICS:
+        missing = missing_specifics(question, [passage], asked=True)
+        if missing:
+            misread += 1
+            print(f"specifics {missing} | {question} | {passage}")
+    print(f"specifics: {misread} of {len(SPECIFICS)} misread")
+    misread = 0
+    for question, passage in REVERSED:
+        found = [o.asked for o in opposites(question, [passage])]
+        if found or negated(question, [passage]):
+            misread += 1
+            print(f"opposite {found} / negated | {question} | {passage}")
+    print(f"opposites and negations: {misread} of {len(REVERSED)} misread")
+
+
+if __name__ == "__main__":
+    main()
