@@ -25,6 +25,7 @@ from rag.citations import (
 from rag.injection import repeats_kept_out
 from rag.prompting import REFUSAL
 from rag.specifics import (
+    in_prose,
     missing_reason,
     missing_specifics,
     money_numbers,
@@ -222,7 +223,7 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     Ri Il Gyu": a run of capitalised words holding one of the question's names names what the question names), or
     an open question answered with nothing but its own words (`adds_nothing`)."""
     claim = MARKER.sub("", text)
-    new = numbers(claim) - numbers(question)
+    new = numbers(in_prose(claim)) - numbers(in_prose(question))  # "half a million" gives a number
     if _ASKS_NUMBER.search(question) and not new:
         return Check("refused", "I found nothing that gives the number you asked for.", text)
     if _ASKS_MONEY.search(question):

@@ -137,6 +137,9 @@ def _spelled_out(name: str, sources: list[str]) -> bool:
     Service", "gross domestic product")."""
     if not re.fullmatch(r"[A-Z]{2,6}", name):
         return False
+    if re.fullmatch(r"C[A-Z]O", name) and _spelled_out(name[:-1], [s.replace("chief ", "Chief ") for s in sources
+                                                                   if re.search(r"\b[Cc]hief\b", s)]):
+        return True  # "CEO": a "chief executive", as news writes the title without "officer"
     letters = name.lower()
     for source in sources:
         found = [w.lower() for w in _WORD.findall(source)]
@@ -553,7 +556,7 @@ def _scaled_words(m: re.Match[str]) -> str:
     return f"{value * (100 if scale == 'hundred' else 1000):g}"
 
 
-def _in_prose(text: str) -> str:
+def in_prose(text: str) -> str:
     """`text` with the forms data and business writing give dates and numbers in the words of prose, so that each
     form states, and asks for, the same numbers and month: "2021-03-05" -> "5 March 2021", "FY2021" -> "fiscal
     year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "two hundred" -> "200", "10 000" ->
@@ -584,7 +587,7 @@ def _short_years(text: str) -> set[str]:
 
 def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False) -> list[str]:
     """The specifics of `text` that none of `sources` states. `asked`: `text` is a question (`asked_numbers`)."""
-    return list(_missing(_in_prose(text), tuple(_in_prose(s) for s in sources), asked))
+    return list(_missing(in_prose(text), tuple(in_prose(s) for s in sources), asked))
 
 
 @functools.lru_cache(maxsize=64)

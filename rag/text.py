@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import Stemmer
@@ -23,9 +24,35 @@ _ABBREVIATION = re.compile(
 )
 
 
+def _unmarked(text: str) -> str:
+    """The text without accents ("Erdoğan" -> "Erdogan"), so that a word typed without them is the same word."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def content_words(text: str) -> set[str]:
-    """Lowercased words of a text without stopwords."""
-    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+    """Lowercased words of a text without stopwords, accents dropped."""
+    return {w for w in _WORD.findall(_unmarked(text).lower()) if w not in STOPWORDS}
+
+
+# The past forms of irregular verbs that news writes most, and their present: Snowball stems "met" as "met" and
+# "meet" as "meet", so "Who did Erdogan meet?" shared no word with "Erdogan met Putin".
+_IRREGULAR = {past: base for base, forms in {
+    "meet": "met", "win": "won", "lead": "led", "run": "ran", "tell": "told", "make": "made", "take": "took taken",
+    "go": "went gone", "come": "came", "give": "gave given", "hold": "held", "pay": "paid", "sell": "sold",
+    "buy": "bought", "bring": "brought", "fight": "fought", "build": "built", "spend": "spent", "send": "sent",
+    "lose": "lost", "keep": "kept", "begin": "began begun", "break": "broke broken", "choose": "chose chosen",
+    "draw": "drew drawn", "fall": "fell fallen", "fly": "flew flown", "grow": "grew grown", "know": "knew known",
+    "rise": "rose risen", "see": "saw seen", "sink": "sank sunk", "shoot": "shot", "speak": "spoke spoken",
+    "steal": "stole stolen", "strike": "struck", "throw": "threw thrown", "write": "wrote written",
+    "think": "thought", "seek": "sought", "teach": "taught", "catch": "caught", "feel": "felt", "leave": "left",
+    "mean": "meant", "hear": "heard", "stand": "stood", "understand": "understood", "drive": "drove driven",
+    "eat": "ate eaten", "forget": "forgot forgotten", "freeze": "froze frozen", "hide": "hid hidden",
+    "ride": "rode ridden", "sing": "sang sung", "swim": "swam swum", "tear": "tore torn", "wear": "wore worn",
+    "wake": "woke woken", "shake": "shook shaken", "become": "became", "find": "found", "do": "done",
+    "flee": "fled", "bear": "bore borne", "sleep": "slept", "sit": "sat",
+}.items() for past in forms.split()}
 
 
 @lru_cache(maxsize=1)
@@ -35,7 +62,7 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def stems(text: str) -> set[str]:
     """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected"."""
-    return set(_stemmer().stemWords(sorted(content_words(text))))
+    return set(_stemmer().stemWords([_IRREGULAR.get(w, w) for w in sorted(content_words(text))]))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
