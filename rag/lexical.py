@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from rag.store import VectorStore
-from rag.text import STOPWORDS
+from rag.text import STOPWORDS, unmarked
 from rag.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,9 @@ _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def terms(text: str) -> list[str]:
-    """Lowercased words without stopwords, cut to six letters ("defected" and "defection" meet)."""
-    return [w[:6] for w in _TOKEN.findall(text.lower()) if w not in STOPWORDS]
+    """Lowercased words without stopwords or accents, cut to six letters ("defected" and "defection" meet, and
+    "Erdogan" and "Erdoğan")."""
+    return [w[:6] for w in _TOKEN.findall(unmarked(text).lower()) if w not in STOPWORDS]
 
 
 class LexicalIndex:

@@ -24,7 +24,7 @@ _ABBREVIATION = re.compile(
 )
 
 
-def _unmarked(text: str) -> str:
+def unmarked(text: str) -> str:
     """The text without accents ("Erdoğan" -> "Erdogan"), so that a word typed without them is the same word."""
     if text.isascii():
         return text
@@ -33,7 +33,7 @@ def _unmarked(text: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """Lowercased words of a text without stopwords, accents dropped."""
-    return {w for w in _WORD.findall(_unmarked(text).lower()) if w not in STOPWORDS}
+    return {w for w in _WORD.findall(unmarked(text).lower()) if w not in STOPWORDS}
 
 
 # The past forms of irregular verbs that news writes most, and their present: Snowball stems "met" as "met" and

@@ -645,6 +645,11 @@ def test_lexical_index_follows_the_store_and_finds_rare_words(fake_assistant: As
     assert index.search("zanzibar quokka", 4) == []
     fake_assistant.remove("regatta.txt")
     assert index.search("schooner Marta", 4) == []
+    # a name typed without its accents is the name
+    (tmp_path / "talks").mkdir()
+    (tmp_path / "talks" / "t.txt").write_text("Talks\n\nRecep Tayyip Erdo\u011fan met the Zanzibari envoy.")
+    fake_assistant.ingest([tmp_path / "talks"])
+    assert [c.source for c, _ in index.search("Erdogan", 4)] == [str((tmp_path / "talks" / "t.txt").resolve())]
 
 
 def test_hybrid_retrieval_ranks_the_passage_with_the_rare_name(fake_assistant: Assistant, tmp_path: Path) -> None:
