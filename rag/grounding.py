@@ -213,6 +213,21 @@ def adds_nothing(question: str, text: str) -> bool:
         for w in stems(claim) if not w.isdigit())
 
 
+# A count in words that is no numeral: none ("nobody was hurt"), a few ("twice", "both", "a single car") or an
+# estimate as news gives one when it has no figure ("hundreds of people were evacuated", "several died").
+_COUNT_WORDS = re.compile(r"\b(?:once|twice|thrice|single|both|none|nobody|no one|zero|dozens|hundreds|thousands|"
+                          r"millions|billions|several|a few|a handful|scores|a couple)\b", re.IGNORECASE)
+
+
+def _counted_as_cited(question: str, claim: str, text: str, passages: Sequence[ScoredChunk]) -> bool:
+    """Whether an answer gives a count in words that the question does not, as its cited passages say it: an
+    answer to "How many people were evacuated?" when the article has no figure ("Hundreds of people were evacuated
+    [1]")."""
+    said = {m.lower() for m in _COUNT_WORDS.findall(claim)} - {m.lower() for m in _COUNT_WORDS.findall(question)}
+    cited = " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages)).lower()
+    return bool(said) and all(re.search(rf"\b{re.escape(w)}\b", cited) for w in said)
+
+
 def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
     """A refusal when the answer doesn't give what its question asks for: a question about a quantity answered
     without a number the question doesn't hold already ("How many family members defected?" - "His family
@@ -224,7 +239,7 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     an open question answered with nothing but its own words (`adds_nothing`)."""
     claim = MARKER.sub("", text)
     new = numbers(in_prose(claim)) - numbers(in_prose(question))  # "half a million" gives a number
-    if _ASKS_NUMBER.search(question) and not new:
+    if _ASKS_NUMBER.search(question) and not new and not _counted_as_cited(question, claim, text, passages):
         return Check("refused", "I found nothing that gives the number you asked for.", text)
     if _ASKS_MONEY.search(question):
         cited = " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages))

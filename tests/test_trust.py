@@ -150,6 +150,25 @@ def test_a_faithful_answer_in_other_words_than_its_passage_stands(question: str,
     assert not grounded.refused and not any(c.kind == "withheld" for c in grounded.checks), grounded.checks
 
 
+@pytest.mark.parametrize(("answer", "passage"), [
+    ("Nobody was hurt [1].", "Nobody was hurt in the blast, police said."),
+    ("Hundreds of people were hurt [1].", "Hundreds of people were hurt when the stand collapsed."),
+    ("Dozens of people were hurt [1].", "Dozens of people were hurt, the fire service said."),
+    ("Both drivers were hurt [1].", "Both drivers were hurt in the crash."),
+    ("A single person was hurt [1].", "Police said a single person was hurt."),
+])
+def test_a_count_in_words_answers_how_many(answer: str, passage: str) -> None:
+    """ "How many?" answered as the article counts, in words ("hundreds", "nobody"), is an answer; a count in words
+    that the cited passage does not say is none."""
+    from rag.grounding import not_given
+
+    chunk = ScoredChunk(Chunk("c1", "d", "Report", "/s", 0, 0, len(passage), passage), 0.9, 1)
+    assert not_given("How many people were hurt?", answer, [chunk]) is None
+    other = ScoredChunk(Chunk("c2", "d", "Report", "/s", 0, 0, 30, "The stand collapsed on Sunday."), 0.9, 1)
+    refused = not_given("How many people were hurt?", answer, [other])
+    assert refused is not None and refused.detail == "I found nothing that gives the number you asked for."
+
+
 def test_a_refusal_offers_a_name_the_articles_spell_almost_alike() -> None:
     """A misspelled name is refused, not assumed (it may be another name), and the refusal offers the near spelling;
     a name spelled quite otherwise gets no offer."""
