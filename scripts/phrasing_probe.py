@@ -1,6 +1,7 @@
 """How the literal checks before answering read real news phrasing: answerable questions over a passage that
-answers them, each writing a name, number, date or comparison in another way than the passage. A check that fires
-on one would refuse an answerable question (the failure measured on unseen news in issue 36: "U.S." read as two
+answers them, each writing a name, number, date or comparison in another way than the passage, and faithful
+answers worded otherwise than their passage for the checks after answering. A check that fires on one would refuse
+an answerable question (the failure measured on unseen news in issue 36: "U.S." read as two
 names, a year written another way). Self-written from forms that news, business and sports writing use; no gold
 question of any set is among them. Prints each pair a check misreads and the counts.
 
@@ -9,8 +10,10 @@ question of any set is among them. Prints each pair a check misreads and the cou
 
 from __future__ import annotations
 
+from rag.grounding import CitationGrounder
 from rag.opposites import negated, opposites
 from rag.specifics import missing_specifics
+from rag.types import Chunk, ScoredChunk
 
 # (question, passage): the passage states what the question names, in another form.
 SPECIFICS = [
@@ -120,6 +123,50 @@ REVERSED = [
 ]
 
 
+# (question, faithful answer citing [1], passage): the checks after answering must neither withhold nor refuse it.
+ANSWERS = [
+("How much did prices rise in March?", "Prices rose 5% in March [1].",
+ "Prices rose five per cent in March, the office said."),
+("How much did prices rise in March?", "Prices rose five percent in March [1].",
+ "Prices rose 5% in March, the office said."),
+("How much did the bridge cost?", "The bridge cost $5 billion [1].", "The bridge cost 5bn dollars, officials said."),
+("How many people attended?", "About two hundred people attended [1].", "Some 200 people attended the vigil."),
+("When did the vote take place?", "The vote took place on 5 March 2021 [1].", "The vote took place on March 5, 2021."),
+("When did the vote take place?", "The vote took place on March 5th, 2021 [1].", "The vote was held on 2021-03-05."),
+("Who did Erdogan meet?", "Erdogan met Vladimir Putin [1].", "Recep Tayyip Erdoğan met Vladimir Putin in Sochi."),
+("What did the WHO say?", "The World Health Organization said the risk was low [1].", "The WHO said the risk was low."),
+("Who won the 2019 final?", "Liverpool won the 2019 final [1].", "Liverpool won the 2018-19 Champions League final."),
+("When did the blast happen?", "The blast happened at 3 p.m. [1].", "The blast happened at 15:00 local time."),
+("How many people were affected?", "Half a million people were affected [1].", "500,000 people were affected."),
+("Which country spent more?", "Germany spent more than France [1].", "France spent less than Germany on defence."),
+("What did the Dutch government decide?", "The Netherlands decided to close its borders [1].",
+ "The Dutch government decided to close its borders."),
+("Who leads the party?", "Keir Starmer leads the Labour Party [1].", "Labour leader Keir Starmer spoke on Monday."),
+("When did Ri defect?", "Ri defected in November [1].",
+ "Authorities confirmed on Tuesday that in November, diplomat Ri Il Kyu escaped."),
+("How old is Ri?", "Ri is 52 years old [1].", "Ri, 52, escaped with his family."),
+("How long did the strike last?", "The strike lasted two weeks [1].", "The 14-day strike ended on Friday."),
+("How many goals did Okoro score?", "Okoro scored 21 goals [1].", "Okoro scored twenty-one goals last season."),
+("What share voted yes?", "52 percent voted yes [1].", "Fifty-two per cent voted yes."),
+("When did the plant open?", "The plant opened in the 1990s [1].", "The plant opened in the '90s."),
+("Who is the CEO of Tesla?", "Elon Musk is Tesla's CEO [1].", "Tesla's chief executive, Elon Musk, said no."),
+("Who scored?", "Kane scored in the 90th minute [1].", "Kane scored in the ninetieth minute."),
+("How many seats did it win?", "It won 326 of the 650 seats [1].",
+ "The party won 326 seats in the 650-seat parliament."),
+("How many people were hurt?", "No one was hurt [1].", "No one was hurt in the blast, police said."),
+("How many people were injured?", "Nobody was injured [1].", "Nobody was injured, the fire service said."),
+("How many people were evacuated?", "Hundreds of people were evacuated [1].",
+ "Hundreds of people were evacuated from the area."),
+("How many homes were flooded?", "Dozens of homes were flooded [1].", "Dozens of homes were flooded overnight."),
+("How many people attended?", "Thousands of people attended [1].", "Thousands of people attended the rally."),
+("How many times did he win?", "He won twice [1].", "He won the title twice."),
+("How many cars were involved?", "A single car was involved [1].", "Police said a single car was involved."),
+("How many people died?", "Several people died [1].", "Several people died in the crash."),
+("How many candidates are there?", "There are a dozen candidates [1].", "A dozen candidates are standing."),
+("How many teams played?", "Both teams played [1].", "Both teams played a full match."),
+]
+
+
 def main() -> None:
     misread = 0
     for question, passage in SPECIFICS:
@@ -135,6 +182,16 @@ def main() -> None:
             misread += 1
             print(f"opposite {found} / negated | {question} | {passage}")
     print(f"opposites and negations: {misread} of {len(REVERSED)} misread")
+    misread = 0
+    grounder = CitationGrounder()
+    for question, answer, passage in ANSWERS:
+        chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
+        grounded = grounder.ground(question, answer, [ScoredChunk(chunk, 0.9, 1)])
+        objections = [c.detail for c in grounded.checks if c.kind in ("withheld", "refused")]
+        if grounded.refused or objections:
+            misread += 1
+            print(f"answer {objections} | {question} | {answer} | {passage}")
+    print(f"answers: {misread} of {len(ANSWERS)} misread")
 
 
 if __name__ == "__main__":
