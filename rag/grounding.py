@@ -228,6 +228,23 @@ def _counted_as_cited(question: str, claim: str, text: str, passages: Sequence[S
     return bool(said) and all(re.search(rf"\b{re.escape(w)}\b", cited) for w in said)
 
 
+# What an answer calls something: a name news writes in lower case or in quotes ("the drug is called fentanyl",
+# "dubbed “clean sweep”").
+_CALLED = re.compile(r"\b(?:called|named|dubbed|known as|nicknamed)\s+(?:the\s+|an?\s+)?[\"“‘']?"
+                     r"([\w’'-]+(?:\s+[\w’'-]+){0,3})")
+
+
+def _named(claim: str, question: str) -> bool:
+    """Whether an answer gives a name the question doesn't hold, in the words "called", "named", "dubbed" or "known
+    as", lower case allowed: "What is the name of the drug?" - "The drug is called fentanyl"."""
+    asked = {w.lower() for w in re.findall(r"\w+", question)}
+    for m in _CALLED.finditer(claim):
+        said = [w.lower() for w in re.findall(r"\w+", m.group(1))]
+        if said[0] not in STOPWORDS and set(said) - asked - STOPWORDS:  # not "named in the article"
+            return True
+    return False
+
+
 def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
     """A refusal when the answer doesn't give what its question asks for: a question about a quantity answered
     without a number the question doesn't hold already ("How many family members defected?" - "His family
@@ -245,7 +262,7 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
         cited = " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages))
         if not new & (money_numbers(claim) | money_numbers(cited)):
             return Check("refused", "I found nothing that gives the amount of money you asked for.", text)
-    if _ASKS_NAME.search(question) and not new_name_runs(claim, question):
+    if _ASKS_NAME.search(question) and not new_name_runs(claim, question) and not _named(claim, question):
         return Check("refused", "I found nothing that gives the name you asked for.", text)
     if adds_nothing(question, text):
         return Check("refused", "I found nothing that says more than the question itself.", text)

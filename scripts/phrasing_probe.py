@@ -164,6 +164,9 @@ ANSWERS = [
 ("How many people died?", "Several people died [1].", "Several people died in the crash."),
 ("How many candidates are there?", "There are a dozen candidates [1].", "A dozen candidates are standing."),
 ("How many teams played?", "Both teams played [1].", "Both teams played a full match."),
+("What is the name of the drug?", "The drug is called fentanyl [1].", "Police seized fentanyl worth 2 million."),
+("What was the name of the operation?", "The operation was dubbed “clean sweep” [1].",
+ "The operation, dubbed clean sweep, ended on Friday."),
 ]
 
 

@@ -169,6 +169,19 @@ def test_a_count_in_words_answers_how_many(answer: str, passage: str) -> None:
     assert refused is not None and refused.detail == "I found nothing that gives the number you asked for."
 
 
+def test_a_name_written_in_lower_case_answers_what_is_the_name() -> None:
+    """ "What is the name of ...?" answered with what the answer calls it, lower case or quoted, is an answer; "named
+    in the article" and the question's own name are none."""
+    from rag.grounding import not_given
+
+    chunk = [ScoredChunk(Chunk("c1", "d", "Report", "/s", 0, 0, 40, "Police seized fentanyl worth 2 million."), 0.9, 1)]
+    assert not_given("What is the name of the drug?", "The drug is called fentanyl [1].", chunk) is None
+    assert not_given("What was the name of the raid?", "It was dubbed \u201cclean sweep\u201d [1].", chunk) is None
+    for answer in ("The drug is named in the article [1].", "The drug is called the drug [1]."):
+        refused = not_given("What is the name of the drug?", answer, chunk)
+        assert refused is not None and refused.detail == "I found nothing that gives the name you asked for."
+
+
 def test_a_refusal_offers_a_name_the_articles_spell_almost_alike() -> None:
     """A misspelled name is refused, not assumed (it may be another name), and the refusal offers the near spelling;
     a name spelled quite otherwise gets no offer."""
