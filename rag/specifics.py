@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 from itertools import pairwise
 
-from rag.text import STOPWORDS, sentence_spans
+from rag.text import STOPWORDS, sentence_spans, unmarked
 
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -585,6 +585,93 @@ def _short_years(text: str) -> set[str]:
     return found
 
 
+# One place or body that news names in several ways: a government by its capital ("Pyongyang said" for North Korea),
+# a renamed city, a common short name. Each group is a set of phrases; a question's phrase is stated by a source
+# that writes another of its group.
+_ALIASES: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in """
+washington|united states|us|america|white house
+beijing|china|peking
+moscow|russia|kremlin
+kyiv|kiev|ukraine
+london|britain|united kingdom|uk|downing street
+paris|france|elysee
+berlin|germany
+tokyo|japan
+seoul|south korea
+pyongyang|north korea
+tehran|iran
+jerusalem|israel
+ankara|turkey|turkiye
+new delhi|delhi|india
+islamabad|pakistan
+kabul|afghanistan
+baghdad|iraq
+damascus|syria
+riyadh|saudi arabia
+cairo|egypt
+brussels|european union|eu|european commission
+rome|italy
+madrid|spain
+ottawa|canada
+canberra|australia
+brasilia|brazil
+havana|cuba
+caracas|venezuela
+taipei|taiwan
+hanoi|vietnam
+manila|philippines
+jakarta|indonesia
+warsaw|poland
+budapest|hungary
+minsk|belarus
+athens|greece
+stockholm|sweden
+oslo|norway
+copenhagen|denmark
+helsinki|finland
+dublin|ireland
+lisbon|portugal
+vienna|austria
+bern|switzerland
+the hague|netherlands|holland
+nairobi|kenya
+pretoria|south africa
+abuja|nigeria
+addis ababa|ethiopia
+doha|qatar
+abu dhabi|united arab emirates|uae
+beirut|lebanon
+amman|jordan
+myanmar|burma
+mumbai|bombay
+chennai|madras
+kolkata|calcutta
+fed|federal reserve
+tories|tory|conservatives|conservative party
+oscars|academy awards|academy award
+mideast|middle east
+""".strip().splitlines())
+
+
+def _phrases(text: str) -> list[str]:
+    """The text's words, lower case, accents dropped, as one string with single spaces (to find phrases in); the
+    pronoun "us" (lower case) is left out, so that only "US" or "U.S." names the country."""
+    return [" ".join(_norm_word(w) for w in _WORD.findall(unmarked(text)) if w != "us")]
+
+
+def _aliased(text: str, sources: list[str]) -> set[str]:
+    """The words of `text`'s names that a source states by another name of one place or body ("Pyongyang" asked,
+    "North Korea" written; "Kiev" and "Kyiv"; "the Fed" and "the Federal Reserve")."""
+    asked = f" {_phrases(text)[0]} "
+    said = f" {' '.join(p for s in sources for p in _phrases(s))} "
+    out: set[str] = set()
+    for group in _ALIASES:
+        here = [p for p in group if f" {p} " in asked]
+        if here and any(f" {p} " in said for p in group - set(here)):
+            out.update(w for p in here for w in p.split())
+    return out
+
+
 def missing_specifics(text: str, sources: Iterable[str], *, asked: bool = False) -> list[str]:
     """The specifics of `text` that none of `sources` states. `asked`: `text` is a question (`asked_numbers`)."""
     return list(_missing(in_prose(text), tuple(in_prose(s) for s in sources), asked))
@@ -622,7 +709,7 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
         if have_names is None:
             have_names = {v for s in pool for c in _capitalised(s) for v in _spellings(c)}
             abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
-            addressed = _forms_of_address(text)
+            addressed = _forms_of_address(text) | _aliased(text, pool)
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
         # question, an initialism written out or used for the words, a surname alone, a title or a company's form
         # beside a name, a Roman numeral as a number ("World War II", "the Second World War").

@@ -114,6 +114,10 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("Did five million people vote?", "5,000,000 people voted."),
     ("What happened at 15:00?", "The blast happened at 3 p.m. on Monday."),  # a 24-hour time
     ("What happened at 3 p.m.?", "The blast happened at 15:00."),
+    ("What did Pyongyang say?", "North Korea said the talks would resume."),  # a government by its capital
+    ("What did North Korea say?", "Pyongyang said the talks would resume."),
+    ("What happened in Kiev?", "Crowds gathered in Kyiv on Sunday."),  # a renamed city
+    ("What did the Fed decide?", "The Federal Reserve decided to hold rates."),  # a short name
 ])
 def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) -> None:
     assert missing_specifics(asked, [source], asked=True) == []
@@ -125,6 +129,8 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("What did the French president say?", "The president of Germany said no.", ["French"]),
     ("What happened in Q3?", "Profit rose in the second quarter.", ["3"]),
     ("Did 300 people attend?", "Two hundred people attended.", ["300"]),
+    ("What did Seoul say?", "North Korea said no.", ["Seoul"]),  # another capital
+    ("What did South Korea say?", "North Korea said no.", ["South"]),
     ("What happened at 4 p.m.?", "The blast happened at 15:00.", ["4"]),
 ])
 def test_another_writing_states_only_its_own_name_or_number(asked: str, source: str, missing: list[str]) -> None:
