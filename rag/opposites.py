@@ -43,6 +43,11 @@ PAIRS = (
     ("increasing", "decreasing"), ("past", "future"), ("input", "output"), ("inputs", "outputs"), ("more", "less"),
     ("harder", "easier"), ("hardest", "easiest"),
 )
+OPPOSITE: dict[str, set[str]] = {}
+for _a, _b in PAIRS:
+    OPPOSITE.setdefault(_a, set()).add(_b)
+    OPPOSITE.setdefault(_b, set()).add(_a)
+
 # Superlatives: a sentence that ranks both ends ("the best record; Rovers had the worst") answers either.
 SUPERLATIVES = {w for pair in PAIRS for w in pair
                 if w.endswith("est") or w in ("most", "least", "worst", "minimum", "maximum")}
@@ -64,13 +69,11 @@ def _compared(question: str, sources: tuple[str, ...]) -> bool:
         return False
     same = re.compile(r"\bthan\s+(?:the\s+)?" + re.escape(m.group(1)) + r"\b", re.IGNORECASE)
     return not any(same.search(text) for text in sources)
+
+
 # A question answered by yes or no: an opposite in the passages is its answer ("No: the court ruled it illegal").
 _YES_NO = re.compile(r"\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must|"
                      r"isn't|aren't|wasn't|weren't|don't|doesn't|didn't|hasn't|haven't)\b", re.IGNORECASE)
-OPPOSITE: dict[str, set[str]] = {}
-for _a, _b in PAIRS:
-    OPPOSITE.setdefault(_a, set()).add(_b)
-    OPPOSITE.setdefault(_b, set()).add(_a)
 
 NEGATIONS = {"not", "no", "never", "cannot", "non"}
 # Words too common to place a word by: the place is the nearest other word on each side. Narrower than
@@ -154,7 +157,8 @@ def _index(sources: tuple[str, ...]) -> _Index:
 def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
     """Each word of the question that the passages do not use in its place (beside the words the question has
     beside it) while they use its opposite there, not right after a negation ("encoded indirectly" asked, "encoded
-    directly" written)."""
+    directly" written). None where the opposite is the answer: a question answered by yes or no, a comparison with
+    another thing than the passages' or a choice (`_compared`), a superlative the same sentence also says."""
     if _YES_NO.match(question):
         return []  # "Was the strike legal?" over "the court ruled it illegal": the answer is "no"
     sources = tuple(sources)

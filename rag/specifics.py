@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 from itertools import pairwise
@@ -98,7 +97,7 @@ def _spellings(word: str) -> frozenset[str]:
     """A normalised word in the spellings real writing gives it: without accents ("erdogan"), with a German
     umlaut written out or dropped ("müller", "mueller", "muller" are one), and British as American ("organisation"
     and "organization", "labour" and "labor")."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", word.translate(_UNMARKED)) if not unicodedata.combining(c))
+    plain = unmarked(word.translate(_UNMARKED))
     out = {word, plain}
     if any(c in word for c in "äöü"):
         out.add(word.translate(_UMLAUTS))
@@ -653,17 +652,17 @@ mideast|middle east
 """.strip().splitlines())
 
 
-def _phrases(text: str) -> list[str]:
-    """The text's words, lower case, accents dropped, as one string with single spaces (to find phrases in); the
+def _phrased(text: str) -> str:
+    """The text's words, lower case, accents dropped, one space before and after each (to find phrases in); the
     pronoun "us" (lower case) is left out, so that only "US" or "U.S." names the country."""
-    return [" ".join(_norm_word(w) for w in _WORD.findall(unmarked(text)) if w != "us")]
+    return " " + " ".join(_norm_word(w) for w in _WORD.findall(unmarked(text)) if w != "us") + " "
 
 
 def _aliased(text: str, sources: list[str]) -> set[str]:
     """The words of `text`'s names that a source states by another name of one place or body ("Pyongyang" asked,
     "North Korea" written; "Kiev" and "Kyiv"; "the Fed" and "the Federal Reserve")."""
-    asked = f" {_phrases(text)[0]} "
-    said = f" {' '.join(p for s in sources for p in _phrases(s))} "
+    asked = _phrased(text)
+    said = "".join(_phrased(s) for s in sources)
     out: set[str] = set()
     for group in _ALIASES:
         here = [p for p in group if f" {p} " in asked]
@@ -712,7 +711,8 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
             addressed = _forms_of_address(text) | _aliased(text, pool)
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
         # question, an initialism written out or used for the words, a surname alone, a title or a company's form
-        # beside a name, a Roman numeral as a number ("World War II", "the Second World War").
+        # beside a name, a Roman numeral as a number ("World War II", "the Second World War"), another spelling
+        # (`_spellings`), another name of one place or body (`_aliased`: "Pyongyang" for "North Korea").
         if w in abbreviated or w in addressed or _roman(name) in have_numbers \
                 or any(_stated_alike(v, have_names, spelled) for v in _spellings(w)) \
                 or (parts and all(any(_stated_alike(v, have_names, spelled) for v in _spellings(p)) for p in parts)) \

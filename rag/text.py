@@ -61,7 +61,8 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def stems(text: str) -> set[str]:
-    """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected"."""
+    """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected", and
+    an irregular past and its verb ("met" and "meet")."""
     return set(_stemmer().stemWords([_IRREGULAR.get(w, w) for w in sorted(content_words(text))]))
 
 
