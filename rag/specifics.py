@@ -585,71 +585,76 @@ def _short_years(text: str) -> set[str]:
 
 
 # One place or body that news names in several ways: a government by its capital ("Pyongyang said" for North Korea),
-# a renamed city, a common short name. Each group is a set of phrases; a question's phrase is stated by a source
-# that writes another of its group.
-_ALIASES: tuple[frozenset[str], ...] = tuple(frozenset(group.split("|")) for group in """
-washington|united states|us|america|white house
-beijing|china|peking
-moscow|russia|kremlin
-kyiv|kiev|ukraine
-london|britain|united kingdom|uk|downing street
-paris|france|elysee
-berlin|germany
-tokyo|japan
-seoul|south korea
-pyongyang|north korea
-tehran|iran
-jerusalem|israel
-ankara|turkey|turkiye
-new delhi|delhi|india
-islamabad|pakistan
-kabul|afghanistan
-baghdad|iraq
-damascus|syria
-riyadh|saudi arabia
-cairo|egypt
-brussels|european union|eu|european commission
-rome|italy
-madrid|spain
-ottawa|canada
-canberra|australia
-brasilia|brazil
-havana|cuba
-caracas|venezuela
-taipei|taiwan
-hanoi|vietnam
-manila|philippines
-jakarta|indonesia
-warsaw|poland
-budapest|hungary
-minsk|belarus
-athens|greece
-stockholm|sweden
-oslo|norway
-copenhagen|denmark
-helsinki|finland
-dublin|ireland
-lisbon|portugal
-vienna|austria
-bern|switzerland
-the hague|netherlands|holland
-nairobi|kenya
-pretoria|south africa
-abuja|nigeria
-addis ababa|ethiopia
-doha|qatar
-abu dhabi|united arab emirates|uae
-beirut|lebanon
-amman|jordan
-myanmar|burma
-mumbai|bombay
-chennai|madras
-kolkata|calcutta
-fed|federal reserve
-tories|tory|conservatives|conservative party
-oscars|academy awards|academy award
-mideast|middle east
-""".strip().splitlines())
+# a renamed city, a common short name. Each group: its city names, "::", its other names. A question's name is stated
+# by a source that writes another name of its group; a city the question names as a place ("in Berlin") only by
+# another name of the city (a rally in Berlin is not stated by one in Munich, Germany).
+_ALIASES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(c for c in cities.split("|") if c), frozenset(o for o in others.split("|") if o))
+    for cities, others in (line.split("::") for line in """
+washington::united states|us|america|white house
+beijing|peking::china
+moscow::russia|kremlin
+kyiv|kiev::ukraine
+london::britain|united kingdom|uk|downing street
+paris::france|elysee
+berlin::germany
+tokyo::japan
+seoul::south korea
+pyongyang::north korea
+tehran::iran
+jerusalem::israel
+ankara::turkey|turkiye
+new delhi|delhi::india
+islamabad::pakistan
+kabul::afghanistan
+baghdad::iraq
+damascus::syria
+riyadh::saudi arabia
+cairo::egypt
+brussels::european union|eu|european commission
+rome::italy
+madrid::spain
+ottawa::canada
+canberra::australia
+brasilia::brazil
+havana::cuba
+caracas::venezuela
+taipei::taiwan
+hanoi::vietnam
+manila::philippines
+jakarta::indonesia
+warsaw::poland
+budapest::hungary
+minsk::belarus
+athens::greece
+stockholm::sweden
+oslo::norway
+copenhagen::denmark
+helsinki::finland
+dublin::ireland
+lisbon::portugal
+vienna::austria
+bern::switzerland
+the hague::netherlands|holland
+nairobi::kenya
+pretoria::south africa
+abuja::nigeria
+addis ababa::ethiopia
+doha::qatar
+abu dhabi::united arab emirates|uae
+beirut::lebanon
+amman::jordan
+::myanmar|burma
+mumbai|bombay::
+chennai|madras::
+kolkata|calcutta::
+::fed|federal reserve
+::tories|tory|conservatives|conservative party
+::oscars|academy awards|academy award
+::mideast|middle east
+""".strip().splitlines()))
+# Words before a city named as a place.
+_LOCATIVE = re.compile(r"\b(?:in|at|near|outside|around|across|into|from|through|to)\s+$")
 
 
 def _phrased(text: str) -> str:
@@ -664,10 +669,14 @@ def _aliased(text: str, sources: list[str]) -> set[str]:
     asked = _phrased(text)
     said = "".join(_phrased(s) for s in sources)
     out: set[str] = set()
-    for group in _ALIASES:
-        here = [p for p in group if f" {p} " in asked]
-        if here and any(f" {p} " in said for p in group - set(here)):
-            out.update(w for p in here for w in p.split())
+    for cities, others in _ALIASES:
+        for phrase in cities | others:
+            at = asked.find(f" {phrase} ")
+            if at < 0:
+                continue
+            place = phrase in cities and _LOCATIVE.search(asked[: at + 1]) is not None
+            if any(f" {p} " in said for p in (cities if place else cities | others) - {phrase}):
+                out.update(phrase.split())
     return out
 
 

@@ -130,6 +130,7 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("What happened in Q3?", "Profit rose in the second quarter.", ["3"]),
     ("Did 300 people attend?", "Two hundred people attended.", ["300"]),
     ("What did Seoul say?", "North Korea said no.", ["Seoul"]),  # another capital
+    ("How many attended the rally in Berlin?", "A rally in Munich, Germany drew 5,000.", ["Berlin"]),  # a place
     ("What did South Korea say?", "North Korea said no.", ["South"]),
     ("What happened at 4 p.m.?", "The blast happened at 15:00.", ["4"]),
 ])
