@@ -42,7 +42,8 @@ _IMPERATIVE = rf",\s*(?:just\s+|simply\s+|always\s+|only\s+|then\s+)?{_SAY}\b"  
 _DIRECTIVE = re.compile(
     rf"""
     \b(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
-      \b(?:instructions?|rules|prompts?|guidelines|directions|told|(?:everything|all)\s+(?:above|before|previous|prior|else))\b
+      \b(?:instructions?|rules|prompts?|guidelines|directions|(?:were|was|been|are|you)\s+told
+         |(?:everything|all)\s+(?:above|before|previous|prior|else))\b
     | (?:^|(?<=[.!?:;]\s)|\bplease\s+)\W*(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
       \b(?:guidance|directives?|commands?|programming|(?:previous|prior|earlier)\s+(?:messages?|text|context))\b
     | \b(?:any|every|all)\s+(?:\w+\s+){{0,2}}?(?:models?|systems?|tools?|programs?|software|services?)\s+(?:that\s+)?
