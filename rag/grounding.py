@@ -213,6 +213,11 @@ def adds_nothing(question: str, text: str) -> bool:
         for w in stems(claim) if not w.isdigit())
 
 
+def _cited_text(text: str, passages: Sequence[ScoredChunk]) -> str:
+    """The texts of the passages an answer cites, one after another."""
+    return " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages))
+
+
 # A count in words that is no numeral: none ("nobody was hurt"), a few ("twice", "both", "a single car") or an
 # estimate as news gives one when it has no figure ("hundreds of people were evacuated", "several died").
 _COUNT_WORDS = re.compile(r"\b(?:once|twice|thrice|single|both|none|nobody|no one|zero|dozens|hundreds|thousands|"
@@ -224,7 +229,7 @@ def _counted_as_cited(question: str, claim: str, text: str, passages: Sequence[S
     answer to "How many people were evacuated?" when the article has no figure ("Hundreds of people were evacuated
     [1]")."""
     said = {m.lower() for m in _COUNT_WORDS.findall(claim)} - {m.lower() for m in _COUNT_WORDS.findall(question)}
-    cited = " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages)).lower()
+    cited = _cited_text(text, passages).lower()
     return bool(said) and all(re.search(rf"\b{re.escape(w)}\b", cited) for w in said)
 
 
@@ -259,7 +264,7 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     if _ASKS_NUMBER.search(question) and not new and not _counted_as_cited(question, claim, text, passages):
         return Check("refused", "I found nothing that gives the number you asked for.", text)
     if _ASKS_MONEY.search(question):
-        cited = " ".join(passages[n - 1].chunk.text for n in cited_numbers(text) if 1 <= n <= len(passages))
+        cited = _cited_text(text, passages)
         if not new & (money_numbers(claim) | money_numbers(cited)):
             return Check("refused", "I found nothing that gives the amount of money you asked for.", text)
     if _ASKS_NAME.search(question) and not new_name_runs(claim, question) and not _named(claim, question):

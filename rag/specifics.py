@@ -555,6 +555,7 @@ def _scaled_words(m: re.Match[str]) -> str:
     return f"{value * (100 if scale == 'hundred' else 1000):g}"
 
 
+@functools.lru_cache(maxsize=1024)
 def in_prose(text: str) -> str:
     """`text` with the forms data and business writing give dates and numbers in the words of prose, so that each
     form states, and asks for, the same numbers and month: "2021-03-05" -> "5 March 2021", "FY2021" -> "fiscal
@@ -657,6 +658,7 @@ kolkata|calcutta::
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|around|across|into|from|through|to)\s+$")
 
 
+@functools.lru_cache(maxsize=256)
 def _phrased(text: str) -> str:
     """The text's words, lower case, accents dropped, one space before and after each (to find phrases in); the
     pronoun "us" (lower case) is left out, so that only "US" or "U.S." names the country."""
@@ -667,16 +669,16 @@ def _aliased(text: str, sources: list[str]) -> set[str]:
     """The words of `text`'s names that a source states by another name of one place or body ("Pyongyang" asked,
     "North Korea" written; "Kiev" and "Kyiv"; "the Fed" and "the Federal Reserve")."""
     asked = _phrased(text)
+    named = [(cities, others, phrase, asked.find(f" {phrase} ")) for cities, others in _ALIASES
+             for phrase in cities | others if f" {phrase} " in asked]
+    if not named:
+        return set()  # most questions name none: the sources are not read
     said = "".join(_phrased(s) for s in sources)
     out: set[str] = set()
-    for cities, others in _ALIASES:
-        for phrase in cities | others:
-            at = asked.find(f" {phrase} ")
-            if at < 0:
-                continue
-            place = phrase in cities and _LOCATIVE.search(asked[: at + 1]) is not None
-            if any(f" {p} " in said for p in (cities if place else cities | others) - {phrase}):
-                out.update(phrase.split())
+    for cities, others, phrase, at in named:
+        place = phrase in cities and _LOCATIVE.search(asked[: at + 1]) is not None
+        if any(f" {p} " in said for p in (cities if place else cities | others) - {phrase}):
+            out.update(phrase.split())
     return out
 
 

@@ -28,7 +28,10 @@ def unmarked(text: str) -> str:
     """The text without accents ("Erdoğan" -> "Erdogan"), so that a word typed without them is the same word."""
     if text.isascii():
         return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed == text:
+        return text  # curly quotes and dashes, no accent: nothing to drop (most news text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def content_words(text: str) -> set[str]:

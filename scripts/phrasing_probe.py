@@ -11,6 +11,8 @@ question of any set is among them. Prints each one a check misreads and the coun
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from rag.grounding import CitationGrounder
 from rag.injection import orders
 from rag.opposites import negated, opposites
@@ -190,37 +192,29 @@ NEWS_NOT_ORDERS = [
 ]
 
 
+def _objections(question: str, answer: str, passage: str) -> list[str]:
+    """What the checks after answering hold against a faithful answer ([] when it stands)."""
+    chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
+    grounded = CitationGrounder().ground(question, answer, [ScoredChunk(chunk, 0.9, 1)])
+    objections = [c.detail for c in grounded.checks if c.kind in ("withheld", "refused")]
+    return objections or (["refused"] if grounded.refused else [])
+
+
+def _report(name: str, cases: Sequence[tuple[str, ...]], misread: Callable[..., object]) -> None:
+    """Each case a check misreads (what it found, then the case), and the count."""
+    found = [(case, misread(*case)) for case in cases]
+    for case, why in found:
+        if why:
+            print(f"{name} {why} | {' | '.join(case)}")
+    print(f"{name}: {sum(1 for _, why in found if why)} of {len(cases)} misread")
+
+
 def main() -> None:
-    misread = 0
-    for question, passage in SPECIFICS:
-        missing = missing_specifics(question, [passage], asked=True)
-        if missing:
-            misread += 1
-            print(f"specifics {missing} | {question} | {passage}")
-    print(f"specifics: {misread} of {len(SPECIFICS)} misread")
-    misread = 0
-    for question, passage in REVERSED:
-        found = [o.asked for o in opposites(question, [passage])]
-        if found or negated(question, [passage]):
-            misread += 1
-            print(f"opposite {found} / negated | {question} | {passage}")
-    print(f"opposites and negations: {misread} of {len(REVERSED)} misread")
-    misread = 0
-    grounder = CitationGrounder()
-    for question, answer, passage in ANSWERS:
-        chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
-        grounded = grounder.ground(question, answer, [ScoredChunk(chunk, 0.9, 1)])
-        objections = [c.detail for c in grounded.checks if c.kind in ("withheld", "refused")]
-        if grounded.refused or objections:
-            misread += 1
-            print(f"answer {objections} | {question} | {answer} | {passage}")
-    print(f"answers: {misread} of {len(ANSWERS)} misread")
-    misread = 0
-    for sentence in NEWS_NOT_ORDERS:
-        if orders(sentence):
-            misread += 1
-            print(f"order | {sentence}")
-    print(f"news read as orders to the assistant: {misread} of {len(NEWS_NOT_ORDERS)}")
+    _report("specifics", SPECIFICS, lambda q, p: missing_specifics(q, [p], asked=True))
+    _report("opposites and negations", REVERSED,
+            lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
+    _report("answers", ANSWERS, _objections)
+    _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS], orders)
 
 
 if __name__ == "__main__":
