@@ -66,6 +66,7 @@ _DEMONYMS = {
     "portuguese": "portugal", "lebanese": "lebanon", "belgian": "belgium", "ukrainian": "ukraine", "czech":
     "czechia", "slovak": "slovakia", "croat": "croatia", "serb": "serbia", "chilean": "chile", "haitian": "haiti",
     "emirati": "emirates", "chinese": "china", "maltese": "malta", "congolese": "congo", "bahraini": "bahrain",
+    "saudi": "arabia",  # "Saudi Arabia" named by its first word ("the Saudi government")
 }
 
 
@@ -92,13 +93,23 @@ _AMERICAN = ((re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"), (re.compil
              (re.compile(r"tre(s?)$"), r"ter\1"), (re.compile(r"([fc])ence$"), r"\1ense"))
 
 
+# Words news abbreviates in names and titles ("Mt. Everest", "Ft. Worth", "Gov. Newsom"), and what they stand for.
+_SHORT_FOR = {
+    "mt": "mount", "mtn": "mountain", "ft": "fort", "pt": "point", "st": "saint street", "ave": "avenue",
+    "rd": "road", "blvd": "boulevard", "hwy": "highway", "gov": "governor", "sen": "senator",
+    "rep": "representative", "gen": "general", "dr": "doctor", "prof": "professor", "univ": "university",
+    "dept": "department", "intl": "international", "natl": "national", "assn": "association", "bros": "brothers",
+    "jr": "junior", "sr": "senior", "corp": "corporation", "co": "company", "pres": "president",
+}
+
+
 @functools.lru_cache(maxsize=16384)
 def _spellings(word: str) -> frozenset[str]:
     """A normalised word in the spellings real writing gives it: without accents ("erdogan"), with a German
-    umlaut written out or dropped ("müller", "mueller", "muller" are one), and British as American ("organisation"
-    and "organization", "labour" and "labor")."""
+    umlaut written out or dropped ("müller", "mueller", "muller" are one), British as American ("organisation"
+    and "organization", "labour" and "labor"), and an abbreviation as the word it stands for ("mt": "mount")."""
     plain = unmarked(word.translate(_UNMARKED))
-    out = {word, plain}
+    out = {word, plain, *_SHORT_FOR.get(plain, "").split()}
     if any(c in word for c in "äöü"):
         out.add(word.translate(_UMLAUTS))
     if re.search(r"[bcdfghjklmnpqrstvwxz](?:ae|oe|ue)", plain):
@@ -249,18 +260,27 @@ def new_names(text: str, known: str) -> list[str]:
     return out
 
 
-def _capital_runs(text: str) -> Iterator[list[str]]:
-    """Runs of capitalised words with only spaces between them: "The Chosun Ilbo", "Ri Il Gyu"."""
+def _capital_runs(text: str, glued: bool = False) -> Iterator[list[str]]:
+    """Runs of capitalised words with only spaces between them: "The Chosun Ilbo", "Ri Il Gyu". `glued`: a run
+    goes on over "of", "and", "for" or "the" before a capitalised word ("Democratic Republic of the Congo"), which
+    ends no run in it."""
     run: list[str] = []
+    glue: list[str] = []
     end = -1
     for m in _WORD.finditer(text):
         word = m.group()
-        if word[0].isupper() and run and text[end : m.start()].isspace():
+        joined = text[end : m.start()].isspace()
+        if word[0].isupper() and run and joined:
+            run.extend(glue)
             run.append(word)
+            glue = []
+        elif glued and run and joined and word.lower() in _GLUE:
+            glue.append(word)
         else:
             if run:
                 yield run
             run = [word] if word[0].isupper() else []
+            glue = []
         end = m.end()
     if run:
         yield run
@@ -412,7 +432,7 @@ def _abbreviated(text: str, have: set[str]) -> set[str]:
     """The capitalised words of `text` in runs whose initials the sources write as an initialism: "United" and
     "States" where a source says "U.S.", "European" and "Union" where it says "EU"."""
     out: set[str] = set()
-    for run in _capital_runs(text):
+    for run in _capital_runs(text, glued=True):
         words_ = [w for w in run if w.lower() not in _GLUE]
         if len(words_) >= 2 and "".join(w[0] for w in words_).lower() in have:
             out.update(_norm_word(w) for w in words_)
@@ -555,18 +575,55 @@ def _scaled_words(m: re.Match[str]) -> str:
     return f"{value * (100 if scale == 'hundred' else 1000):g}"
 
 
+# "the Group of Seven", "G-20": the groups of nations news names by their count, as "G7" names them (a name, not a
+# number the question asks for).
+_GROUP_OF = re.compile(r"\bG-(\d{1,2})\b|\bGroup of (\d{1,2}|" + "|".join(w.title() for w in _NUMBER_WORDS) + r")\b")
+# Holidays on a fixed date, as their date: "on Christmas Day" is "on 25 December".
+_HOLIDAYS = {"christmas eve": "24 December", "christmas day": "25 December", "boxing day": "26 December",
+             "new year's eve": "31 December", "new year's day": "1 January", "valentine's day": "14 February",
+             "st. patrick's day": "17 March", "st patrick's day": "17 March", "saint patrick's day": "17 March",
+             "fourth of july": "4 July", "july fourth": "4 July", "bastille day": "14 July", "halloween": "31 October",
+             "armistice day": "11 November"}
+_HOLIDAY = re.compile(r"(?i)\b(?:" + "|".join(re.escape(h).replace("'", "['’]") for h in _HOLIDAYS) + r")(?![\w'’])")
+# A stretch of weeks in days ("two weeks", "a 2-week strike", "a fortnight"), as a "14-day strike" gives it.
+_WEEKS = re.compile(r"(?i)\b(\d{1,2}|" + _SMALL_WORDS + r")([ -])weeks?\b|\ba fortnight\b")
+# A temperature's unit: "40C", "40 °C", "104F", "40 degrees C" are "40 degrees Celsius" (or Fahrenheit).
+_DEGREES = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)(?:\s?°\s?|\s?degrees\s)?([CF])(?![\w'’])|°([CF])\b")
+# Thousands grouped by full stops, as continental writing gives them ("10.000", "1.500.000"); one group only when it
+# is "000", since "2.125" is more often a decimal.
+_DOTTED = re.compile(r"(?<![\w.,])[1-9]\d{0,2}(?:(?:\.\d{3}){2,}|\.000)(?![\w.,]?\d)")
+
+
+def _in_days(m: re.Match[str]) -> str:
+    if m[1] is None:
+        return "14 days"
+    count = int(m[1]) if m[1].isdigit() else _NUMBER_WORDS[m[1].lower()]
+    return f"{count * 7}{m[2]}day{'s' if m[2] == ' ' else ''}"
+
+
+def _degrees(m: re.Match[str]) -> str:
+    unit = "Celsius" if (m[2] or m[3]).upper() == "C" else "Fahrenheit"
+    return f"{m[1]} degrees {unit}" if m[1] else f"degrees {unit}"
+
+
 @functools.lru_cache(maxsize=1024)
 def in_prose(text: str) -> str:
     """`text` with the forms data and business writing give dates and numbers in the words of prose, so that each
     form states, and asks for, the same numbers and month: "2021-03-05" -> "5 March 2021", "FY2021" -> "fiscal
     year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "two hundred" -> "200", "10 000" ->
-    "10000", "15:00" -> "3 p.m."."""
+    "10000", "15:00" -> "3 p.m.", "10.000" -> "10000", "the Group of Seven" -> "G7", "Christmas Day" -> "25 December",
+    "two weeks" -> "14 days", "40C" -> "40 degrees Celsius"."""
     text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
     text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
     text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
     text = _HALF_A.sub(lambda m: f"0.5 {m[1]}", text)
     text = _WORDS_SCALED.sub(_scaled_words, text)
     text = _SPACED.sub(lambda m: re.sub(r"\D", "", m[0]), text)
+    text = _DOTTED.sub(lambda m: m[0].replace(".", ""), text)
+    text = _GROUP_OF.sub(lambda m: f"G{m[1] or _NUMBER_WORDS.get(m[2].lower(), m[2])}", text)
+    text = _HOLIDAY.sub(lambda m: _HOLIDAYS[m[0].lower().replace("’", "'")], text)
+    text = _WEEKS.sub(_in_days, text)
+    text = _DEGREES.sub(_degrees, text)
     return _CLOCK.sub(_clock, text)
 
 

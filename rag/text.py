@@ -19,7 +19,7 @@ STOPWORDS = frozenset(
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\s*\n\s*")
 # Words whose trailing full stop does not end a sentence ("Mr. Kim", "U.S. officials", "Jan. 5").
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Jr|Sr|Gen|Lt|Col|Capt|Sgt|Sen|Rep|Gov|Rev|No|Vol|vs|etc|Inc|Corp|Ltd|Co|"
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Mt|Ft|Ave|Rd|Blvd|Jr|Sr|Gen|Lt|Col|Capt|Sgt|Sen|Rep|Gov|Rev|No|Vol|vs|etc|Inc|Corp|Ltd|Co|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
 )
 
@@ -58,15 +58,36 @@ _IRREGULAR = {past: base for base, forms in {
 }.items() for past in forms.split()}
 
 
+# Who does a thing, named for it, as news writes a role ("Labour leader Keir Starmer" for "Starmer leads Labour"):
+# each such noun and its verb. Snowball leaves "leader" and "lead" apart.
+_AGENTS = {noun: verb for verb, nouns in {
+    "lead": "leader leaders", "found": "founder founders co-founder", "own": "owner owners", "win": "winner winners",
+    "run": "runner runners", "rule": "ruler rulers", "manage": "manager managers", "play": "player players",
+    "organise": "organiser organisers", "organize": "organizer organizers", "direct": "director directors",
+    "employ": "employer employers", "invest": "investor investors", "buy": "buyer buyers", "sell": "seller sellers",
+    "write": "writer writers", "speak": "speaker speakers", "produce": "producer producers",
+    "publish": "publisher publishers", "teach": "teacher teachers", "build": "builder builders",
+    "design": "designer designers", "develop": "developer developers", "operate": "operator operators",
+    "support": "supporter supporters", "vote": "voter voters", "report": "reporter reporters",
+    "hold": "holder holders", "govern": "governor governors", "coach": "coach", "chair": "chairman chairwoman",
+    "edit": "editor editors", "compete": "competitor competitors", "negotiate": "negotiator negotiators",
+    "advise": "adviser advisers advisor advisors", "command": "commander commanders", "kill": "killer killers",
+    "rob": "robber robbers", "murder": "murderer murderers", "attack": "attacker attackers",
+    "protest": "protester protesters protestor protestors", "campaign": "campaigner campaigners",
+    "lend": "lender lenders", "borrow": "borrower borrowers", "supply": "supplier suppliers",
+    "manufacture": "manufacturer manufacturers", "drive": "driver drivers", "host": "host hosts",
+}.items() for noun in nouns.split()}
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
 def stems(text: str) -> set[str]:
-    """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected", and
-    an irregular past and its verb ("met" and "meet")."""
-    return set(_stemmer().stemWords([_IRREGULAR.get(w, w) for w in sorted(content_words(text))]))
+    """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected", an
+    irregular past and its verb ("met" and "meet"), and a role and its verb ("leader" and "leads")."""
+    return set(_stemmer().stemWords([_IRREGULAR.get(w) or _AGENTS.get(w, w) for w in sorted(content_words(text))]))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -192,6 +192,96 @@ NEWS_NOT_ORDERS = [
 ]
 
 
+# Round 2 (2026-12-07): written in one sitting before any was run, in forms round 1 lacks; reported apart, so the
+# forms fixed after round 1 are not what measures how the checks read phrasing they were not fixed for.
+SPECIFICS_2 = [
+("What did J.K. Rowling write?", "JK Rowling wrote a new novel."),
+("What did JK Rowling write?", "J. K. Rowling wrote a new novel."),
+("What did the UN Security Council decide?", "The United Nations Security Council voted on Tuesday."),
+("What did the United Nations say?", "The UN said aid was blocked."),
+("What happened on Mt. Everest?", "Two climbers died on Mount Everest."),
+("What did Gov. Newsom sign?", "Governor Gavin Newsom signed the bill."),
+("What did Sen. Warren propose?", "Senator Elizabeth Warren proposed a tax."),
+("What did President Biden say?", "Joe Biden said the talks would resume."),
+("What did Procter and Gamble report?", "Procter & Gamble reported higher sales."),
+("What happened in mid-2020?", "In the middle of 2020, the plant closed."),
+("Did the firm earn $3.2 billion in 2023?", "The firm earned $3.2bn in 2023."),
+("Did 1.5m people visit?", "1.5 million people visited the fair."),
+("Did 1,500,000 people visit?", "1.5 million people visited the fair."),
+("What happened in February 2022?", "In Feb. 2022 Russia invaded Ukraine."),
+("Who won the 100m?", "She won the 100 metres final."),
+("How tall is the 300-metre tower?", "The tower is 300 m tall."),
+("What did the company's 2,000 workers do?", "Its two thousand workers went on strike."),
+("What did the third-largest bank do?", "The country's third largest bank cut rates."),
+("What happened on Christmas Day?", "On December 25 the shops were shut."),
+("What did Saudi Arabia announce?", "The Saudi government announced a new tax."),
+("What did the Philippines decide?", "The Philippine government decided to act."),
+("What did LA decide?", "Los Angeles decided to act."),
+("Who won the 2021 US Open?", "Medvedev won the 2021 U.S. Open."),
+("Who scored in the 2022 World Cup final?", "Messi scored twice in the final of the 2022 FIFA World Cup."),
+("What did the Spanish PM say?", "Spain's prime minister said no."),
+("What did the 76ers do?", "The Philadelphia 76ers won."),
+("What did the G7 agree?", "The Group of Seven agreed to act."),
+("Are the grants worth £10,000?", "The plan offers £10k grants."),
+("What did the couple's 3-year-old do?", "Their three-year-old son ran away."),
+("What did O'Brien say?", "Conan O\u2019Brien said he would stay."),
+("What did the BBC report?", "The British Broadcasting Corporation reported the news."),
+("What happened in Washington D.C.?", "Protesters marched in Washington, DC."),
+("What happened in the Democratic Republic of Congo?", "Fighting spread in the DRC."),
+("What did Nvidia report?", "NVIDIA reported record revenue."),
+("What did Deutsche Bank do?", "Deutsche Bank AG cut jobs."),
+("Who won the men's 1,500 metres?", "He won the men's 1500m."),
+]
+
+REVERSED_2 = [
+("Which was the smaller of the two offers?", "The first offer was larger than the second."),
+("Did the company lose money?", "The company made a profit of 2 million."),
+("Who finished last?", "Smith finished first and Jones last."),
+("What fell in price?", "Oil rose while gas fell."),
+("Which candidate lost?", "Lee won the election, beating Park."),
+("Who opposed the bill?", "Democrats supported the bill, Republicans opposed it."),
+("What is the disadvantage of the plan?", "The plan's main advantage is cost; its disadvantage is time."),
+("Which side was defeated?", "The army defeated the rebels."),
+("When did the war end?", "The war began in 1914 and ended in 1918."),
+("Which bank closed?", "Two banks opened and one closed."),
+("Who was absent?", "All members were present except Smith, who was absent."),
+("What was the weakest quarter?", "Sales were strongest in spring and weakest in winter."),
+]
+
+ANSWERS_2 = [
+("How long did the strike last?", "The strike lasted 14 days [1].", "The two-week strike ended on Friday."),
+("How much did the firm earn?", "The firm earned $3.2 billion [1].", "The firm earned $3.2bn last year."),
+("Who heads the agency?", "Jane Doe heads the agency [1].", "Agency head Jane Doe said the budget was cut."),
+("Who chairs the committee?", "Tom Lee chairs the committee [1].", "Committee chairman Tom Lee said no."),
+("Who manages the team?", "Ann Berg manages the team [1].", "Team manager Ann Berg said no."),
+("How many people voted?", "About 1.2 million people voted [1].", "Some 1,200,000 people voted."),
+("When did the store open?", "The store opened on Monday [1].", "The store, which opened Monday, sells shoes."),
+("How old is she?", "She is 34 [1].", "The 34-year-old said she would stay."),
+("Where did the summit take place?", "The summit took place in Washington, D.C. [1].",
+ "The summit in Washington DC ended on Friday."),
+("How many were killed?", "At least a dozen people were killed [1].", "At least 12 people were killed."),
+("How hot did it get?", "It reached 40 degrees Celsius [1].", "Temperatures hit 40C on Monday."),
+("How far away is the town?", "The town is 5 kilometres away [1].", "The town is 5km away."),
+("How much did it cost?", "It cost 10,000 pounds [1].", "It cost £10k, the council said."),
+("Who founded the firm?", "Ada Ng founded the firm [1].", "Founder Ada Ng said the firm would grow."),
+("Who won the US Open?", "Medvedev won the US Open [1].", "Medvedev won the U.S. Open."),
+("How many members does the G7 have?", "The G7 has seven members [1].", "The Group of Seven has seven members."),
+]
+
+NEWS_NOT_ORDERS_2 = [
+    "Do not approach the suspect, police warned.",
+    "The new rules tell banks to disregard earlier guidance.",
+    "Ignore previous forecasts, the Met Office said, as the storm changed course.",
+    "Students were instructed to answer every question in English.",
+    "The chatbot, which runs on a large language model, answered in French.",
+    "Pretend to be a customer, the trainer told new staff.",
+    "'You are now entering a restricted zone,' the sign read.",
+    "The assistant coach was told to leave the bench.",
+    "Assistant Chief Constable Jo Harris said officers would review the footage.",
+    "Hackers tried to override the system with fake commands, the bank said.",
+]
+
+
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
     chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
@@ -215,6 +305,12 @@ def main() -> None:
             lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
     _report("answers", ANSWERS, _objections)
     _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS], orders)
+    print("round 2:")
+    _report("specifics", SPECIFICS_2, lambda q, p: missing_specifics(q, [p], asked=True))
+    _report("opposites and negations", REVERSED_2,
+            lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
+    _report("answers", ANSWERS_2, _objections)
+    _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS_2], orders)
 
 
 if __name__ == "__main__":

@@ -338,14 +338,14 @@ def test_a_question_that_adds_a_negation_is_refused_and_the_straight_one_answere
 
 
 def test_a_year_or_name_the_article_writes_otherwise_is_the_one_asked_about(tmp_path: Path) -> None:
-    # News writes a season "2018-19", a fiscal year "FY21" and a name with its marks: a question about 2019, fiscal
-    # 2021 or "Jurgen Mueller" asks about them, and was refused before for what the article never writes that way;
-    # another year is still refused unread.
+    # News writes a season "2018-19", a fiscal year "FY21", a name with its marks and a holiday by its name: a
+    # question about 2019, fiscal 2021, "Jurgen Mueller" or December 25 asks about them, and was refused before for
+    # what the article never writes that way; another year is still refused unread.
     assistant = _over_one_article(
         tmp_path,
         "Ferry season report\n\nThe Vessby ferry carried 41,000 passengers in the 2018-19 season. Its owner, "
         "Vessby Lines, reported a profit of 2 million crowns for FY21. Captain J\u00fcrgen M\u00fcller said the ferry "
-        "would run all winter.")
+        "would run all winter. The crew held a party on Christmas Day.")
     season = assistant.ask("How many passengers did the Vessby ferry carry in 2019?")
     assert not any("2019" in c.detail for c in season.checks), season.checks
     assert not season.refused and "41,000" in season.text, season.text
@@ -355,5 +355,9 @@ def test_a_year_or_name_the_article_writes_otherwise_is_the_one_asked_about(tmp_
     captain = assistant.ask("What did Captain Jurgen Mueller say about the Vessby ferry?")
     assert not any("Jurgen" in c.detail or "Mueller" in c.detail for c in captain.checks), captain.checks
     assert not captain.refused and "winter" in captain.text, captain.text
+    # a holiday is its date
+    party = assistant.ask("What did the Vessby ferry crew hold on December 25?")
+    assert not any("25" in c.detail or "December" in c.detail for c in party.checks), party.checks
+    assert not party.refused and "party" in party.text.lower(), party.text
     other = assistant.ask("How many passengers did the Vessby ferry carry in 2023?")
     assert other.refused and other.timings.completion_tokens == 0 and "\u201c2023\u201d" in other.text
