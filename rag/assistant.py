@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ModelNotFoundError
@@ -147,7 +149,7 @@ class Assistant:
         states kept last would push out the first). Nothing to do when pre-read passages are off or the model is a
         chat server."""
         from rag.llm import PassageReading
-        from rag.preread import lookalike_groups
+        from rag.preread import companies, lookalike_groups
         from rag.prompting import build_prompt, stitched_passages
         from rag.types import ScoredChunk
 
@@ -158,13 +160,19 @@ class Assistant:
                 or self.pipeline.layout != "library":
             return 0, len(chunks)  # off, a chat server, or a model whose prompt has the passages after the question
         budget = self.settings.passage_states_mb * 2**20
-        groups = lookalike_groups(self.embedder.embed([c.text for c in chunks]), self.settings.top_k)
+        vectors = self.embedder.embed([c.text for c in chunks])
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        groups = lookalike_groups(vectors, self.settings.top_k)
+        floor = self.settings.preread_lookalike
+        at = {c.id: i for i, c in enumerate(chunks)}
         done = seen = 0
         for n, group in enumerate(groups, start=1):
             passages = [ScoredChunk(chunks[j], 1.0, rank) for rank, j in enumerate(group, start=1)]
             prompt = build_prompt("", passages, generator.count_tokens, context_length=generator.context_length,
                                   max_answer_tokens=self.settings.max_answer_tokens, layout="library")
-            placed = generator.place_passages(prompt.messages, stitched_passages(prompt))
+            order = [at[p.chunk.id] for p in prompt.passages]
+            company = companies(vectors[order], floor) if floor > 0 else None
+            placed = generator.place_passages(prompt.messages, stitched_passages(prompt), company=company)
             done += placed.computed if placed else 0
             seen += len(group)
             if progress:

@@ -209,6 +209,8 @@ def build_pipeline(
         and isinstance(generator, LlamaCppGenerator) else None,
         verify_threshold=settings.answer_check_threshold,
         preread_instruction=settings.preread_instruction,
+        preread_lookalike=settings.preread_lookalike,
+        embedder=embedder,
         focus=settings.focus_passages,
         scored=scored,
         calibration=calibration,

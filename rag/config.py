@@ -84,6 +84,13 @@ class Settings(BaseModel):
         "0 = off (the default: on squad2-complexity's dev split it answered fewer answerable questions than the "
         "passages read whole, docs/evaluation.md).",
     )
+    preread_lookalike: float = Field(
+        0.5, ge=0.0, le=1.0, description="With pre-read passages, a passage's kept state serves a question only when "
+        "the passages before it in that question's prompt that are look-alikes of it (MiniLM cosine at least this) "
+        "are the ones it was read over; else it is read in place and kept for that company too. 0 = any state of "
+        "the passage serves, whatever it was read beside (look-alike briefs then mix up their facts: "
+        "docs/evaluation.md).",
+    )
     preread_instruction: bool = Field(
         True, description="With pre-read passages, keep the instruction after them (before each question) as a "
         "pre-read piece too, so a question reads only its own words; false = it is read with each question.",

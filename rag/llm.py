@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import logging
+import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -98,13 +100,16 @@ class PassageReading(Protocol):
     """A model that can place passages read earlier (pre-read KV states) behind its cached prompt head."""
 
     def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = "",
-                       stop: Callable[[], bool] | None = None) -> Placed | None:
+                       stop: Callable[[], bool] | None = None,
+                       company: Sequence[Sequence[int]] | None = None) -> Placed | None:
         """Have the prompt of `messages` in the KV cache up to the end of its passages, each from its kept state
         when there is one. `passages`: (chunk id, number text, passage text) in prompt order, each number and
         passage text appearing in the messages one after the other. `until`: the text after the passages up to
         this (the instruction before the question) is kept and placed the same way. `stop` is asked between
-        passages and every few tokens read, and ends the placing when it says so (`Placed.stopped`). None when
-        this model or prompt can't be stitched (the caller's prompt is then read whole, as before)."""
+        passages and every few tokens read, and ends the placing when it says so (`Placed.stopped`). `company`:
+        for each passage, the indexes of the passages before it whose tokens its state must have been read over
+        (`rag.preread.companies`); None = any state of the passage serves. None when this model or prompt can't
+        be stitched (the caller's prompt is then read whole, as before)."""
         ...
 
     def read_head(self, messages: list[Message], upto: str) -> int:
@@ -599,7 +604,8 @@ class LlamaCppGenerator:
         return self._model_key
 
     def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = "",
-                       stop: Callable[[], bool] | None = None) -> Placed | None:
+                       stop: Callable[[], bool] | None = None,
+                       company: Sequence[Sequence[int]] | None = None) -> Placed | None:
         """Have the prompt of `messages` in the KV cache through its last passage (and through the first `until`
         after it), each passage from its pre-read state, or read where it stands and kept when it has none.
 
@@ -660,7 +666,8 @@ class LlamaCppGenerator:
                     read += len(body) if got else 0
                     self._move_state(mem, len(head), len(body), body_at)
                     continue
-                key = state_key(self.model_key() + READ_IN_PLACE, head, passages[i][0], body)
+                key = state_key(self.model_key() + _read_over(i, company, passages, tokens, spans), head,
+                                passages[i][0], body)
                 if self._load_state(key, len(body)):
                     self._move_state(mem, int(lib.llama_memory_seq_pos_min(mem, 1)), len(body), body_at)
                     loaded += 1
@@ -901,6 +908,22 @@ class LlamaCppGenerator:
 
 _PARAMS = threading.Lock()
 READ_IN_PLACE = "|read in its prompt"  # a passage state's key: read where a prompt had it, not alone
+READ_OVER = "|read over"  # ... and over these passages before it (its look-alikes), each by chunk id and tokens
+
+
+def _read_over(i: int, company: Sequence[Sequence[int]] | None, passages: list[tuple[str, str, str]],
+               tokens: list[int], spans: list[tuple[int, int, int]]) -> str:
+    """What a passage state's key says of what it was read beside: in its prompt (any company), or over these
+    look-alikes before it, each named by its chunk id and a digest of its tokens (a changed look-alike is another
+    company)."""
+    if company is None:
+        return READ_IN_PLACE
+    over = []
+    for j in company[i]:
+        _, body_at, stop_at = spans[j]
+        digest = hashlib.blake2b(struct.pack(f"<{stop_at - body_at}i", *tokens[body_at:stop_at]), digest_size=8)
+        over.append(f"{passages[j][0]}#{digest.hexdigest()}")
+    return READ_IN_PLACE + READ_OVER + ",".join(over)
 SEQUENCES = 16  # llama.cpp sequences per context: 0 is the prompt; the others are scratch (checks, passage numbers)
 
 

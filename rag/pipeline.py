@@ -11,7 +11,10 @@ from collections.abc import Generator as Gen
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from rag.citations import MarkerFilter, strip_markers
+from rag.embeddings import Embedder
 from rag.errors import QuestionError
 from rag.excerpts import Excerpter
 from rag.gate import ANSWERABILITY, Gate
@@ -19,6 +22,7 @@ from rag.grounding import Grounder, nearness
 from rag.judgement import BEFORE, PLAIN, Calibration, after_scores, before_scores, plain_reason, score_check
 from rag.library import Library, LibraryCache
 from rag.llm import Generator, Judge, PassageReading, Placed, PrefixCaching
+from rag.preread import companies
 from rag.prompting import (
     PASSAGES_HEADING,
     QUESTION,
@@ -87,6 +91,9 @@ class TypedHead:
     prompt: Prompt | None = None  # with pre-read passages: the prompt whose passages are placed (read and kept)
 
 
+VECTORS_KEPT = 20_000  # passage vectors kept for `Pipeline._companies` (384 floats each: about 30 MB)
+
+
 @dataclass
 class Pipeline:
     """Retriever, gate, prompt, generator and grounder: the one path the CLI, UI and evaluation share."""
@@ -118,6 +125,11 @@ class Pipeline:
     # literal checks decide and it reports P(correct) beside each answer.
     calibration: Calibration | None = None
     answer_threshold: float | None = None  # below this P(correct), refuse; None = the calibration's own
+    # Pre-read passages: a passage's state serves only when its look-alikes before it (cosine >= this, by `embedder`)
+    # are those it was read over (`rag.preread.companies`); 0 or no embedder = any state of it serves.
+    preread_lookalike: float = 0.0
+    embedder: Embedder | None = None
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)  # by chunk id
 
     def warm(self) -> str | None:
         """Load the models and have the library prefix in the KV cache (restored from disk when saved)."""
@@ -349,11 +361,25 @@ class Pipeline:
             return None
         assert isinstance(self.generator, PassageReading)
         until = QUESTION if self.preread_instruction and len(prompt.messages) == 2 else ""
-        placed = self.generator.place_passages(prompt.messages, stitched_passages(prompt), until, stop)
+        placed = self.generator.place_passages(prompt.messages, stitched_passages(prompt), until, stop,
+                                               self._companies(prompt.passages))
         if placed is not None and not placed.stopped:
             log.info("passages: %d cached, %d pre-read, %d read now (%d tokens)", placed.cached, placed.loaded,
                      placed.computed, placed.tokens_read)
         return placed
+
+    def _companies(self, passages: list[ScoredChunk]) -> list[list[int]] | None:
+        """Each passage's look-alikes before it in the prompt, the company its pre-read state must have been read in
+        (None: any state serves). Vectors are the embedder's, kept by chunk id (a few KB each)."""
+        if self.embedder is None or self.preread_lookalike <= 0 or len(passages) < 2:
+            return None
+        new = [p.chunk for p in passages if p.chunk.id not in self._vectors]
+        if new:
+            if len(self._vectors) > VECTORS_KEPT:
+                self._vectors.clear()
+            for chunk, vector in zip(new, self.embedder.embed([c.text for c in new]), strict=True):
+                self._vectors[chunk.id] = vector / (float(np.linalg.norm(vector)) or 1.0)
+        return companies(np.stack([self._vectors[p.chunk.id] for p in passages]), self.preread_lookalike)
 
     def _carried(self, history: list[Turn], budget: int) -> list[ScoredChunk]:
         """The passages the conversation's last answer was read from, as the store holds them now, when a

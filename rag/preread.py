@@ -268,6 +268,17 @@ def _read_stats(folder: Path) -> dict[str, int]:
         return {"hits": 0, "misses": 0}
 
 
+def companies(vectors: np.ndarray, floor: float) -> list[list[int]]:
+    """For each passage of a prompt (rows of unit `vectors`, in prompt order), the passages before it that are its
+    look-alikes (cosine >= `floor`): the company its pre-read state must have been read in to serve this prompt. Read
+    apart from a look-alike before it (the same race in another year), a passage's state lets the model mix up their
+    facts; an unrelated passage before it changes little."""
+    if len(vectors) == 0:
+        return []
+    sims = vectors @ vectors.T
+    return [[j for j in range(i) if sims[i, j] >= floor] for i in range(len(vectors))]
+
+
 def lookalike_groups(vectors: np.ndarray, size: int, floor: float = LOOKALIKE) -> list[list[int]]:
     """The library's chunks (rows of unit `vectors`, in library order) in groups of at most `size` to pre-read
     together: the first chunk not yet in a group, with the chunks most like it (cosine >= `floor`) not yet in one;

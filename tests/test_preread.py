@@ -330,6 +330,70 @@ def test_a_passage_is_kept_as_first_read_and_placed_among_other_passages(
     assistant.close()
 
 
+LOOKALIKE = """Library Reading Garden Reopens
+
+The public library of Port Calloway reopened its reading garden behind the main building on Saturday, a year after
+it first opened. The garden now has 55 benches and a second pond, and it will stay open until sunset every day.
+
+The librarian, Tomas Reinholt, said the new benches cost 30,000 euros and were paid for by the town council.
+"""
+
+
+@pytest.mark.slow
+def test_a_passage_state_serves_only_beside_the_look_alikes_it_was_read_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same garden in two years: read over the other year's article, a passage's state is kept for that company
+    only. Where no look-alike is before it, it is read again (an unrelated passage before it does not count), and
+    each state serves the company it was read in."""
+    import numpy as np
+
+    from rag.llm import PassageReading
+    from rag.preread import companies
+    from rag.prompting import build_prompt, stitched_passages
+    from rag.types import ScoredChunk
+
+    require_model(SMALL)
+    articles = _articles(tmp_path)
+    (articles / "bakery.txt").write_text(THIRD)
+    (articles / "garden-reopens.txt").write_text(LOOKALIKE)
+    assistant = build_assistant(_settings(tmp_path / "data"))
+    assistant.ingest([articles])
+    first_chunk = {}
+    for chunk in sorted(assistant.store.all_chunks(), key=lambda c: c.index, reverse=True):
+        first_chunk[Path(chunk.source).stem] = chunk
+    generator = assistant.generator
+    assert isinstance(generator, PassageReading)
+    floor = assistant.settings.preread_lookalike
+    assert floor > 0  # on by default
+
+    def place(names: list[str]) -> Any:
+        passages = [ScoredChunk(first_chunk[n], 1.0, rank) for rank, n in enumerate(names, start=1)]
+        prompt = build_prompt("How many benches are in the garden?", passages, generator.count_tokens,
+                              context_length=generator.context_length, max_answer_tokens=40, layout="library",
+                              ordered=True)
+        vectors = assistant.embedder.embed([first_chunk[n].text for n in names])
+        company = companies(vectors / np.linalg.norm(vectors, axis=1, keepdims=True), floor)
+        return company, generator.place_passages(prompt.messages, stitched_passages(prompt), company=company)
+
+    company, placed = place(["garden-reopens", "garden"])
+    assert company == [[], [0]]  # MiniLM finds the other year's garden a look-alike
+    assert placed is not None and placed.computed == 2
+    # After an unrelated passage, the garden's state read over the other year does not serve: it is read again.
+    company, placed = place(["bakery", "garden"])
+    assert company == [[], []]
+    assert placed is not None and (placed.computed, placed.loaded) == (2, 0)
+    # Each company now has its state: behind another unrelated passage, and behind the other year again.
+    counter = DecodeCounter(monkeypatch)
+    company, placed = place(["ferry", "garden"])
+    assert placed is not None and (placed.computed, placed.loaded) == (1, 1)
+    counter.calls.clear()
+    company, placed = place(["garden-reopens", "garden"])
+    assert placed is not None and placed.computed == 0
+    assert counter.prompt_tokens < generator.count_tokens(first_chunk["garden"].text) / 2, counter.calls
+    assistant.close()
+
+
 @pytest.mark.slow
 def test_placing_passages_stops_when_asked_and_keeps_what_was_read(tmp_path: Path) -> None:
     """A question's passages placed while it is typed: `stop` ends the placing between steps; the passages read
