@@ -144,7 +144,8 @@ class Assistant:
     def preread(self, progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
         """Read every chunk of the library once and keep its KV state (pre-read passages), so no later question
         reads it: in groups of look-alikes (`rag.preread.lookalike_groups`, `top_k` at most), each passage kept as
-        read over those before it, as a question that retrieves them together has them. Chunks with a state
+        read over those before it, as a question that retrieves them together has them, and one read over
+        look-alikes also as read with none before it (`preread_lookalike`). Chunks with a state
         already are placed, not read. Returns (states read now, chunks). Stops when the disk budget is full (the
         states kept last would push out the first). Nothing to do when pre-read passages are off or the model is a
         chat server."""
@@ -174,6 +175,14 @@ class Assistant:
             company = companies(vectors[order], floor) if floor > 0 else None
             placed = generator.place_passages(prompt.messages, stitched_passages(prompt), company=company)
             done += placed.computed if placed else 0
+            # A passage read over look-alikes is also kept as read with none before it, as a question that finds it
+            # without them has it (the company most often missed otherwise: docs/evaluation.md).
+            for p, mates in zip(prompt.passages, company or [], strict=False):
+                if placed is not None and mates:
+                    alone = build_prompt("", [ScoredChunk(p.chunk, 1.0, 1)], generator.count_tokens,
+                                         context_length=generator.context_length,
+                                         max_answer_tokens=self.settings.max_answer_tokens, layout="library")
+                    generator.place_passages(alone.messages, stitched_passages(alone), company=[[]])
             seen += len(group)
             if progress:
                 progress(seen, len(chunks))

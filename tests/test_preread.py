@@ -395,6 +395,48 @@ def test_a_passage_state_serves_only_beside_the_look_alikes_it_was_read_over(
 
 
 @pytest.mark.slow
+def test_a_library_pre_read_serves_a_passage_with_and_without_its_look_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rag ingest --preread` reads look-alikes together and keeps a passage read over one also as read with none
+    before it: a question that finds the garden beside the other year's garden, or beside an unrelated article
+    (read earlier in its own group), reads neither passage again."""
+    import numpy as np
+
+    from rag.llm import PassageReading
+    from rag.preread import companies
+    from rag.prompting import build_prompt, stitched_passages
+    from rag.types import ScoredChunk
+
+    require_model(SMALL)
+    articles = _articles(tmp_path)
+    (articles / "bakery.txt").write_text(THIRD)
+    (articles / "garden-reopens.txt").write_text(LOOKALIKE)
+    assistant = build_assistant(_settings(tmp_path / "data"))
+    assistant.ingest([articles])
+    read, chunks = assistant.preread()
+    assert read >= chunks > 0
+    first_chunk = {}
+    for chunk in sorted(assistant.store.all_chunks(), key=lambda c: c.index, reverse=True):
+        first_chunk[Path(chunk.source).stem] = chunk
+    generator = assistant.generator
+    assert isinstance(generator, PassageReading)
+    counter = DecodeCounter(monkeypatch)
+    for names in (["garden-reopens", "garden"], ["bakery", "garden"], ["ferry", "garden-reopens"]):
+        passages = [ScoredChunk(first_chunk[n], 1.0, rank) for rank, n in enumerate(names, start=1)]
+        prompt = build_prompt("How many benches are in the garden?", passages, generator.count_tokens,
+                              context_length=generator.context_length, max_answer_tokens=40, layout="library")
+        vectors = assistant.embedder.embed([p.chunk.text for p in prompt.passages])  # in library order
+        company = companies(vectors / np.linalg.norm(vectors, axis=1, keepdims=True),
+                            assistant.settings.preread_lookalike)
+        counter.calls.clear()
+        placed = generator.place_passages(prompt.messages, stitched_passages(prompt), company=company)
+        assert placed is not None and placed.computed == 0, (names, company, placed)
+        assert counter.prompt_tokens < min(generator.count_tokens(p.chunk.text) for p in passages), counter.calls
+    assistant.close()
+
+
+@pytest.mark.slow
 def test_placing_passages_stops_when_asked_and_keeps_what_was_read(tmp_path: Path) -> None:
     """A question's passages placed while it is typed: `stop` ends the placing between steps; the passages read
     until then are kept, and placing the prompt again reads only the rest."""
