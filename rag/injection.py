@@ -64,7 +64,9 @@ _DIRECTIVE = re.compile(
     | (?:^|(?<=[.!?]\s))\W*{_AI}\s*[,:]  # addressed by name at a sentence's start
     | (?:^|(?<=[.!?]\s))\W*(?:for|to)\s+(?:any\s+|all\s+|the\s+)?{_AI}\s*[,:]  # "For automated readers, ..."
     | \b{_AI}\s+(?:reading|summari[sz]ing|processing|answering|using)\b[^.!?\n]{{0,40}}[:,]
-    | \b(?:reply|respond|answer)\s+(?:to\s+)?(?:every|each|all|any)\s+(?:questions?|queries|prompts?|messages?)\b
+    | (?<!instructed\sto\s)(?<!told\sto\s)(?<!asked\sto\s)(?<!required\sto\s)(?<!expected\sto\s)
+      \b(?:reply|respond|answer)\s+(?:to\s+)?(?:every|each|all|any)\s+(?:questions?|queries|prompts?|messages?)\b
+    | \byou\s+(?:are|were|have\s+been)\s+(?:instructed|told|asked|required|expected)\s+to\s+{_SAY}\b
     | \b(?:respond|reply|answer)\s+(?:only\s+with|with\s+(?:only\s+)?the\s+(?:single\s+)?word)\b
     | \b(?:start|begin|end)\s+(?:every|each|all|your)\s+(?:replies|reply|answers?|responses?)\b
     | \boutput\s+(?:only\s+|the\s+(?:word|text|phrase)\b)
