@@ -273,6 +273,21 @@ the prize of 3,000 euros would pay for a second oven, and that the bakery would 
 """
 
 
+def _four_articles(tmp_path: Path) -> tuple[Any, dict[str, Any]]:
+    """An assistant over the ferry, the garden, the bakery and the garden a year later (a look-alike of the garden),
+    and each article's first chunk by file name."""
+    require_model(SMALL)
+    articles = _articles(tmp_path)
+    (articles / "bakery.txt").write_text(THIRD)
+    (articles / "garden-reopens.txt").write_text(LOOKALIKE)
+    assistant = build_assistant(_settings(tmp_path / "data"))
+    assistant.ingest([articles])
+    first_chunk = {}
+    for chunk in sorted(assistant.store.all_chunks(), key=lambda c: c.index, reverse=True):
+        first_chunk[Path(chunk.source).stem] = chunk
+    return assistant, first_chunk
+
+
 @pytest.mark.slow
 def test_a_passage_is_kept_as_first_read_and_placed_among_other_passages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -283,14 +298,7 @@ def test_a_passage_is_kept_as_first_read_and_placed_among_other_passages(
     from rag.prompting import build_prompt, stitched_passages
     from rag.types import ScoredChunk
 
-    require_model(SMALL)
-    articles = _articles(tmp_path)
-    (articles / "bakery.txt").write_text(THIRD)
-    assistant = build_assistant(_settings(tmp_path / "data"))
-    assistant.ingest([articles])
-    first_chunk = {}
-    for chunk in sorted(assistant.store.all_chunks(), key=lambda c: c.index, reverse=True):
-        first_chunk[Path(chunk.source).stem] = chunk
+    assistant, first_chunk = _four_articles(tmp_path)
     generator = assistant.generator
     assert isinstance(generator, PassageReading)
 
@@ -338,7 +346,6 @@ it first opened. The garden now has 55 benches and a second pond, and it will st
 The librarian, Tomas Reinholt, said the new benches cost 30,000 euros and were paid for by the town council.
 """
 
-
 @pytest.mark.slow
 def test_a_passage_state_serves_only_beside_the_look_alikes_it_was_read_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -353,15 +360,7 @@ def test_a_passage_state_serves_only_beside_the_look_alikes_it_was_read_over(
     from rag.prompting import build_prompt, stitched_passages
     from rag.types import ScoredChunk
 
-    require_model(SMALL)
-    articles = _articles(tmp_path)
-    (articles / "bakery.txt").write_text(THIRD)
-    (articles / "garden-reopens.txt").write_text(LOOKALIKE)
-    assistant = build_assistant(_settings(tmp_path / "data"))
-    assistant.ingest([articles])
-    first_chunk = {}
-    for chunk in sorted(assistant.store.all_chunks(), key=lambda c: c.index, reverse=True):
-        first_chunk[Path(chunk.source).stem] = chunk
+    assistant, first_chunk = _four_articles(tmp_path)
     generator = assistant.generator
     assert isinstance(generator, PassageReading)
     floor = assistant.settings.preread_lookalike
@@ -408,17 +407,9 @@ def test_a_library_pre_read_serves_a_passage_with_and_without_its_look_alike(
     from rag.prompting import build_prompt, stitched_passages
     from rag.types import ScoredChunk
 
-    require_model(SMALL)
-    articles = _articles(tmp_path)
-    (articles / "bakery.txt").write_text(THIRD)
-    (articles / "garden-reopens.txt").write_text(LOOKALIKE)
-    assistant = build_assistant(_settings(tmp_path / "data"))
-    assistant.ingest([articles])
+    assistant, first_chunk = _four_articles(tmp_path)
     read, chunks = assistant.preread()
     assert read >= chunks > 0
-    first_chunk = {}
-    for chunk in sorted(assistant.store.all_chunks(), key=lambda c: c.index, reverse=True):
-        first_chunk[Path(chunk.source).stem] = chunk
     generator = assistant.generator
     assert isinstance(generator, PassageReading)
     counter = DecodeCounter(monkeypatch)
