@@ -129,7 +129,7 @@ class Pipeline:
     # are those it was read over (`rag.preread.companies`); 0 or no embedder = any state of it serves.
     preread_lookalike: float = 0.0
     embedder: Embedder | None = None
-    _vectors: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)  # by chunk id
+    _vectors: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     def warm(self) -> str | None:
         """Load the models and have the library prefix in the KV cache (restored from disk when saved)."""
@@ -370,16 +370,20 @@ class Pipeline:
 
     def _companies(self, passages: list[ScoredChunk]) -> list[list[int]] | None:
         """Each passage's look-alikes before it in the prompt, the company its pre-read state must have been read in
-        (None: any state serves). Vectors are the embedder's, kept by chunk id (a few KB each)."""
-        if self.embedder is None or self.preread_lookalike <= 0 or len(passages) < 2:
+        (None: any state serves). Vectors are the embedder's, kept by chunk id and text (a few KB each)."""
+        if self.embedder is None or self.preread_lookalike <= 0:
             return None
-        new = [p.chunk for p in passages if p.chunk.id not in self._vectors]
+        if len(passages) < 2:
+            return [[] for _ in passages]  # alone: no look-alike before it (a state read over some does not serve)
+        keys = [(p.chunk.id, hash(p.chunk.text)) for p in passages]
+        kept = self._vectors
+        new = [(k, p.chunk.text) for k, p in zip(keys, passages, strict=True) if k not in kept]
         if new:
-            if len(self._vectors) > VECTORS_KEPT:
-                self._vectors.clear()
-            for chunk, vector in zip(new, self.embedder.embed([c.text for c in new]), strict=True):
-                self._vectors[chunk.id] = vector / (float(np.linalg.norm(vector)) or 1.0)
-        return companies(np.stack([self._vectors[p.chunk.id] for p in passages]), self.preread_lookalike)
+            if len(kept) > VECTORS_KEPT:
+                kept = self._vectors = {}
+            for (key, _), vector in zip(new, self.embedder.embed([t for _, t in new]), strict=True):
+                kept[key] = vector / (float(np.linalg.norm(vector)) or 1.0)
+        return companies(np.stack([kept[k] for k in keys]), self.preread_lookalike)
 
     def _carried(self, history: list[Turn], budget: int) -> list[ScoredChunk]:
         """The passages the conversation's last answer was read from, as the store holds them now, when a

@@ -460,3 +460,36 @@ def test_placing_passages_stops_when_asked_and_keeps_what_was_read(tmp_path: Pat
     assert again is not None and not again.stopped
     assert again.loaded == placed.computed and again.computed == len(passages) - placed.computed
     assistant.close()
+
+
+class _WordEmbedder:
+    """Vectors from two words: "garden" texts point one way, others another; counts how many texts it embedded."""
+
+    def __init__(self) -> None:
+        self.embedded = 0
+
+    def embed(self, texts: Any) -> Any:
+        import numpy as np
+
+        self.embedded += len(texts)
+        return np.array([[1.0, 0.1] if "garden" in t else [0.1, 1.0] for t in texts])
+
+
+def test_a_prompts_look_alike_companies_come_from_the_passages_vectors() -> None:
+    """Each passage's company is its look-alikes before it; a passage alone has none (not "any"), and a chunk whose
+    text changed is embedded again."""
+    from rag.pipeline import Pipeline
+    from rag.types import Chunk, ScoredChunk
+
+    def passage(cid: str, text: str) -> ScoredChunk:
+        return ScoredChunk(Chunk(cid, "d", "T", "/s", 0, 0, len(text), text), 1.0, 1)
+
+    embedder = _WordEmbedder()
+    pipeline = Pipeline(None, None, None, preread_lookalike=0.5, embedder=embedder)  # type: ignore[arg-type]
+    garden, bakery, garden2 = passage("a", "the garden"), passage("b", "the bakery"), passage("c", "a garden again")
+    assert pipeline._companies([garden, bakery, garden2]) == [[], [], [0]]
+    assert pipeline._companies([garden]) == [[]]
+    assert embedder.embedded == 3  # kept by chunk id and text
+    assert pipeline._companies([passage("a", "the bakery"), bakery]) == [[], [0]]
+    assert embedder.embedded == 4
+    assert Pipeline(None, None, None)._companies([garden, garden2]) is None  # type: ignore[arg-type]
