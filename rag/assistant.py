@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import ModelNotFoundError
@@ -150,7 +148,7 @@ class Assistant:
         states kept last would push out the first). Nothing to do when pre-read passages are off or the model is a
         chat server."""
         from rag.llm import PassageReading
-        from rag.preread import companies, lookalike_groups
+        from rag.preread import companies, lookalike_groups, unit
         from rag.prompting import build_prompt, stitched_passages
         from rag.types import ScoredChunk
 
@@ -161,8 +159,7 @@ class Assistant:
                 or self.pipeline.layout != "library":
             return 0, len(chunks)  # off, a chat server, or a model whose prompt has the passages after the question
         budget = self.settings.passage_states_mb * 2**20
-        vectors = self.embedder.embed([c.text for c in chunks])
-        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        vectors = unit(self.embedder.embed([c.text for c in chunks]))
         groups = lookalike_groups(vectors, self.settings.top_k)
         floor = self.settings.preread_lookalike
         at = {c.id: i for i, c in enumerate(chunks)}

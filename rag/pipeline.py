@@ -22,7 +22,7 @@ from rag.grounding import Grounder, nearness
 from rag.judgement import BEFORE, PLAIN, Calibration, after_scores, before_scores, plain_reason, score_check
 from rag.library import Library, LibraryCache
 from rag.llm import Generator, Judge, PassageReading, Placed, PrefixCaching
-from rag.preread import companies
+from rag.preread import companies, unit
 from rag.prompting import (
     PASSAGES_HEADING,
     QUESTION,
@@ -381,8 +381,8 @@ class Pipeline:
         if new:
             if len(kept) > VECTORS_KEPT:
                 kept = self._vectors = {}
-            for (key, _), vector in zip(new, self.embedder.embed([t for _, t in new]), strict=True):
-                kept[key] = vector / (float(np.linalg.norm(vector)) or 1.0)
+            for (key, _), vector in zip(new, unit(self.embedder.embed([t for _, t in new])), strict=True):
+                kept[key] = vector
         return companies(np.stack([kept[k] for k in keys]), self.preread_lookalike)
 
     def _carried(self, history: list[Turn], budget: int) -> list[ScoredChunk]:

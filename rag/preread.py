@@ -268,6 +268,11 @@ def _read_stats(folder: Path) -> dict[str, int]:
         return {"hits": 0, "misses": 0}
 
 
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (a zero row stays zero), as `companies` and `lookalike_groups` compare them."""
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+
+
 def companies(vectors: np.ndarray, floor: float) -> list[list[int]]:
     """For each passage of a prompt (rows of unit `vectors`, in prompt order), the passages before it that are its
     look-alikes (cosine >= `floor`): the company its pre-read state must have been read in to serve this prompt. Read
