@@ -79,6 +79,16 @@ _AGENTS = {noun: verb for verb, nouns in {
 }.items() for noun in nouns.split()}
 
 
+# "How hot ...?" asks for a temperature, "How tall ...?" for a height: each measure's adjectives (and their
+# comparatives) with its noun, so a question's adjective and a passage's noun ("Temperatures hit 40C") are one word.
+_MEASURES = {adjective: noun for noun, adjectives in {
+    "temperature": "hot hotter hottest cold colder coldest warm warmer warmest",
+    "height": "tall taller tallest", "weight": "heavy heavier heaviest", "depth": "deep deeper deepest",
+    "width": "wide wider widest", "length": "long longer longest", "speed": "fast faster fastest",
+}.items() for adjective in adjectives.split()}
+_WORDS_OF = {**_MEASURES, **_AGENTS, **_IRREGULAR}
+
+
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
@@ -86,8 +96,9 @@ def _stemmer() -> Stemmer.Stemmer:
 
 def stems(text: str) -> set[str]:
     """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected", an
-    irregular past and its verb ("met" and "meet"), and a role and its verb ("leader" and "leads")."""
-    return set(_stemmer().stemWords([_IRREGULAR.get(w) or _AGENTS.get(w, w) for w in sorted(content_words(text))]))
+    irregular past and its verb ("met" and "meet"), a role and its verb ("leader" and "leads"), and a measure's
+    adjective and its noun ("hot" and "temperature")."""
+    return set(_stemmer().stemWords([_WORDS_OF.get(w, w) for w in sorted(content_words(text))]))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -169,6 +169,8 @@ def test_another_writing_states_only_its_own_name_or_number(asked: str, source: 
     ("How long did the strike last?", "The strike lasted two weeks [1].", "The 14-day strike ended on Friday."),
     ("Who leads the party?", "Keir Starmer leads the Labour Party [1].", "Labour leader Keir Starmer spoke on Monday."),
     ("How many members does the G7 have?", "The G7 has seven members [1].", "The Group of Seven has seven members."),
+    ("How hot did it get?", "It reached 40 degrees Celsius [1].", "Temperatures hit 40C on Monday."),
+    ("How tall is it?", "It is 300 metres tall [1].", "The new tower has a height of 300 metres."),
 ])
 def test_a_faithful_answer_in_other_words_than_its_passage_stands(question: str, answer: str, passage: str) -> None:
     """An answer that writes a name without its accents, a number in words, a title by its initials, a year or a time
