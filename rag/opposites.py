@@ -185,12 +185,14 @@ def opposites(question: str, sources: Iterable[str]) -> list[Opposite]:
 
 @functools.lru_cache(maxsize=64)
 def _said_beside(word: str, said: str, place: str, sources: tuple[str, ...]) -> bool:
-    """Whether a passage sentence that says the opposite in the question's place says the question's word too:
-    "United had the best record; Rovers had the worst" answers who had the worst record."""
+    """Whether a passage sentence that says the opposite in the question's place says the question's word too, or
+    another of its side: "United had the best record; Rovers had the worst" answers who had the worst record, "the
+    most populated region; the islands have the fewest people" which is the least populated."""
+    side = OPPOSITE.get(said, set()) | {word}  # the words opposite to what the passage says there
     for text in sources:
         for start, end in sentence_spans(text):
             words = set(_words(text[start:end]))
-            if {word, said, place} <= words:
+            if {said, place} <= words and side & words:
                 return True
     return False
 

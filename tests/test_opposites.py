@@ -62,6 +62,8 @@ def _prompt(text: str) -> Prompt:
     ("Did the ferry carry more than 300 cars?", "The ferry carried less than 300 cars a day."),
     ("Who had the worst record?", "United had the best record; Rovers had the worst."),
     ("Which team scored the fewest goals?", "Rovers scored the most goals, while City scored the fewest."),
+    ("Which is the least populated region?", "The north is the most populated region; the islands have the fewest "
+     "people."),
 ])
 def test_real_news_phrasing_that_answers_the_reversed_question_is_no_opposite(question: str, source: str) -> None:
     assert opposites(question, [source]) == []
