@@ -88,6 +88,7 @@ def build_generator(settings: Settings, catalog: Catalog, model: str | None = No
         context_length=settings.context_length,
         threads=settings.threads,
         batch_size=settings.batch_size,
+        kv_type=settings.kv_type,
         seed=settings.seed,
         model_id=model if model in catalog.models else None,
         prefix_memory_mb=settings.prefix_memory_mb,

@@ -190,6 +190,7 @@ class LlamaCppGenerator:
         context_length: int = 4096,
         threads: int = 2,
         batch_size: int = 512,
+        kv_type: str = "f16",
         seed: int = 0,
         model_id: str | None = None,
         prefix_memory_mb: int = 0,
@@ -215,6 +216,9 @@ class LlamaCppGenerator:
         self._n_ctx = context_length
         self.threads = threads
         self.batch_size = batch_size
+        if kv_type not in KV_TYPES:
+            raise ValueError(f"kv_type {kv_type!r} is not one of {', '.join(KV_TYPES)}")
+        self.kv_type = kv_type
         self.seed = seed
         self._llm: Any = None
         self._formatter: Any = None
@@ -277,6 +281,7 @@ class LlamaCppGenerator:
                         n_threads_batch=self.threads,
                         n_batch=self.batch_size,
                         seed=self.seed,
+                        **_kv_arguments(self.kv_type),
                         verbose=False,
                     )
             except ValueError as exc:
@@ -328,7 +333,7 @@ class LlamaCppGenerator:
                     yield piece
 
     def kv_bytes_per_token(self) -> int:
-        """KV cache bytes one token of context takes (f16 keys and values in every layer)."""
+        """KV cache bytes one token of context takes (keys and values in every layer, f16 or q8_0)."""
         self.load()
         meta = self._llm.metadata
         arch = meta.get("general.architecture", "llama")
@@ -336,7 +341,8 @@ class LlamaCppGenerator:
         heads = int(meta.get(f"{arch}.attention.head_count", 1))
         kv_heads = int(meta.get(f"{arch}.attention.head_count_kv", heads))
         head_dim = int(meta.get(f"{arch}.attention.key_length", int(meta.get(f"{arch}.embedding_length", 0)) // heads))
-        return 2 * layers * kv_heads * head_dim * 2
+        values = 2 * layers * kv_heads * head_dim
+        return values * 2 if self.kv_type == "f16" else values * 34 // 32  # q8_0: 32 values in 34 bytes
 
     def _format(self, messages: list[Message]) -> list[int]:
         """The prompt tokens of chat messages, formatted with the model's own chat template."""
@@ -600,7 +606,7 @@ class LlamaCppGenerator:
             import llama_cpp
 
             fingerprint = self._model_hash or _quick_hash(self.model_path)
-            self._model_key = f"{fingerprint}|llama-cpp-python {llama_cpp.__version__}|kv f16"
+            self._model_key = f"{fingerprint}|llama-cpp-python {llama_cpp.__version__}|kv {self.kv_type}"
         return self._model_key
 
     def place_passages(self, messages: list[Message], passages: list[tuple[str, str, str]], until: str = "",
@@ -924,6 +930,19 @@ def _read_over(i: int, company: Sequence[Sequence[int]] | None, passages: list[t
         digest = hashlib.blake2b(struct.pack(f"<{stop_at - body_at}i", *tokens[body_at:stop_at]), digest_size=8)
         over.append(f"{passages[j][0]}#{digest.hexdigest()}")
     return READ_IN_PLACE + READ_OVER + ",".join(over)
+KV_TYPES = ("f16", "q8_0")
+
+
+def _kv_arguments(kv_type: str) -> dict[str, Any]:
+    """`Llama` arguments for a KV cache of `kv_type`: a quantised V needs flash attention in llama.cpp."""
+    if kv_type == "f16":
+        return {}
+    import llama_cpp
+
+    quantised = int(getattr(llama_cpp, f"GGML_TYPE_{kv_type.upper()}"))
+    return {"type_k": quantised, "type_v": quantised, "flash_attn": True}
+
+
 SEQUENCES = 16  # llama.cpp sequences per context: 0 is the prompt; the others are scratch (checks, passage numbers)
 
 

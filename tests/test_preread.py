@@ -493,3 +493,36 @@ def test_a_prompts_look_alike_companies_come_from_the_passages_vectors() -> None
     assert pipeline._companies([passage("a", "the bakery"), bakery]) == [[], [0]]
     assert embedder.embedded == 4
     assert Pipeline(None, None, None)._companies([garden, garden2]) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_q8_0_passage_states_are_about_half_the_disk_and_serve_only_a_q8_0_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_model(SMALL)
+    articles = _articles(tmp_path)
+    question = "By how much does the ferry agreement raise wages?"
+    sizes: dict[str, int] = {}
+    for kv_type in ("f16", "q8_0"):
+        states = tmp_path / f"states-{kv_type}"
+        assistant = build_assistant(_settings(tmp_path / f"data-{kv_type}", kv_type=kv_type, passage_states_dir=states))
+        assistant.ingest([articles])
+        cold = assistant.ask(question)
+        assert cold.timings.passages_read == len(cold.passages) >= 2 and "7" in cold.text
+        assistant.close()
+        sizes[kv_type] = sum(p.stat().st_size for p in states.rglob("*.kv"))
+
+        again = build_assistant(_settings(tmp_path / f"data-{kv_type}", kv_type=kv_type, passage_states_dir=states))
+        again.warm()
+        warm = again.ask(question)
+        assert warm.timings.passages_preread == len(warm.passages) and "7" in warm.text and not warm.refused
+        again.close()
+    assert 0.45 < sizes["q8_0"] / sizes["f16"] < 0.6, sizes
+
+    # A state kept by a q8_0 model is never used by an f16 model (its key names the KV type): read again.
+    states = tmp_path / "states-q8_0"
+    other = build_assistant(_settings(tmp_path / "data-q8_0", kv_type="f16", passage_states_dir=states))
+    answer = other.ask(question)
+    assert answer.timings.passages_preread == 0 and answer.timings.passages_read == len(answer.passages)
+    other.close()
+
