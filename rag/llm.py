@@ -930,7 +930,9 @@ def _read_over(i: int, company: Sequence[Sequence[int]] | None, passages: list[t
         digest = hashlib.blake2b(struct.pack(f"<{stop_at - body_at}i", *tokens[body_at:stop_at]), digest_size=8)
         over.append(f"{passages[j][0]}#{digest.hexdigest()}")
     return READ_IN_PLACE + READ_OVER + ",".join(over)
-KV_TYPES = ("f16", "q8_0")
+
+
+KV_TYPES = ("f16", "q8_0")  # the KV cache types `kv_type` may name
 
 
 def _kv_arguments(kv_type: str) -> dict[str, Any]:

@@ -496,9 +496,7 @@ def test_a_prompts_look_alike_companies_come_from_the_passages_vectors() -> None
 
 
 @pytest.mark.slow
-def test_q8_0_passage_states_are_about_half_the_disk_and_serve_only_a_q8_0_model(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_q8_0_passage_states_are_about_half_the_disk_and_serve_only_a_q8_0_model(tmp_path: Path) -> None:
     require_model(SMALL)
     articles = _articles(tmp_path)
     question = "By how much does the ferry agreement raise wages?"
