@@ -82,6 +82,10 @@ class PrefixCaching(Protocol):
         what was read staying in the cache) once it says so."""
         ...
 
+    def model_key(self) -> str:
+        """What a kept prompt state depends on besides its tokens (the model file, the runtime, the KV type)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Placed:

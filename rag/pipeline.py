@@ -150,7 +150,8 @@ class Pipeline:
         cache_file = None
         lead = QUESTION_LEAD + QUESTION  # the saved prefix runs through it: every question's message starts so
         if self.prefix_dir is not None:
-            key = hashlib.sha256(f"{self.generator.name}\n{lead}\n{library.system}".encode()).hexdigest()[:20]
+            named = f"{self.generator.name}\n{self.generator.model_key()}\n{lead}\n{library.system}"
+            key = hashlib.sha256(named.encode()).hexdigest()[:20]  # another model file or KV type: another file
             cache_file = self.prefix_dir / f"{key}.kvcache"
         status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file, lead=lead)
         if status == "computed" and self.prefix_dir is not None:

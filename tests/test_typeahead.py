@@ -119,15 +119,21 @@ class HeadReadingGenerator(FakeGenerator):
 
     tokens_read = 0
 
-    def __init__(self, reply: str = "") -> None:
+    def __init__(self, reply: str = "", key: str = "model|kv f16") -> None:
         super().__init__(reply)
         self.heads: list[tuple[list[dict[str, str]], str]] = []
+        self.files: list[Path | None] = []  # where each head was to be saved
+        self.key = key
 
     def ensure_prefix(self, messages: list[dict[str, str]], cache_file: Path | None = None, lead: str = "",
                       read: bool = True, stop: Callable[[], bool] | None = None) -> str:
         self.heads.append((messages, lead))
+        self.files.append(cache_file)
         self.tokens_read += sum(len(m["content"].split()) for m in messages)
         return "computed"
+
+    def model_key(self) -> str:
+        return self.key
 
 
 def _briefs(folder: Path) -> list[Path]:
@@ -262,3 +268,17 @@ def test_with_pre_read_passages_a_typed_questions_passage_is_read_and_kept(tmp_p
     assert gen.tokens_read - before - gen.count_tokens(asked) <= 40
     assert typed.timings.passages_read == 0 and "47" in typed.text
     assistant.close()
+
+
+def test_a_saved_library_prefix_is_named_by_the_model_file_and_kv_type(settings: Settings, tmp_path: Path) -> None:
+    """A library's saved prompt prefix belongs to one model file and KV type: another has a file of its own, so a
+    state from one is never restored into the other."""
+    files = []
+    for key in ("model-a|kv f16", "model-a|kv q8_0", "model-a|kv f16"):
+        gen = HeadReadingGenerator("Ana Ruiz is 47 [1].", key=key)
+        s = settings.model_copy(update={"library_tokens": 2048, "data_dir": tmp_path / "data"})
+        assistant = build_assistant(s, embedder=FakeEmbedder(), generator=gen)
+        assistant.ingest(_briefs(tmp_path / "docs"))
+        assistant.ask("How old is the harbour master?")
+        files.append(next(f for f in gen.files if f is not None))
+    assert files[0] == files[2] != files[1]
