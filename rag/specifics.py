@@ -578,12 +578,13 @@ def _scaled_words(m: re.Match[str]) -> str:
 # "the Group of Seven", "G-20": the groups of nations news names by their count, as "G7" names them (a name, not a
 # number the question asks for).
 _GROUP_OF = re.compile(r"\bG-(\d{1,2})\b|\bGroup of (\d{1,2}|" + "|".join(w.title() for w in _NUMBER_WORDS) + r")\b")
-# Holidays on a fixed date, as their date: "on Christmas Day" is "on 25 December".
+# Holidays on a fixed date, and days news names by their date ("9/11"), as their date: "on Christmas Day" is "on 25
+# December".
 _HOLIDAYS = {"christmas eve": "24 December", "christmas day": "25 December", "boxing day": "26 December",
              "new year's eve": "31 December", "new year's day": "1 January", "valentine's day": "14 February",
              "st. patrick's day": "17 March", "st patrick's day": "17 March", "saint patrick's day": "17 March",
              "fourth of july": "4 July", "july fourth": "4 July", "bastille day": "14 July", "halloween": "31 October",
-             "armistice day": "11 November"}
+             "armistice day": "11 November", "9/11": "11 September"}
 _HOLIDAY = re.compile(r"(?i)\b(?:" + "|".join(re.escape(h).replace("'", "['’]") for h in _HOLIDAYS) + r")(?![\w'’])")
 # A stretch of weeks in days ("two weeks", "a 2-week strike", "a fortnight"), as a "14-day strike" gives it.
 _WEEKS = re.compile(r"(?i)\b(\d{1,2}|" + _SMALL_WORDS + r")([ -])weeks?\b|\ba fortnight\b")
@@ -710,6 +711,9 @@ kolkata|calcutta::
 ::tories|tory|conservatives|conservative party
 ::oscars|academy awards|academy award
 ::mideast|middle east
+new york city|new york|nyc::
+::manchester united|man united|man utd
+::manchester city|man city
 """.strip().splitlines()))
 # Words before a city named as a place.
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|around|across|into|from|through|to)\s+$")

@@ -118,6 +118,9 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("What did North Korea say?", "Pyongyang said the talks would resume."),
     ("What happened in Kiev?", "Crowds gathered in Kyiv on Sunday."),  # a renamed city
     ("What did the Fed decide?", "The Federal Reserve decided to hold rates."),  # a short name
+    ("Who did Man United sign?", "Manchester United signed a striker."),
+    ("What happened in New York City?", "Crowds gathered in New York on Sunday."),  # a city with "City" or not
+    ("How many people died on 9/11?", "Nearly 3,000 people died in the September 11 attacks."),  # a day by its date
     ("What happened on Mt. Everest?", "Two climbers died on Mount Everest."),  # an abbreviated word of a name
     ("What did Gov. Newsom sign?", "Governor Gavin Newsom signed the bill."),
     ("What did Saudi Arabia announce?", "The Saudi government announced a new tax."),  # a people, two words
@@ -149,6 +152,9 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("What happened in the Central African Republic?", "Fighting spread in the DRC.",
      ["Central", "African", "Republic"]),
     ("What happened on Christmas Eve?", "On December 25 the shops were shut.", ["24"]),
+    ("Who did Man United sign?", "Manchester City signed a striker.", ["Man", "United"]),
+    ("What happened in Mexico City?", "Crowds gathered in Mexico on Sunday.", ["City"]),  # another place
+    ("What happened on 9/11?", "On November 9 the shops were shut.", ["11", "September"]),
     ("Was it 40F?", "It was 40 degrees Celsius.", ["Fahrenheit"]),
     ("Did the strike last three weeks?", "The 14-day strike ended.", ["21"]),
     ("Did 10.000 people attend?", "1,000 people attended.", ["10000"]),
