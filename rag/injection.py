@@ -72,7 +72,8 @@ _DIRECTIVE = re.compile(
     | \boutput\s+(?:only\s+|the\s+(?:word|text|phrase)\b)
     | \b{_SEND}\s+(?:the\s+|all\s+|your\s+)?(?:users?|readers?|visitors?)\s+to\b
     | \binstead\b[^.!?\n]{{0,20}}\b{_SEND}\s+(?:them|him|her|people)\s+to\b
-    | \b(?:system|developer)\s+(?:prompt|instructions?)\b
+    | \b(?:your|new|updated|following)\s+(?:system|developer)\s+(?:prompt|instructions?)\b
+    | \b(?:system|developer)\s+(?:prompt|instructions?)\s*[:\]]  # a header; "the bot's system prompt leaked" is news
     | \byou\s+(?:must|should|shall|are\s+to)\s+(?:now\s+|always\s+|also\s+)?{_SAY}\b
     | \band\s+you\s+(?:must|should|shall)\s+say\s+so\b
     """,
@@ -80,10 +81,27 @@ _DIRECTIVE = re.compile(
 )
 
 
+# An order quoted as an example ("chatbots can be tricked with prompts such as 'ignore all previous instructions'"):
+# news about chatbots reports such phrases; an article that addresses the assistant gives its order, not a sample.
+_EXAMPLE_QUOTE = re.compile(r"(?:\bsuch\s+as|\blike|\bthe\s+(?:words?|phrases?|line|command|message|prompt)|\b(?:phrases?|"
+                            r"prompts?|commands?|messages?|lines?)|\btyp(?:ed|ing)|\bsa(?:id|ying))\s*[:,]?\s*[\"\u201c\u2018']$",
+                            re.IGNORECASE)
+
+
+def _gives_order(sentence: str) -> bool:
+    """Whether a sentence gives an order: a directive that is not an example quoted after "such as", "the phrase",
+    "prompts" or "saying", with its closing quotation mark."""
+    for m in _DIRECTIVE.finditer(sentence):
+        quoted = _EXAMPLE_QUOTE.search(sentence[: m.start()])
+        if not (quoted and re.search(r"[\"\u201d\u2019']", sentence[m.end() :])):
+            return True
+    return False
+
+
 def _order_spans(text: str) -> list[tuple[int, int]]:
     if not _DIRECTIVE.search(text):
         return []
-    return [(s, e) for s, e in sentence_spans(text) if _DIRECTIVE.search(text[s:e])]
+    return [(s, e) for s, e in sentence_spans(text) if _gives_order(text[s:e])]
 
 
 _BLOCK = re.compile(r"\S[^\n]*(?:\n[ \t]*\S[^\n]*)*")  # a paragraph: lines up to a blank line
