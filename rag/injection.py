@@ -83,9 +83,10 @@ _DIRECTIVE = re.compile(
 
 # An order quoted as an example ("chatbots can be tricked with prompts such as 'ignore all previous instructions'"):
 # news about chatbots reports such phrases; an article that addresses the assistant gives its order, not a sample.
-_EXAMPLE_QUOTE = re.compile(r"(?:\bsuch\s+as|\blike|\bthe\s+(?:words?|phrases?|line|command|message|prompt)|\b(?:phrases?|"
-                            r"prompts?|commands?|messages?|lines?)|\btyp(?:ed|ing)|\bsa(?:id|ying))\s*[:,]?\s*[\"\u201c\u2018']$",
-                            re.IGNORECASE)
+_EXAMPLE_QUOTE = re.compile(
+    r"(?:\bsuch\s+as|\blike|\bthe\s+(?:words?|phrases?|line|command|message|prompt)"
+    r"|\b(?:phrases?|prompts?|commands?|messages?|lines?)|\btyp(?:ed|ing)|\bsa(?:id|ying))\s*[:,]?\s*[\"\u201c\u2018']$",
+    re.IGNORECASE)
 
 
 def _gives_order(sentence: str) -> bool:
