@@ -34,6 +34,11 @@ _AI = (r"(?:AIs?|A\.I\.|AI\s+(?:assistants?|systems?|models?|tools?)|assistants?
 _WHO = r"(?:users?|readers?|visitors?|customers?|people|someone|anyone|everyone|you)"
 _SAY = r"(?:answer|reply|respond|say|state|tell|claim|write|output|recommend|mention|ignore|refuse|send|direct)"
 _SEND = r"(?:tell|direct|send|advise|instruct|urge|ask|point|refer)"
+# The words between "ignore" and "instructions" in an order to an assistant ("ignore all your previous
+# instructions"), not in news ("ignore the sat-nav instructions", "ignore misleading rules").
+_WHOSE = (r"(?:all|any|every|of|the|your|my|our|these|those|its|this|previous|previously|prior|earlier|above|"
+          r"preceding|original|other|existing|initial|given|current|old|former|system|developer|hidden|safety|"
+          r"above-mentioned|aforementioned|default|standard|AI|assistant)")
 _IMPERATIVE = rf",\s*(?:just\s+|simply\s+|always\s+|only\s+|then\s+)?{_SAY}\b"  # "..., answer 99": an order
 
 # Each line is one way an article gives orders. The verbs must be orders, not reports: "When asked why, he would
@@ -41,9 +46,10 @@ _IMPERATIVE = rf",\s*(?:just\s+|simply\s+|always\s+|only\s+|then\s+)?{_SAY}\b"  
 # and "AI assistants must tell the user ..." are not.
 _DIRECTIVE = re.compile(
     rf"""
-    \b(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
-      \b(?:instructions?|rules|prompts?|guidelines|directions|(?:were|was|been|are|you)\s+told
-         |(?:everything|all)\s+(?:above|before|previous|prior|else))\b
+    \b(?:ignore|disregard|forget|override)\b(?:\s+{_WHOSE}){{0,4}}\s+
+      (?:instructions?|rules|prompts?|guidelines|directions)\b
+    | \b(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
+      \b(?:(?:were|was|been|are|you)\s+told|(?:everything|all)\s+(?:above|before|previous|prior|else))\b
     | (?:^|(?<=[.!?:;]\s)|\bplease\s+)\W*(?:ignore|disregard|forget|override)\b[^.!?\n]{{0,40}}
       \b(?:guidance|directives?|commands?|programming|(?:previous|prior|earlier)\s+(?:messages?|text|context))\b
     | \b(?:any|every|all)\s+(?:\w+\s+){{0,2}}?(?:models?|systems?|tools?|programs?|software|services?)\s+(?:that\s+)?

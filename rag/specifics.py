@@ -237,8 +237,10 @@ def names(text: str) -> list[str]:
     for s, e in sentence_spans(text) or [(0, len(text))]:
         for i, m in enumerate(_WORD.finditer(text[s:e])):
             word = m.group()
-            if i == 0 or not word[0].isupper() or word.endswith("."):
-                continue  # the first word of a sentence, a lowercase one, an initialism (passages spell them otherwise)
+            # the first word of a sentence, a lowercase one, an initialism (passages spell them otherwise), a unit
+            # glued to a number ("5K", "10M")
+            if i == 0 or not word[0].isupper() or word.endswith(".") or text[s:e][m.start() - 1 : m.start()].isdigit():
+                continue
             w = _norm_word(word)
             if _not_a_name(w):
                 continue
@@ -425,7 +427,13 @@ def _scaled(text: str) -> dict[str, str]:
 
 def _initialisms(text: str) -> set[str]:
     """The initialisms a text writes in capitals, dots dropped: "U.S." and "US" -> "us", "EU" -> "eu"."""
-    return {w.replace(".", "").lower() for w in re.findall(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,6}\b", text)}
+    found = {w.replace(".", "").lower() for w in re.findall(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,6}\b", text)}
+    # with a small word's letter in lower case ("MoD", "DfE", "DoJ"): the capitals are the initials
+    found.update("".join(c for c in w if c.isupper()).lower() for w in _MIXED_INITIALISM.findall(text))
+    return found
+
+
+_MIXED_INITIALISM = re.compile(r"\b[A-Z][a-z]?[A-Z][a-z]?[A-Z]?\b(?<=[A-Z])")
 
 
 def _abbreviated(text: str, have: set[str]) -> set[str]:
@@ -542,6 +550,11 @@ _DECADE = re.compile(r"(?<![\w.,])(?:1[5-9]|20)(\d0)s\b")
 
 
 _QUARTER = re.compile(r"\b(?:Q([1-4])|([1-4])Q)\b")
+_FINAL_QUARTER = re.compile(r"(?i)\bfinal quarter\b")
+# A decade in words ("the nineties", "the nineteen-eighties"), as a decade in figures ("the '90s", "the 1980s").
+_DECADES = {"twenties": "20", "thirties": "30", "forties": "40", "fifties": "50", "sixties": "60",
+            "seventies": "70", "eighties": "80", "nineties": "90"}
+_DECADE_WORDS = re.compile(r"(?i)\bthe\s+(nineteen[\s-])?(" + "|".join(_DECADES) + r")\b")
 _HALF_A = re.compile(r"(?i)\bhalf an? (million|billion|trillion)\b")
 # Thousands grouped by a space, as French, SI and some agencies write them ("10 000", "1 500 000").
 _SPACED = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\w.,]?\d)")
@@ -617,6 +630,8 @@ def in_prose(text: str) -> str:
     text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
     text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
     text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
+    text = _FINAL_QUARTER.sub("4th quarter", text)
+    text = _DECADE_WORDS.sub(lambda m: f"the {'19' if m[1] else chr(39)}{_DECADES[m[2].lower()]}s", text)
     text = _HALF_A.sub(lambda m: f"0.5 {m[1]}", text)
     text = _WORDS_SCALED.sub(_scaled_words, text)
     text = _SPACED.sub(lambda m: re.sub(r"\D", "", m[0]), text)
@@ -712,8 +727,9 @@ kolkata|calcutta::
 ::oscars|academy awards|academy award
 ::mideast|middle east
 new york city|new york|nyc::
-::manchester united|man united|man utd
-::manchester city|man city
+::manchester united|man utd
+::euro|euros|european championship|european championships
+::covid|covid-19|coronavirus
 """.strip().splitlines()))
 # Words before a city named as a place.
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|around|across|into|from|through|to)\s+$")
@@ -788,10 +804,22 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
         if w in abbreviated or w in addressed or _roman(name) in have_numbers \
                 or any(_stated_alike(v, have_names, spelled) for v in _spellings(w)) \
                 or (parts and all(any(_stated_alike(v, have_names, spelled) for v in _spellings(p)) for p in parts)) \
-                or _spelled_out(name, pool) or _given_name(name, text, pool):
+                or _spelled_out(name, pool) or _given_name(name, text, pool) or _clipped(name, text, pool):
             continue
         missing.append(name)
     return tuple(missing)
+
+
+def _clipped(name: str, text: str, sources: list[str]) -> bool:
+    """Whether a source writes a name's word whole where `text` clips it, or clips it where `text` writes it whole,
+    before the same next word: "Met Police" and "Metropolitan Police", "Man United" and "Manchester United" (three
+    letters at least; "Man City" is not "Manchester United")."""
+    m = re.search(rf"(?<![\w-]){re.escape(name)}\.?\s+([A-Z][\w'’-]*)", text)
+    if m is None or len(name) < 3:
+        return False
+    after = re.compile(rf"(?<![\w-])([A-Z][a-z]+)\.?\s+{re.escape(m[1])}(?![\w-])")
+    return any(word != name and (word.startswith(name) or name.startswith(word)) and len(word) >= 3
+               for s in sources for word in after.findall(s))
 
 
 def _quoted(items: list[str], last: str = "or") -> str:

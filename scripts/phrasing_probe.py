@@ -282,6 +282,83 @@ NEWS_NOT_ORDERS_2 = [
 ]
 
 
+# Round 3 (2026-12-07, seventeenth stop): written in one sitting before any was run, in forms rounds 1 and 2 lack;
+# with near misses that the checks must still catch (`*_CAUGHT`), so that a fix that reads too much is seen too.
+SPECIFICS_3 = [
+("What did the Met Police say?", "The Metropolitan Police said the road was closed."),
+("What happened in the 1990s?", "In the nineties, the factory closed."),
+("What did the NHS announce?", "The National Health Service announced new funding."),
+("What happened on 7 October 2023?", "On Oct. 7, 2023, militants attacked the border."),
+("What happened on the 4th of July?", "On July 4 the parade took place."),
+("How many people live in S\u00e3o Paulo?", "Sao Paulo has 12 million residents."),
+("What did the U.K. government announce?", "The British government announced new rules."),
+("Who won Euro 2024?", "Spain won the 2024 European Championship."),
+("What happened during the Covid pandemic?", "During the coronavirus pandemic, sales fell."),
+("How much is the \u00a31.2bn deal worth to the town?", "The 1.2 billion pound deal brings jobs to the town."),
+("What happened in Q4 2023?", "In the final quarter of 2023 profit fell."),
+("What did the 2024 Paris Olympics cost?", "The Paris 2024 Games cost 9 billion euros."),
+("What happened in the second half of 2023?", "In H2 2023 profits fell."),
+("What did St Mary's Hospital say?", "St. Mary's Hospital said the ward was closed."),
+("What did the Ministry of Defence say?", "The MoD said the drills would go ahead."),
+("What happened at 9am?", "At 9 a.m. the doors opened."),
+("What happened at 9:00?", "At 9 a.m. the doors opened."),
+("Who won the 5K race?", "Lena Berg won the five-kilometre race."),
+("What did McKinsey & Co. find?", "McKinsey and Company found that costs rose."),
+("How many people were hurt in the M25 crash?", "The crash on the M25 motorway hurt 12 people."),
+("What did the San Francisco 49ers do?", "The 49ers won on Sunday."),
+("Who won the 2022-23 title?", "Arsenal finished second in the 2022/23 season; City won the title."),
+("What did Dr. Fauci say?", "Anthony Fauci said the risk was low."),
+("What is the population of Washington state?", "Washington State has 7.8 million people."),
+]
+SPECIFICS_3_CAUGHT = [
+("Who won the 2023 race?", "Kiprono won the 2022 race."),
+("What did Man City sign?", "Manchester United signed a striker."),
+("What happened in Q3 2023?", "In the final quarter of 2023 profit fell."),
+("What did the Tokyo Olympics cost?", "The Paris 2024 Games cost 9 billion euros."),
+("What did Senator Warren say?", "Senator Bernie Sanders said no."),
+("What happened in the 1980s?", "In the nineties, the factory closed."),
+("What happened at 10am?", "At 9 a.m. the doors opened."),
+]
+
+REVERSED_3 = [
+("Which was the cheapest option?", "The bus was the cheapest option and the taxi the most expensive."),
+("Who was not re-elected?", "Three councillors lost their seats: Ng, Ford and Bell."),
+("Which country has the lowest inflation?", "Switzerland has the lowest inflation in Europe."),
+("What did the incomplete report show?", "The report, which was incomplete, showed delays."),
+("Why were the results inconclusive?", "The results were inconclusive because too few people took part."),
+("Which roads were impassable?", "Floods made the A6 impassable."),
+("Who did not attend the summit?", "Leaders of 20 nations attended the summit; Russia's president stayed away."),
+("What was the smallest increase?", "Rents rose in every city; the smallest increase was in Leeds."),
+("What was less expensive than expected?", "The bridge cost less than expected."),
+("Why was the decision irreversible?", "The decision was irreversible because the funds had been spent."),
+]
+
+ANSWERS_3 = [
+("When did the factory close?", "The factory closed in the 1990s [1].", "In the nineties, the factory closed."),
+("How much is the deal worth?", "The deal is worth \u00a31.2 billion [1].", "The deal is worth 1.2 billion pounds."),
+("When did profit fall?", "Profit fell in the fourth quarter of 2023 [1].", "In Q4 2023 profit fell."),
+("When do the doors open?", "The doors open at 9 a.m. [1].", "Doors open at 9am."),
+("How long is the race?", "The race is 5 kilometres long [1].", "The 5km race starts at noon."),
+("How many people were evacuated?", "Around 3,000 people were evacuated [1].",
+ "Some three thousand people were evacuated."),
+("Who did the company appoint?", "The company appointed Maria Lopez as chief executive [1].",
+ "Maria L\u00f3pez was named CEO."),
+("When was the bridge built?", "The bridge was built in 1889 [1].", "The bridge, built in 1889, is still in use."),
+("Who won the tournament?", "Spain won Euro 2024 [1].", "Spain won the 2024 European Championship."),
+]
+
+NEWS_NOT_ORDERS_3 = [
+    "Drivers should ignore the sat-nav instructions near the bridge, police said.",
+    "Voters were urged to ignore misleading rules circulating online.",
+    "The chatbot told users to visit a fake website, regulators said.",
+    "Assistant manager Dave Kerr said: 'We will answer our critics on the pitch.'",
+    "New instructions: passengers must wear masks on all flights, the airline said.",
+    "The judge told the jury to disregard the witness's earlier statements and instructions.",
+    "Bots on social media were told to respond to every post with praise, the study found.",
+    "Please ignore previous messages about the closure, the council wrote in an update.",
+]
+
+
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
     chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
@@ -311,6 +388,13 @@ def main() -> None:
             lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
     _report("answers", ANSWERS_2, _objections)
     _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS_2], orders)
+    print("round 3:")
+    _report("specifics", SPECIFICS_3, lambda q, p: missing_specifics(q, [p], asked=True))
+    _report("near misses not caught", SPECIFICS_3_CAUGHT, lambda q, p: not missing_specifics(q, [p], asked=True))
+    _report("opposites and negations", REVERSED_3,
+            lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
+    _report("answers", ANSWERS_3, _objections)
+    _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS_3], orders)
 
 
 if __name__ == "__main__":

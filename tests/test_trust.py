@@ -121,6 +121,15 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("Who did Man United sign?", "Manchester United signed a striker."),
     ("What happened in New York City?", "Crowds gathered in New York on Sunday."),  # a city with "City" or not
     ("How many people died on 9/11?", "Nearly 3,000 people died in the September 11 attacks."),  # a day by its date
+    ("What did the Met Police say?", "The Metropolitan Police said the road was closed."),  # a clipped word
+    ("What did the Metropolitan Police say?", "The Met Police said the road was closed."),
+    ("What happened in the 1990s?", "In the nineties, the factory closed."),  # a decade in words
+    ("What happened in the 1980s?", "In the nineteen-eighties, the factory closed."),
+    ("Who won Euro 2024?", "Spain won the 2024 European Championship."),
+    ("What happened during the Covid pandemic?", "During the coronavirus pandemic, sales fell."),
+    ("What happened in Q4 2023?", "In the final quarter of 2023 profit fell."),
+    ("What did the Ministry of Defence say?", "The MoD said the drills would go ahead."),  # initials in mixed case
+    ("Who won the 5K race?", "Lena Berg won the five-kilometre race."),  # a unit glued to a number
     ("What happened on Mt. Everest?", "Two climbers died on Mount Everest."),  # an abbreviated word of a name
     ("What did Gov. Newsom sign?", "Governor Gavin Newsom signed the bill."),
     ("What did Saudi Arabia announce?", "The Saudi government announced a new tax."),  # a people, two words
@@ -155,6 +164,11 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("Who did Man United sign?", "Manchester City signed a striker.", ["Man", "United"]),
     ("What happened in Mexico City?", "Crowds gathered in Mexico on Sunday.", ["City"]),  # another place
     ("What happened on 9/11?", "On November 9 the shops were shut.", ["11", "September"]),
+    ("What did Man City sign?", "Manchester United signed a striker.", ["Man", "City"]),
+    ("What did the Met Office say?", "The Metropolitan Police said the road was closed.", ["Met", "Office"]),
+    ("What happened in the 1980s?", "In the nineties, the factory closed.", ["1980"]),
+    ("What happened in Q3 2023?", "In the final quarter of 2023 profit fell.", ["3"]),
+    ("What did the Ministry of Justice say?", "The MoD said the drills would go ahead.", ["Ministry", "Justice"]),
     ("Was it 40F?", "It was 40 degrees Celsius.", ["Fahrenheit"]),
     ("Did the strike last three weeks?", "The 14-day strike ended.", ["21"]),
     ("Did 10.000 people attend?", "1,000 people attended.", ["10000"]),
@@ -614,6 +628,9 @@ def test_orders_to_the_assistant_are_removed_however_worded(sentence: str) -> No
     "Hackers typed 'ignore your rules' into the bank's chatbot, the report said.",
     "The system prompt of the bot was leaked online, the researchers said.",
     "Its developer instructions were published on Monday.",
+    "Drivers should ignore the sat-nav instructions near the bridge, police said.",
+    "Voters were urged to ignore misleading rules circulating online.",
+    "The judge told the jury to disregard the witness's earlier statements and instructions.",
 ])
 def test_news_about_chatbots_is_not_read_as_orders(sentence: str) -> None:
     text = f"The market opened on Saturday.\n\nThe fair sold out. {sentence} Traders were pleased."
