@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rag.errors import ConfigError
+from rag.types import KvType
 
 ENV_PREFIX = "RAG_"
 DEFAULT_CONFIG_FILE = "rag.toml"
@@ -113,7 +114,7 @@ class Settings(BaseModel):
     seed: int = Field(0, description="Random seed for sampling.")
     threads: int = Field(default_factory=_default_threads, ge=1, description="CPU threads for llama.cpp.")
     batch_size: int = Field(512, ge=8, description="llama.cpp prompt-processing batch size.")
-    kv_type: Literal["f16", "q8_0"] = Field(
+    kv_type: KvType = Field(
         "f16", description="llama.cpp KV cache type: q8_0 about halves the memory and the disk of kept prompt "
         "states and pre-read passages (flash attention is switched on for it, which llama.cpp needs to quantise V).",
     )

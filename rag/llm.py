@@ -12,10 +12,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, get_args, runtime_checkable
 
 from rag.errors import ModelLoadError, ModelNotFoundError
 from rag.preread import PassageStates, state_key
+from rag.types import KvType
 
 log = logging.getLogger(__name__)
 
@@ -936,7 +937,7 @@ def _read_over(i: int, company: Sequence[Sequence[int]] | None, passages: list[t
     return READ_IN_PLACE + READ_OVER + ",".join(over)
 
 
-KV_TYPES = ("f16", "q8_0")  # the KV cache types `kv_type` may name
+KV_TYPES: tuple[str, ...] = get_args(KvType)  # the KV cache types `kv_type` may name
 
 
 def _kv_arguments(kv_type: str) -> dict[str, Any]:

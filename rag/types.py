@@ -8,7 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+# The KV cache types llama.cpp is asked for (`Settings.kv_type`; `rag.llm.KV_TYPES` lists them).
+KvType = Literal["f16", "q8_0"]
 
 READY = "ready"
 PENDING = "pending"
