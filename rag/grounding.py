@@ -352,8 +352,12 @@ def asked_role(question: str) -> str:
     m = _ROLE.search(question)
     if not m:
         return ""
-    common = [w for w in m.group(1).split() if not w[0].isupper() and w.lower() not in STOPWORDS
-              and not re.search(r"(?:ed|ing)$", w)]  # "the cargo ship detained in" asks about the ship
+    # "the cargo ship detained in" asks about the ship; "responsible for" and "most commonly used" name no role (an
+    # adjective, an adverb; squad2's dev split: two answerable questions refused for a "responsible" no passage
+    # names), nor does a relative clause after the role ("the alphabet is most used").
+    phrase = re.split(r"\s+(?:is|was|are|were)\s+", m.group(1), maxsplit=1)[0]
+    common = [w for w in phrase.split() if not w[0].isupper() and w.lower() not in STOPWORDS
+              and not re.search(r"(?:ed|ing|[ai]ble|.{3}ly)$", w, re.IGNORECASE)]
     return common[-1] if common else ""
 
 

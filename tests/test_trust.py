@@ -1035,6 +1035,10 @@ def test_the_role_a_question_asks_about() -> None:
     assert asked_role("What was the name of the cargo ship detained in Panama?") == "ship"  # not "detained"
     assert asked_role("Who is the new chief conductor?") == "conductor"
     assert asked_role("Who won the 2020 race?") == asked_role("Who is Ri Il Gyu?") == ""  # no role asked
+    # an adjective or an adverb names no role; a relative clause after the role is not part of it
+    assert asked_role("Who is responsible for the Vessby ferry timetable?") == ""
+    assert asked_role("Who was accountable for the harbour budget?") == ""
+    assert asked_role("What is the name of the ferry is most often late?") == "ferry"
 
 
 def test_nearness_counts_stemmed_question_words_in_the_sentence_and_its_neighbours() -> None:
