@@ -235,11 +235,12 @@ def names(text: str) -> list[str]:
     """Capitalised words that are not the first word of their sentence: "North", "Korea", "FIFA", "Ri"."""
     found: list[str] = []
     for s, e in sentence_spans(text) or [(0, len(text))]:
-        for i, m in enumerate(_WORD.finditer(text[s:e])):
+        sentence = text[s:e]
+        for i, m in enumerate(_WORD.finditer(sentence)):
             word = m.group()
             # the first word of a sentence, a lowercase one, an initialism (passages spell them otherwise), a unit
             # glued to a number ("5K", "10M")
-            if i == 0 or not word[0].isupper() or word.endswith(".") or text[s:e][m.start() - 1 : m.start()].isdigit():
+            if i == 0 or not word[0].isupper() or word.endswith(".") or sentence[m.start() - 1 : m.start()].isdigit():
                 continue
             w = _norm_word(word)
             if _not_a_name(w):
@@ -425,6 +426,10 @@ def _scaled(text: str) -> dict[str, str]:
     return out
 
 
+# An initialism with a small word's letter in lower case ("MoD", "DfE", "DoJ").
+_MIXED_INITIALISM = re.compile(r"\b[A-Z][a-z]?[A-Z][a-z]?[A-Z]?\b(?<=[A-Z])")
+
+
 def _initialisms(text: str) -> set[str]:
     """The initialisms a text writes in capitals, dots dropped: "U.S." and "US" -> "us", "EU" -> "eu"."""
     found = {w.replace(".", "").lower() for w in re.findall(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,6}\b", text)}
@@ -432,8 +437,6 @@ def _initialisms(text: str) -> set[str]:
     found.update("".join(c for c in w if c.isupper()).lower() for w in _MIXED_INITIALISM.findall(text))
     return found
 
-
-_MIXED_INITIALISM = re.compile(r"\b[A-Z][a-z]?[A-Z][a-z]?[A-Z]?\b(?<=[A-Z])")
 
 
 def _abbreviated(text: str, have: set[str]) -> set[str]:
@@ -631,7 +634,7 @@ def in_prose(text: str) -> str:
     text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
     text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
     text = _FINAL_QUARTER.sub("4th quarter", text)
-    text = _DECADE_WORDS.sub(lambda m: f"the {'19' if m[1] else chr(39)}{_DECADES[m[2].lower()]}s", text)
+    text = _DECADE_WORDS.sub(lambda m: "the " + ("19" if m[1] else "'") + _DECADES[m[2].lower()] + "s", text)
     text = _HALF_A.sub(lambda m: f"0.5 {m[1]}", text)
     text = _WORDS_SCALED.sub(_scaled_words, text)
     text = _SPACED.sub(lambda m: re.sub(r"\D", "", m[0]), text)
