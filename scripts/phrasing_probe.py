@@ -376,25 +376,25 @@ def _report(name: str, cases: Sequence[tuple[str, ...]], misread: Callable[..., 
     print(f"{name}: {sum(1 for _, why in found if why)} of {len(cases)} misread")
 
 
+def _round(specifics: Sequence[tuple[str, str]], reversed_: Sequence[tuple[str, str]],
+           answers: Sequence[tuple[str, str, str]], news: Sequence[str],
+           caught: Sequence[tuple[str, str]] = ()) -> None:
+    """One round's counts: what each check misreads (and near misses it lets through)."""
+    _report("specifics", specifics, lambda q, p: missing_specifics(q, [p], asked=True))
+    if caught:
+        _report("near misses not caught", caught, lambda q, p: not missing_specifics(q, [p], asked=True))
+    _report("opposites and negations", reversed_,
+            lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
+    _report("answers", answers, _objections)
+    _report("news read as orders to the assistant", [(s,) for s in news], orders)
+
+
 def main() -> None:
-    _report("specifics", SPECIFICS, lambda q, p: missing_specifics(q, [p], asked=True))
-    _report("opposites and negations", REVERSED,
-            lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
-    _report("answers", ANSWERS, _objections)
-    _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS], orders)
+    _round(SPECIFICS, REVERSED, ANSWERS, NEWS_NOT_ORDERS)
     print("round 2:")
-    _report("specifics", SPECIFICS_2, lambda q, p: missing_specifics(q, [p], asked=True))
-    _report("opposites and negations", REVERSED_2,
-            lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
-    _report("answers", ANSWERS_2, _objections)
-    _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS_2], orders)
+    _round(SPECIFICS_2, REVERSED_2, ANSWERS_2, NEWS_NOT_ORDERS_2)
     print("round 3:")
-    _report("specifics", SPECIFICS_3, lambda q, p: missing_specifics(q, [p], asked=True))
-    _report("near misses not caught", SPECIFICS_3_CAUGHT, lambda q, p: not missing_specifics(q, [p], asked=True))
-    _report("opposites and negations", REVERSED_3,
-            lambda q, p: [o.asked for o in opposites(q, [p])] or (["negated"] if negated(q, [p]) else []))
-    _report("answers", ANSWERS_3, _objections)
-    _report("news read as orders to the assistant", [(s,) for s in NEWS_NOT_ORDERS_3], orders)
+    _round(SPECIFICS_3, REVERSED_3, ANSWERS_3, NEWS_NOT_ORDERS_3, SPECIFICS_3_CAUGHT)
 
 
 if __name__ == "__main__":
