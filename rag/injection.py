@@ -95,13 +95,23 @@ _EXAMPLE_QUOTE = re.compile(
     re.IGNORECASE)
 
 
+# An order reported as given to someone else, in the past ("Researchers asked the chatbot to ignore its safety
+# rules"): news. One given to "you" ("I have asked you to ignore ...") is still an order.
+_REPORTED = re.compile(r"\b(?:asked|told|urged|instructed|tricked|prompted|persuaded|convinced|ordered|forced|got)"
+                       r"\s+((?:[\w'\u2019-]+\s+){1,3}?)to\s+$", re.IGNORECASE)
+
+
 def _gives_order(sentence: str) -> bool:
     """Whether a sentence gives an order: a directive that is not an example quoted after "such as", "the phrase",
-    "prompts" or "saying", with its closing quotation mark."""
+    "prompts" or "saying", with its closing quotation mark, nor an order reported as given to someone else."""
     for m in _DIRECTIVE.finditer(sentence):
         quoted = _EXAMPLE_QUOTE.search(sentence[: m.start()])
-        if not (quoted and re.search(r"[\"\u201d\u2019']", sentence[m.end() :])):
-            return True
+        if quoted and re.search(r"[\"\u201d\u2019']", sentence[m.end() :]):
+            continue
+        reported = _REPORTED.search(sentence[: m.start()])
+        if reported and not {"you", "yourself", "yourselves"} & set(reported[1].lower().split()):
+            continue
+        return True
     return False
 
 

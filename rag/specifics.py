@@ -203,6 +203,10 @@ def numbers(text: str) -> set[str]:
     """The numbers of a text, normalised: "10,000" -> "10000", "two" -> "2", "52-year-old" -> "52"."""
     found = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
     for word in _WORD.findall(text.lower()):
+        split = word.split("-")
+        if len(split) == 2 and _NUMBER_WORDS.get(split[0], 0) in range(20, 100, 10) and split[1] in _ORDINAL_WORDS:
+            found.add(str(_NUMBER_WORDS[split[0]] + _ORDINAL_WORDS[split[1]]))  # "twenty-first" is 21, not 20
+            continue
         parts = [_NUMBER_WORDS[p] for p in word.split("-") if p in _NUMBER_WORDS]
         if len(parts) == 2 and parts[0] in range(20, 100, 10) and parts[1] < 10:
             found.add(str(parts[0] + parts[1]))  # "fifty-two"
@@ -263,10 +267,15 @@ def new_names(text: str, known: str) -> list[str]:
     return out
 
 
-def _capital_runs(text: str, glued: bool = False) -> Iterator[list[str]]:
+# The small words of surnames ("Leonardo da Vinci", "Ursula von der Leyen", "Abdel Fattah el-Sisi").
+_PARTICLES = frozenset("da de di del della van von der den ter ten la le du dos das al el bin ibn".split())
+
+
+def _capital_runs(text: str, glued: bool = False, particles: bool = False) -> Iterator[list[str]]:
     """Runs of capitalised words with only spaces between them: "The Chosun Ilbo", "Ri Il Gyu". `glued`: a run
     goes on over "of", "and", "for" or "the" before a capitalised word ("Democratic Republic of the Congo"), which
-    ends no run in it."""
+    ends no run in it; `particles`: over a surname's small words ("Ursula von der Leyen")."""
+    glue_words = (_GLUE if glued else frozenset()) | (_PARTICLES if particles else frozenset())
     run: list[str] = []
     glue: list[str] = []
     end = -1
@@ -277,7 +286,7 @@ def _capital_runs(text: str, glued: bool = False) -> Iterator[list[str]]:
             run.extend(glue)
             run.append(word)
             glue = []
-        elif glued and run and joined and word.lower() in _GLUE:
+        elif run and joined and word.lower() in glue_words:
             glue.append(word)
         else:
             if run:
@@ -463,8 +472,14 @@ _TITLE_WORDS = _TITLES | frozenset("""minister deputy vice attorney ambassador c
     interior state acting""".split())
 _TITLE_CORE = _TITLE_WORDS - frozenset("prime deputy vice foreign finance health defence defense home interior state "
                                        "acting general".split())
-# A company's or party's form after its name ("Apple Inc", "the Labour Party", "Chelsea FC").
-_NAME_SUFFIXES = frozenset("party inc corp corporation ltd plc co llc fc group holdings ag sa gmbh company".split())
+# A company's or party's form after its name ("Apple Inc", "the Labour Party", "Chelsea FC"), and a generation ("Jr.").
+_NAME_SUFFIXES = frozenset(
+    "party inc corp corporation ltd plc co llc fc group holdings ag sa gmbh company jr sr jnr snr".split())
+# A company's legal form, after any word ("Amazon.com Inc."), and the words of a legal name news drops before it
+# ("Ford Motor Co." is "Ford").
+_LEGAL_FORMS = frozenset("inc corp ltd plc llc gmbh co company corporation".split())
+_LEGAL_WORDS = frozenset("motor motors holdings industries international group enterprises technologies company "
+                         "corporation".split())
 
 
 def _joined(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
@@ -482,9 +497,12 @@ def _forms_of_address(text: str) -> set[str]:
     out: set[str] = set()
     tokens = list(_WORD.finditer(text))
     for before, m in pairwise(tokens):
-        if _norm_word(m.group()) in _NAME_SUFFIXES and m.group()[0].isupper() and _is_name(before.group()) \
-                and _joined(text, before, m):
-            out.add(_norm_word(m.group()))
+        form = _norm_word(m.group())
+        if form in _NAME_SUFFIXES and m.group()[0].isupper() and _joined(text, before, m) \
+                and (_is_name(before.group()) or form in _LEGAL_FORMS):
+            out.add(form)
+            if form in _LEGAL_FORMS and _norm_word(before.group()) in _LEGAL_WORDS:
+                out.add(_norm_word(before.group()))
     i = 0
     while i < len(tokens):
         title: list[str] = []
@@ -508,15 +526,18 @@ def _surname_use(surname: str, sources: list[str]) -> str:
     "other" (after another name: "Tom Johnson"), "alone" ("Mr Johnson", "Johnson said") or "absent"."""
     use = "absent"
     for source in sources:
-        before: re.Match[str] | None = None
-        for m in _WORD.finditer(source):
-            previous, before = before, m
+        tokens = list(_WORD.finditer(source))
+        for i, m in enumerate(tokens):
             if _norm_word(m.group()) != surname:
                 continue
             if m.group()[0].islower():
                 return "common"
+            start = i
+            while start > 0 and tokens[start - 1].group().lower() in _PARTICLES:
+                start -= 1  # "da Vinci", "Von der Leyen": the word before the surname's particles
+            previous = tokens[start - 1] if start > 0 else None
             if previous is not None and _is_name(previous.group()) and _norm_word(previous.group()) not in _TITLES \
-                    and source[previous.end() : m.start()].isspace():
+                    and source[previous.end() : tokens[start].start()].isspace():
                 use = "other"
             elif use == "absent":
                 use = "alone"
@@ -528,11 +549,12 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
     ("Mr Johnson said", "Johnson said"), as news does after the first mention, and never after another name
     ("Tom Johnson", "the Harlow Marathon" for a question about "the Kelvaar Marathon"), nor as a common word
     ("the marathon")."""
-    for run in _capital_runs(text):
+    for run in _capital_runs(text, particles=True):
         normed = [_norm_word(w) for w in run]
-        if _norm_word(name) not in normed[:-1]:
+        if _norm_word(name) not in normed[:-1] or _norm_word(name) in _PARTICLES:
             continue
-        use = _surname_use(normed[normed.index(_norm_word(name)) + 1], sources)
+        after = normed[normed.index(_norm_word(name)) + 1 :]
+        use = _surname_use(next((w for w in after if w not in _PARTICLES), after[-1]), sources)
         if use == "other":
             return False  # someone else of that name
         if use == "alone":
@@ -609,6 +631,22 @@ _DEGREES = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)(?:\s?°\s?|\s?degrees\s)?([C
 # Thousands grouped by full stops, as continental writing gives them ("10.000", "1.500.000"); one group only when it
 # is "000", since "2.125" is more often a decimal.
 _DOTTED = re.compile(r"(?<![\w.,])[1-9]\d{0,2}(?:(?:\.\d{3}){2,}|\.000)(?![\w.,]?\d)")
+# The world wars by their number, however written: "the Second World War", "World War Two", "WWII", "WW2" are
+# "World War 2" (so that "World War I" asks for a 1 that a passage about the second does not state).
+_WORLD_WAR = re.compile(r"(?i)\b(?:(first|second)\s+world\s+war|world\s+war\s+(one|two|i{1,2}|[12])|ww\s?(i{1,2}|[12])"
+                        r"|the\s+(great)\s+war)\b")
+_WAR_NUMBER = {"first": 1, "second": 2, "one": 1, "two": 2, "i": 1, "ii": 2, "1": 1, "2": 2, "great": 1}
+# Formula One as motor-racing news shortens it ("F1").
+_FORMULA_ONE = re.compile(r"\bF1\b|\b[Ff]ormula[ -](?:[Oo]ne|1)\b")
+# A US state as news agencies shorten it with a full stop ("Calif.", "Fla."); "Miss.", "Mass.", "La." and "Ind."
+# are left alone (a title, a church service, a word, a party).
+_STATES = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "California", "Colo": "Colorado",
+           "Conn": "Connecticut", "Del": "Delaware", "Fla": "Florida", "Ga": "Georgia", "Ill": "Illinois",
+           "Kan": "Kansas", "Ky": "Kentucky", "Md": "Maryland", "Mich": "Michigan", "Minn": "Minnesota",
+           "Mo": "Missouri", "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma",
+           "Ore": "Oregon", "Pa": "Pennsylvania", "Tenn": "Tennessee", "Tex": "Texas", "Vt": "Vermont",
+           "Va": "Virginia", "Wash": "Washington", "Wis": "Wisconsin", "Wyo": "Wyoming"}
+_STATE = re.compile(r"(?<![\w.])(" + "|".join(_STATES) + r")\.(?=[\s,;)?!]|$)")
 
 
 def _in_days(m: re.Match[str]) -> str:
@@ -629,7 +667,8 @@ def in_prose(text: str) -> str:
     form states, and asks for, the same numbers and month: "2021-03-05" -> "5 March 2021", "FY2021" -> "fiscal
     year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "two hundred" -> "200", "10 000" ->
     "10000", "15:00" -> "3 p.m.", "10.000" -> "10000", "the Group of Seven" -> "G7", "Christmas Day" -> "25 December",
-    "two weeks" -> "14 days", "40C" -> "40 degrees Celsius"."""
+    "two weeks" -> "14 days", "40C" -> "40 degrees Celsius", "WWII" -> "World War 2", "F1" -> "Formula 1",
+    "Calif." -> "California"."""
     text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
     text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
     text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
@@ -643,6 +682,9 @@ def in_prose(text: str) -> str:
     text = _HOLIDAY.sub(lambda m: _HOLIDAYS[m[0].lower().replace("’", "'")], text)
     text = _WEEKS.sub(_in_days, text)
     text = _DEGREES.sub(_degrees, text)
+    text = _WORLD_WAR.sub(lambda m: f"World War {_WAR_NUMBER[next(g for g in m.groups() if g).lower()]}", text)
+    text = _FORMULA_ONE.sub("Formula 1", text)
+    text = _STATE.sub(lambda m: _STATES[m[1]], text)
     return _CLOCK.sub(_clock, text)
 
 

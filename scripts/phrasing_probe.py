@@ -358,6 +358,84 @@ NEWS_NOT_ORDERS_3 = [
     "Please ignore previous messages about the closure, the council wrote in an update.",
 ]
 
+# Round 4 (2026-12-07), written in one sitting and run once before any change.
+SPECIFICS_4 = [
+("What happened during World War II?", "During the Second World War, the town was bombed."),
+("What happened during WWII?", "During World War Two, the town was bombed."),
+("What did the UN say?", "The United Nations said aid was blocked."),
+("What did the U.N. Security Council decide?", "The UN Security Council voted to extend the mission."),
+("Who won the F1 race in Monaco?", "Charles Leclerc won the Formula One Monaco Grand Prix."),
+("What did Gen. Milley say?", "General Mark Milley said the troops would stay."),
+("What happened in Calif.?", "Wildfires spread across California on Tuesday."),
+("What happened on Sept. 3?", "On September 3 the strike began."),
+("What happened in mid-March?", "In the middle of March, the strike began."),
+("What happened in the 21st century?", "In the twenty-first century, the port grew."),
+("Who was first in the 100m final?", "Noah Lyles won the 100 metres final."),
+("What did Leonardo da Vinci paint?", "Da Vinci painted the Mona Lisa."),
+("What did Ursula von der Leyen say?", "Von der Leyen said the bloc would act."),
+("What did Amazon.com Inc. report?", "Amazon reported record sales."),
+("What did Ford Motor Co. announce?", "Ford announced a recall of 50,000 cars."),
+("What happened on Main St.?", "A fire broke out on Main Street."),
+("How tall is Mt. Everest?", "Mount Everest is 8,849 metres tall."),
+("What did Martin Luther King Jr. say?", "Martin Luther King said he had a dream."),
+("How much did the club pay, \u20ac80m?", "The club paid 80 million euros for the striker."),
+("Did sales rise by a third?", "Sales rose 33% last year."),
+("What did the firm's 2,000 workers do?", "The firm's 2000 workers went on strike."),
+("What happened in the 2020-21 season?", "In the 2020/21 season the club was relegated."),
+("What happened in the fiscal year 2023?", "In FY2023, revenue fell."),
+("What did the L.A. Lakers do?", "The Los Angeles Lakers signed a guard."),
+("What did the state of New South Wales decide?", "NSW decided to ban the pesticide."),
+("What did the US Federal Reserve do?", "The Fed raised interest rates."),
+("Who is Kim Jong-un?", "Kim Jong Un is North Korea's leader."),
+("What did al-Sisi say?", "Egyptian President Abdel Fattah el-Sisi said the border would open."),
+("What did the CDC recommend?", "The Centers for Disease Control and Prevention recommended masks."),
+("What happened at the 2022 World Cup in Qatar?", "At the Qatar 2022 World Cup, Argentina won."),
+]
+SPECIFICS_4_CAUGHT = [
+("What happened during World War I?", "During the Second World War, the town was bombed."),
+("What happened on Sept. 4?", "On September 3 the strike began."),
+("What did General Petraeus say?", "General Mark Milley said the troops would stay."),
+("What happened in the 2021-22 season?", "In the 2020/21 season the club was relegated."),
+("What did Ford announce in 2019?", "Ford announced a recall of 50,000 cars in 2021."),
+("What happened in the 20th century?", "In the twenty-first century, the port grew."),
+("Who won the 200m final?", "Noah Lyles won the 100 metres final."),
+]
+REVERSED_4 = [
+("Which team was unbeaten?", "Leverkusen went unbeaten all season."),
+("Who was ineligible to vote?", "Prisoners were ineligible to vote under the old law."),
+("What was the least popular policy?", "The tax rise was the least popular policy in the poll."),
+("Why was the match unplayable?", "The pitch was unplayable after heavy rain."),
+("Who did not sign the treaty?", "Twelve countries signed the treaty; India did not."),
+("What made the data unreliable?", "Gaps in reporting made the data unreliable."),
+("Which party lost the most seats?", "The Conservatives lost the most seats."),
+("Why did the minister resign?", "The minister resigned after the report was published."),
+]
+ANSWERS_4 = [
+("Who won the race?", "Charles Leclerc won the Formula One race [1].", "Leclerc won the F1 Monaco Grand Prix."),
+("When did the strike begin?", "The strike began on September 3 [1].", "The strike began on Sept. 3."),
+("How much did the club pay?", "The club paid \u20ac80 million [1].",
+ "The club paid 80 million euros for the striker."),
+("How tall is the mountain?", "It is 8,849 meters tall [1].", "Mount Everest is 8,849 metres tall."),
+("Who leads the country?", "Kim Jong-un leads North Korea [1].", "Kim Jong Un is North Korea's leader."),
+("When was the club relegated?", "The club was relegated in the 2020-21 season [1].",
+ "In the 2020/21 season the club was relegated."),
+("How many workers went on strike?", "Two thousand workers went on strike [1].",
+ "The firm's 2,000 workers went on strike."),
+("Who was hired as coach?", "The club hired Ana Silva as head coach [1].", "Ana Silva was appointed head coach."),
+("What did the agency recommend?", "The CDC recommended masks [1].",
+ "The Centers for Disease Control and Prevention recommended masks."),
+]
+NEWS_NOT_ORDERS_4 = [
+    "The system instructions for voting machines were updated before the election, officials said.",
+    "Ignore the noise, the coach told his players before the final.",
+    "Customers were told to disregard an earlier email about price rises.",
+    "The AI assistant answered questions about bus times, the council said.",
+    "You are now entering the city of Bristol, the sign reads.",
+    "The manual instructs staff to reply to every complaint within two days.",
+    "Forget everything you know about tennis, the documentary begins.",
+    "Researchers asked the chatbot to ignore its safety rules and it refused.",
+]
+
 
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
@@ -395,6 +473,8 @@ def main() -> None:
     _round(SPECIFICS_2, REVERSED_2, ANSWERS_2, NEWS_NOT_ORDERS_2)
     print("round 3:")
     _round(SPECIFICS_3, REVERSED_3, ANSWERS_3, NEWS_NOT_ORDERS_3, SPECIFICS_3_CAUGHT)
+    print("round 4:")
+    _round(SPECIFICS_4, REVERSED_4, ANSWERS_4, NEWS_NOT_ORDERS_4, SPECIFICS_4_CAUGHT)
 
 
 if __name__ == "__main__":
