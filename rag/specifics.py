@@ -142,10 +142,11 @@ _GLUE = frozenset({"of", "and", "for", "the", "&"})
 
 
 def _spelled_out(name: str, sources: list[str]) -> bool:
-    """Whether an initialism of the question ("NHS", "GDP") is written out in a source: words of two letters or
-    more with those initials in a row, "of", "and", "for" or "the" between them allowed ("National Health
-    Service", "gross domestic product")."""
-    if not re.fullmatch(r"[A-Z]{2,6}", name):
+    """Whether an initialism of the question ("NHS", "GDP", "DfE") is written out in a source: words of two letters
+    or more with those initials in a row, "of", "and", "for" or "the" between them allowed ("National Health
+    Service", "gross domestic product"; a small letter is such a word: "Department for Education")."""
+    mixed = re.fullmatch(r"(?=[A-Za-z]{3,6}$)[A-Z][a-z]?[A-Z][a-z]?[A-Z]?", name) is not None  # "DfE", "MoD"
+    if not (re.fullmatch(r"[A-Z]{2,6}", name) or mixed):
         return False
     if re.fullmatch(r"C[A-Z]O", name) and _spelled_out(name[:-1], [s.replace("chief ", "Chief ") for s in sources
                                                                    if re.search(r"\b[Cc]hief\b", s)]):
@@ -156,6 +157,11 @@ def _spelled_out(name: str, sources: list[str]) -> bool:
         for i in range(len(found)):
             at, j = 0, i
             while j < len(found) and at < len(letters):
+                if mixed and name[at].islower():  # a small letter is the small word's: "f" of "for" in "DfE"
+                    if found[j] not in _GLUE or found[j][0] != letters[at]:
+                        break
+                    at, j = at + 1, j + 1
+                    continue
                 if found[j] in _GLUE and at > 0:
                     j += 1
                     continue
@@ -775,6 +781,11 @@ new york city|new york|nyc::
 ::manchester united|man utd
 ::euro|euros|european championship|european championships
 ::covid|covid-19|coronavirus
+::olympics|olympic games|games
+::soviet union|ussr|soviets
+::republicans|republican party|gop
+::liberal democrats|lib dems|lib dem
+::premier league|premiership
 """.strip().splitlines()))
 # Words before a city named as a place.
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|around|across|into|from|through|to)\s+$")
@@ -849,10 +860,30 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
         if w in abbreviated or w in addressed or _roman(name) in have_numbers \
                 or any(_stated_alike(v, have_names, spelled) for v in _spellings(w)) \
                 or (parts and all(any(_stated_alike(v, have_names, spelled) for v in _spellings(p)) for p in parts)) \
-                or _spelled_out(name, pool) or _given_name(name, text, pool) or _clipped(name, text, pool):
+                or _spelled_out(name, pool) or _given_name(name, text, pool) or _clipped(name, text, pool) \
+                or _place_head(name, text, pool):
             continue
         missing.append(name)
     return tuple(missing)
+
+
+# The kind of place after a place's name, which news drops once the place is known ("Heathrow Airport" is
+# "Heathrow", "the Gaza Strip" is "Gaza").
+_PLACE_HEADS = frozenset("airport station stadium arena strip island islands lake bay bridge cathedral palace museum "
+                         "festival".split())
+
+
+def _place_head(name: str, text: str, sources: list[str]) -> bool:
+    """Whether `name` is the kind of place after a name in `text` ("Airport" of "Heathrow Airport") that a source
+    writes alone, not before another capitalised word ("Heathrow said"; not "Victoria Park" for "Victoria
+    Station")."""
+    if name.lower() not in _PLACE_HEADS:
+        return False
+    m = re.search(rf"(?<![\w-])([A-Z][\w'’-]*)\s+{re.escape(name)}(?![\w-])", text)
+    if m is None or _not_a_name(_norm_word(m[1])):
+        return False
+    alone = re.compile(rf"(?<![\w-]){re.escape(m[1])}(?:['’]s)?(?![\w'’-])(?!\s+[A-Z])")
+    return any(alone.search(s) for s in sources)
 
 
 def _clipped(name: str, text: str, sources: list[str]) -> bool:

@@ -436,6 +436,81 @@ NEWS_NOT_ORDERS_4 = [
     "Researchers asked the chatbot to ignore its safety rules and it refused.",
 ]
 
+# Round 5 (2026-12-07), written in one sitting after round 4's changes and run once before any change.
+SPECIFICS_5 = [
+("What did the Treasury say?", "HM Treasury said borrowing fell."),
+("How many Britons were evacuated?", "About 200 British nationals were evacuated."),
+("What did the Kremlin say?", "Moscow said the talks were over."),
+("When did the Berlin Wall fall?", "The wall in Berlin fell in 1989."),
+("What did the Pope say?", "Pope Francis said peace was possible."),
+("What did the Gates Foundation give?", "The Bill & Melinda Gates Foundation gave $5m."),
+("What did the SNP say?", "The Scottish National Party said no."),
+("What happened in the Gaza Strip?", "Fighting continued in Gaza on Monday."),
+("What did the Ukrainian military say?", "Ukraine's armed forces said the attack failed."),
+("What happened at Heathrow Airport?", "Flights were cancelled at Heathrow on Monday."),
+("What did the Bank of England do?", "The BoE raised rates."),
+("What happened at the Games?", "At the Olympics, records fell."),
+("What did the Lib Dems say?", "The Liberal Democrats said no."),
+("What did the DfE say?", "The Department for Education said no."),
+("When did the U.S.S.R. collapse?", "The Soviet Union collapsed in 1991."),
+("What happened on Wall St.?", "Stocks fell on Wall Street."),
+("What did the NY Times report?", "The New York Times reported the deal."),
+("Who is the UK's PM?", "Prime Minister Keir Starmer leads the UK."),
+("What happened in Washington, D.C.?", "Protesters gathered in Washington on Sunday."),
+("What did Sen. Schumer say?", "Senator Chuck Schumer said no."),
+("What did the River Thames flood?", "The Thames flooded parts of Oxford."),
+("Who played at Wembley Stadium?", "Taylor Swift played at Wembley."),
+("What did the Premier League decide?", "The Premiership decided to delay the season."),
+("How many people live in the Big Apple?", "New York City has 8.3 million people."),
+("What did Microsoft Corp. announce?", "Microsoft announced layoffs."),
+("What happened in the Philippines?", "A typhoon hit the Philippine island of Luzon."),
+("What did the Church of England say?", "The C of E said the vote was close."),
+("How much did the FTSE 100 fall?", "London's FTSE fell 2%."),
+("What did the Crown Prosecution Service decide?", "The CPS decided to charge him."),
+("Who won the Nobel Peace Prize?", "The Nobel peace prize went to Maria Ressa."),
+]
+SPECIFICS_5_CAUGHT = [
+("What happened at Gatwick Airport?", "Flights were cancelled at Heathrow on Monday."),
+("What happened at Victoria Station?", "Crowds gathered in Victoria Park."),
+("When did the U.S.S.R. collapse?", "Yugoslavia collapsed in 1991."),
+("What happened in the West Bank?", "Fighting continued in Gaza on Monday."),
+("What happened on Wall St.?", "Crowds gathered on Main Street."),
+("What did the River Severn flood?", "The Thames flooded parts of Oxford."),
+("What did the Crown Prosecution Service decide?", "The police decided to charge him."),
+]
+REVERSED_5 = [
+("Which firm was unprofitable?", "The firm was unprofitable for a decade."),
+("Who was not selected for the squad?", "Kane was left out of the squad."),
+("Which bill failed to pass?", "The housing bill failed to pass the Senate."),
+("What was illegal under the old law?", "Street trading was illegal under the old law."),
+("Who disagreed with the ruling?", "Two judges disagreed with the ruling."),
+("Which team never won away?", "Luton never won away all season."),
+("What was unknown about the virus?", "Its origin was unknown."),
+("Who lost the final?", "Spain beat England in the final."),
+]
+ANSWERS_5 = [
+("Where were flights cancelled?", "Flights were cancelled at Heathrow Airport [1].",
+ "Flights were cancelled at Heathrow on Monday."),
+("When did the Soviet Union collapse?", "The USSR collapsed in 1991 [1].", "The Soviet Union collapsed in 1991."),
+("How much did shares fall?", "Shares fell by five percent [1].", "Shares fell 5% on Monday."),
+("Who won the match?", "England beat Wales 2-0 [1].", "England won 2-0 against Wales."),
+("How many people attended?", "About 200,000 people attended [1].", "Some 200 000 people attended the festival."),
+("When did the talks start?", "The talks started on 3 March [1].", "Talks began on March 3rd."),
+("Who did the party elect as leader?", "The party elected Jo Smith [1].", "Jo Smith was elected party leader."),
+("How long was the delay?", "The delay lasted two hours [1].", "The 2-hour delay angered passengers."),
+("What was the score?", "The final score was 3-1 [1].", "Arsenal won 3-1."),
+]
+NEWS_NOT_ORDERS_5 = [
+    "Staff were instructed to answer all calls within three rings, the review found.",
+    "If a customer asks about refunds, staff should say the policy is under review, the memo said.",
+    "Users can tell the assistant to forget earlier conversations, Apple said.",
+    "Ignore the polls, the candidate told supporters.",
+    "The AI model must be trained on licensed data, the law says.",
+    "The instructions on the packet tell you to respond quickly to any rash.",
+    "Reply to every letter, her mother always said.",
+    "The app answers every question with a link to its website, testers found.",
+]
+
 
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
@@ -475,6 +550,8 @@ def main() -> None:
     _round(SPECIFICS_3, REVERSED_3, ANSWERS_3, NEWS_NOT_ORDERS_3, SPECIFICS_3_CAUGHT)
     print("round 4:")
     _round(SPECIFICS_4, REVERSED_4, ANSWERS_4, NEWS_NOT_ORDERS_4, SPECIFICS_4_CAUGHT)
+    print("round 5:")
+    _round(SPECIFICS_5, REVERSED_5, ANSWERS_5, NEWS_NOT_ORDERS_5, SPECIFICS_5_CAUGHT)
 
 
 if __name__ == "__main__":

@@ -151,6 +151,13 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("What did Ford Motor Co. announce?", "Ford announced a recall."),
     ("What did Martin Luther King Jr. say?", "Martin Luther King said he had a dream."),  # a generation
     ("What happened in the twenty-first century?", "In the 21st century, the port grew."),  # an ordinal in words
+    ("What happened at Heathrow Airport?", "Flights were cancelled at Heathrow on Monday."),  # the kind of place
+    ("What happened in the Gaza Strip?", "Fighting continued in Gaza on Monday."),
+    ("Who played at Wembley Stadium?", "Taylor Swift played at Wembley."),
+    ("What did the DfE say?", "The Department for Education said no."),  # a small letter is a small word
+    ("What happened at the Games?", "At the Olympics, records fell."),  # other names of one thing
+    ("What did the Lib Dems say?", "The Liberal Democrats said no."),
+    ("What did the Premier League decide?", "The Premiership decided to delay the season."),
 ])
 def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) -> None:
     assert missing_specifics(asked, [source], asked=True) == []
@@ -188,6 +195,10 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("What did Ursula von der Leyen say?", "Hans von der Leyen said the bloc would act.", ["Ursula"]),
     ("What did Leonardo da Vinci paint?", "Pietro da Vinci painted the chapel.", ["Leonardo"]),
     ("What did Ford Motor Co. announce?", "General Motors announced a recall.", ["Ford"]),
+    ("What happened at Gatwick Airport?", "Flights were cancelled at Heathrow on Monday.", ["Gatwick", "Airport"]),
+    ("What happened at Victoria Station?", "Crowds gathered in Victoria Park.", ["Station"]),  # another place
+    ("What happened in the West Bank?", "Fighting continued in Gaza on Monday.", ["West", "Bank"]),
+    ("What did the DfT say?", "The Department for Education said no.", ["DfT"]),
 ])
 def test_another_writing_states_only_its_own_name_or_number(asked: str, source: str, missing: list[str]) -> None:
     assert missing_specifics(asked, [source], asked=True) == missing
@@ -207,6 +218,9 @@ def test_another_writing_states_only_its_own_name_or_number(asked: str, source: 
     ("How many members does the G7 have?", "The G7 has seven members [1].", "The Group of Seven has seven members."),
     ("How hot did it get?", "It reached 40 degrees Celsius [1].", "Temperatures hit 40C on Monday."),
     ("How tall is it?", "It is 300 metres tall [1].", "The new tower has a height of 300 metres."),
+    ("Where were flights cancelled?", "Flights were cancelled at Heathrow Airport [1].",
+     "Flights were cancelled at Heathrow on Monday."),
+    ("When did the Soviet Union collapse?", "The USSR collapsed in 1991 [1].", "The Soviet Union collapsed in 1991."),
 ])
 def test_a_faithful_answer_in_other_words_than_its_passage_stands(question: str, answer: str, passage: str) -> None:
     """An answer that writes a name without its accents, a number in words, a title by its initials, a year or a time
