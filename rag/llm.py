@@ -195,7 +195,7 @@ class LlamaCppGenerator:
         context_length: int = 4096,
         threads: int = 2,
         batch_size: int = 512,
-        kv_type: str = "f16",
+        kv_type: KvType = "f16",
         seed: int = 0,
         model_id: str | None = None,
         prefix_memory_mb: int = 0,
@@ -940,7 +940,7 @@ def _read_over(i: int, company: Sequence[Sequence[int]] | None, passages: list[t
 KV_TYPES: tuple[str, ...] = get_args(KvType)  # the KV cache types `kv_type` may name
 
 
-def _kv_arguments(kv_type: str) -> dict[str, Any]:
+def _kv_arguments(kv_type: KvType) -> dict[str, Any]:
     """`Llama` arguments for a KV cache of `kv_type`: a quantised V needs flash attention in llama.cpp."""
     if kv_type == "f16":
         return {}
