@@ -250,6 +250,10 @@ def _named(claim: str, question: str) -> bool:
     return False
 
 
+# A change given as a multiple, which answers "how much" without a figure ("Rents doubled").
+_MULTIPLIED = re.compile(r"(?i)\b(?:doubled|tripled|trebled|quadrupled|halved)\b")
+
+
 def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
     """A refusal when the answer doesn't give what its question asks for: a question about a quantity answered
     without a number the question doesn't hold already ("How many family members defected?" - "His family
@@ -261,7 +265,8 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     an open question answered with nothing but its own words (`adds_nothing`)."""
     claim = MARKER.sub("", text)
     new = numbers(in_prose(claim)) - numbers(in_prose(question))  # "half a million" gives a number
-    if _ASKS_NUMBER.search(question) and not new and not _counted_as_cited(question, claim, text, passages):
+    if _ASKS_NUMBER.search(question) and not new and not _MULTIPLIED.search(claim) \
+            and not _counted_as_cited(question, claim, text, passages):
         return Check("refused", "I found nothing that gives the number you asked for.", text)
     if _ASKS_MONEY.search(question):
         cited = _cited_text(text, passages)

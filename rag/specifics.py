@@ -100,6 +100,7 @@ _SHORT_FOR = {
     "rep": "representative", "gen": "general", "dr": "doctor", "prof": "professor", "univ": "university",
     "dept": "department", "intl": "international", "natl": "national", "assn": "association", "bros": "brothers",
     "jr": "junior", "sr": "senior", "corp": "corporation", "co": "company", "pres": "president",
+    "gov't": "government", "govt": "government",
 }
 
 
@@ -146,6 +147,8 @@ def _spelled_out(name: str, sources: list[str]) -> bool:
     or more with those initials in a row, "of", "and", "for" or "the" between them allowed ("National Health
     Service", "gross domestic product"; a small letter is such a word: "Department for Education")."""
     mixed = re.fullmatch(r"(?=[A-Za-z]{3,6}$)[A-Z][a-z]?[A-Z][a-z]?[A-Z]?", name) is not None  # "DfE", "MoD"
+    if re.fullmatch(r"[A-Z]{2,6}s", name):
+        name = name[:-1]  # a plural: "MPs", "members of parliament"
     if not (re.fullmatch(r"[A-Z]{2,6}", name) or mixed):
         return False
     if re.fullmatch(r"C[A-Z]O", name) and _spelled_out(name[:-1], [s.replace("chief ", "Chief ") for s in sources
@@ -652,6 +655,25 @@ _STATES = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "Cal
            "Mo": "Missouri", "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma",
            "Ore": "Oregon", "Pa": "Pennsylvania", "Tenn": "Tennessee", "Tex": "Texas", "Vt": "Vermont",
            "Va": "Virginia", "Wash": "Washington", "Wis": "Wisconsin", "Wyo": "Wyoming"}
+# A share in words, as a percentage ("a quarter of voters" is "25 percent of voters"); two thirds are left alone
+# (written 66 and 67 percent).
+_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter|third)|three[ -](quarters))\s+of\b")
+_SHARES = {"quarter": 25, "third": 33, "quarters": 75}
+# A date in figures whose day is over 12, so that its order is plain ("20/03/2024", "03/20/2024").
+_SLASH_DATE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\w/])")
+# Initials joined by "&" ("M&S", "AT&T"): one initialism.
+_AMPERSAND = re.compile(r"\b([A-Z]{1,2})&([A-Z]{1,2})\b")
+
+
+def _slash_date(m: re.Match[str]) -> str:
+    first, second = int(m[1]), int(m[2])
+    if 31 >= first > 12 >= second >= 1:
+        return f"{first} {_MONTH_NAMES[second - 1].title()} {m[3]}"
+    if second > 12 >= first >= 1 and second <= 31:
+        return f"{second} {_MONTH_NAMES[first - 1].title()} {m[3]}"
+    return m[0]
+
+
 _STATE = re.compile(r"(?<![\w.])(" + "|".join(_STATES) + r")\.(?=[\s,;)?!]|$)")
 
 
@@ -674,7 +696,7 @@ def in_prose(text: str) -> str:
     year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "two hundred" -> "200", "10 000" ->
     "10000", "15:00" -> "3 p.m.", "10.000" -> "10000", "the Group of Seven" -> "G7", "Christmas Day" -> "25 December",
     "two weeks" -> "14 days", "40C" -> "40 degrees Celsius", "WWII" -> "World War 2", "F1" -> "Formula 1",
-    "Calif." -> "California"."""
+    "Calif." -> "California", "a quarter of" -> "25 percent of", "20/03/2024" -> "20 March 2024", "M&S" -> "MS"."""
     text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
     text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
     text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
@@ -691,7 +713,13 @@ def in_prose(text: str) -> str:
     text = _WORLD_WAR.sub(lambda m: f"World War {_WAR_NUMBER[next(g for g in m.groups() if g).lower()]}", text)
     text = _FORMULA_ONE.sub("Formula 1", text)
     text = _STATE.sub(lambda m: _STATES[m[1]], text)
+    text = _SHARE.sub(lambda m: f"{_SHARES[(m[1] or m[2]).lower()]} percent of", text)
+    text = _SLASH_DATE.sub(_slash_date, text)
+    text = _AMPERSAND.sub(r"\1\2", text)
     return _CLOCK.sub(_clock, text)
+
+
+_DECADE_ASKED = re.compile(r"(?<![\w.,])((?:1[5-9]|20)\d0)s\b")
 
 
 def _short_years(text: str) -> set[str]:
@@ -786,6 +814,7 @@ new york city|new york|nyc::
 ::republicans|republican party|gop
 ::liberal democrats|lib dems|lib dem
 ::premier league|premiership
+::dow jones|dow
 """.strip().splitlines()))
 # Words before a city named as a place.
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|around|across|into|from|through|to)\s+$")
@@ -832,6 +861,10 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
     missing = [n for n in sorted(asked_numbers(text) if asked else numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
+    decades = {m[1] for m in _DECADE_ASKED.finditer(text)} & set(missing)
+    if decades:  # "the 2010s" (or "the mid-2010s") is stated by a year of it: "in 2015"
+        have_years = {y for s in pool for y in years(s)}
+        missing = [n for n in missing if not (n in decades and any(y[:3] == n[:3] for y in have_years))]
     found = names(text)
     if missing or any(_roman(n) for n in found):  # the sources' ordinals ("second"), read only when they may count
         have_numbers |= {n for s in pool for n in _ordinals(s)}

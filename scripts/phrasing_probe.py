@@ -511,6 +511,80 @@ NEWS_NOT_ORDERS_5 = [
     "The app answers every question with a link to its website, testers found.",
 ]
 
+# Round 6 (2026-12-07), written in one sitting after round 5's changes and run once before any change.
+SPECIFICS_6 = [
+("What did Rolls-Royce announce?", "Rolls Royce announced 2,000 job cuts."),
+("What did Martin O'Neill say?", "Martin O\u2019Neill said the team was tired."),
+("What did President Xi say?", "Xi Jinping said growth would be stable."),
+("What happened on 20/03/2024?", "On 20 March 2024 the bridge reopened."),
+("What happened at noon?", "At 12 p.m. the bells rang."),
+("Did a quarter of voters stay home?", "25% of voters stayed home."),
+("Did two-thirds of members agree?", "Two thirds of members agreed."),
+("What happened over the past decade?", "Over the past 10 years, rents doubled."),
+("Was the limit 100mph?", "The limit was 100 miles per hour."),
+("Did the bonus reach \u00a35k?", "The bonus reached \u00a35,000."),
+("What did Meta announce?", "Facebook's parent company Meta announced layoffs."),
+("What did the NFL decide?", "The National Football League decided to expand the season."),
+("Who coaches the L.A. Lakers?", "JJ Redick coaches the Lakers."),
+("What happened in the mid-2010s?", "In 2015 the plant closed."),
+("How heavy was the 10kg parcel?", "The parcel weighed 10 kilograms."),
+("How tall is the 6ft wall?", "The wall is six feet tall."),
+("What did the Prime Minister's office say?", "Downing Street said the talks had stalled."),
+("What did Sinn F\u00e9in say?", "Sinn Fein said it would vote no."),
+("What happened at the UN General Assembly?", "At the United Nations General Assembly, leaders spoke."),
+("What did the AU say?", "The African Union said the vote was fair."),
+("What did HSBC Holdings report?", "HSBC reported a profit of $30bn."),
+("Who runs the Tate Modern?", "Karin Hindsbo runs Tate Modern."),
+("What did the 1st Battalion do?", "The First Battalion crossed the river."),
+("How many people did the M&S sale attract?", "The Marks & Spencer sale attracted 5,000 people."),
+("What did the Gov't announce?", "The government announced new rules."),
+("Where is the Mariinsky Theatre?", "The Mariinsky Theater is in St Petersburg."),
+("What did MPs vote for?", "Members of Parliament voted for the bill."),
+("What did the European Central Bank do?", "The ECB held rates at 4%."),
+("What did the Dow Jones do?", "The Dow fell 300 points."),
+("What happened in Northern Ireland?", "Stormont reopened after talks in Northern Ireland's capital."),
+]
+SPECIFICS_6_CAUGHT = [
+("What happened on 21/03/2024?", "On 20 March 2024 the bridge reopened."),
+("Did a third of voters stay home?", "25% of voters stayed home."),
+("What did the NBA decide?", "The National Football League decided to expand the season."),
+("What did the 2nd Battalion do?", "The First Battalion crossed the river."),
+("What did the Bank of Japan do?", "The ECB held rates at 4%."),
+("What did Rolls-Royce announce?", "Royce Ltd announced 2,000 job cuts."),
+("Was the limit 70mph?", "The limit was 100 miles per hour."),
+]
+REVERSED_6 = [
+("Which candidate was disqualified?", "Officials disqualified the Green candidate."),
+("What was not included in the budget?", "The budget left out funding for libraries."),
+("Who refused to comment?", "The club declined to comment."),
+("Which airline cancelled the fewest flights?", "Ryanair cancelled the fewest flights, 12 in all."),
+("Why was the film banned?", "The film was banned for its violence."),
+("Who was absent from the vote?", "Three MPs were absent from the vote."),
+("What was dismissed by the court?", "The court dismissed the appeal."),
+("Which school had no teachers?", "St Anne's school had no teachers for a month."),
+]
+ANSWERS_6 = [
+("Who announced job cuts?", "Rolls-Royce announced the job cuts [1].", "Rolls Royce announced 2,000 job cuts."),
+("When did the bridge reopen?", "The bridge reopened on 20/03/2024 [1].", "On 20 March 2024 the bridge reopened."),
+("How much did rents rise?", "Rents doubled over the past decade [1].", "Over the past 10 years, rents doubled."),
+("What share of voters stayed home?", "A quarter of voters stayed home [1].", "25% of voters stayed home."),
+("Who held rates?", "The European Central Bank held rates at 4% [1].", "The ECB held rates at 4%."),
+("Who leads China?", "President Xi Jinping leads China [1].", "Xi Jinping said growth would be stable in China."),
+("What was the speed limit?", "The limit was 100mph [1].", "The limit was 100 miles per hour."),
+("How big was the bonus?", "The bonus was \u00a35k [1].", "The bonus reached \u00a35,000."),
+("Who voted for the bill?", "MPs voted for the bill [1].", "Members of Parliament voted for the bill."),
+]
+NEWS_NOT_ORDERS_6 = [
+    "Disregard for safety rules led to the accident, the inquiry found.",
+    "The bot was told to recommend the bank's own products, a whistleblower said.",
+    "Forget the old rules: the new law applies from May, the minister said.",
+    "Teachers were told to ignore the previous guidance on uniforms.",
+    "Reply all: the email chain that paralysed the office.",
+    "Say no to the tax rise, campaigners urged voters.",
+    "The assistant coach said the players must answer questions from the media.",
+    "Google's AI told users to put glue on pizza, screenshots showed.",
+]
+
 
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
@@ -552,6 +626,8 @@ def main() -> None:
     _round(SPECIFICS_4, REVERSED_4, ANSWERS_4, NEWS_NOT_ORDERS_4, SPECIFICS_4_CAUGHT)
     print("round 5:")
     _round(SPECIFICS_5, REVERSED_5, ANSWERS_5, NEWS_NOT_ORDERS_5, SPECIFICS_5_CAUGHT)
+    print("round 6:")
+    _round(SPECIFICS_6, REVERSED_6, ANSWERS_6, NEWS_NOT_ORDERS_6, SPECIFICS_6_CAUGHT)
 
 
 if __name__ == "__main__":
