@@ -51,7 +51,8 @@ def _norm_word(word: str) -> str:
 
 
 # Endings that turn one word into another form of it: a plural, a people or language, an adjective, a tense.
-_ENDINGS = ("s", "es", "ns", "n", "an", "ans", "ian", "ians", "ese", "ic", "ics", "ed", "d", "ing", "ish", "y", "i")
+_ENDINGS = ("s", "es", "ns", "n", "an", "ans", "ian", "ians", "ese", "ic", "ics", "ed", "d", "ing", "ish", "y", "i",
+            "is")
 
 
 # A people or its language named otherwise than its country ("French" and "France", "Dutch" and "Netherlands").
@@ -104,6 +105,20 @@ _SHORT_FOR = {
 }
 
 
+# A verb's irregular forms, for questions written in capitals ("What Did The Mayor Say?", a passage's "said"); forms
+# that are also given names ("Rose", "Sung", "Hung") are left out.
+_IRREGULAR = {form: base for line in """say said|tell told|win won|lose lost|buy bought|pay paid|leave left|meet met
+    hold held|find found|make made|take took taken|give gave given|go went gone|come came|run ran|begin began begun
+    rise risen|fall fell fallen|sell sold|spend spent|build built|bring brought|think thought|keep kept|lead led
+    become became|choose chose chosen|fly flew flown|grow grew grown|know knew known|see saw seen|speak spoke spoken
+    write wrote written|drive drove driven|break broke broken|steal stole stolen|sink sank sunk|strike struck
+    seek sought|catch caught|teach taught|fight fought|send sent|feel felt|stand stood|get got|eat ate eaten
+    draw drew drawn|throw threw thrown|shoot shot|hide hid hidden|freeze froze frozen|wear wore worn|beat beaten
+    flee fled|forget forgot forgotten|hear heard|mean meant|ride rode ridden|sit sat|sleep slept|shake shook
+    swear swore sworn|withdraw withdrew withdrawn|do did done|have had|am is are was were been""".split("|")
+    for base, *forms in [line.split()] for form in (base, *forms)}
+
+
 @functools.lru_cache(maxsize=16384)
 def _spellings(word: str) -> frozenset[str]:
     """A normalised word in the spellings real writing gives it: without accents ("erdogan"), with a German
@@ -111,6 +126,8 @@ def _spellings(word: str) -> frozenset[str]:
     and "organization", "labour" and "labor"), and an abbreviation as the word it stands for ("mt": "mount")."""
     plain = unmarked(word.translate(_UNMARKED))
     out = {word, plain, *_SHORT_FOR.get(plain, "").split()}
+    if plain in _IRREGULAR:
+        out.add(_IRREGULAR[plain])
     if any(c in word for c in "äöü"):
         out.add(word.translate(_UMLAUTS))
     if re.search(r"[bcdfghjklmnpqrstvwxz](?:ae|oe|ue)", plain):
@@ -655,10 +672,14 @@ _STATES = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "Cal
            "Mo": "Missouri", "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma",
            "Ore": "Oregon", "Pa": "Pennsylvania", "Tenn": "Tennessee", "Tex": "Texas", "Vt": "Vermont",
            "Va": "Virginia", "Wash": "Washington", "Wis": "Wisconsin", "Wyo": "Wyoming"}
-# A share in words, as a percentage ("a quarter of voters" is "25 percent of voters"); two thirds are left alone
-# (written 66 and 67 percent).
-_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter|third)|three[ -](quarters))\s+of\b")
+# A share in words, as a percentage ("a quarter of voters" is "25 percent of voters"; not "a quarter of an hour");
+# two thirds are left alone (written 66 and 67 percent).
+_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter|third)|three[ -](quarters))\s+of\b(?!\s+an?\b)")
 _SHARES = {"quarter": 25, "third": 33, "quarters": 75}
+# A fraction of a point, as rates and indices move ("a quarter of a percentage point" is "0.25 percentage point").
+_POINT_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter)\s+of|three[ -](quarters)\s+of|(half))\s+an?\s+"
+                          r"(?=(?:percentage\s+)?points?\b)")
+_POINT_SHARES = {"quarter": "0.25", "quarters": "0.75", "half": "0.5"}
 # A date in figures whose day is over 12, so that its order is plain ("20/03/2024", "03/20/2024").
 _SLASH_DATE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\w/])")
 # Initials joined by "&" ("M&S", "AT&T"): one initialism.
@@ -713,6 +734,7 @@ def in_prose(text: str) -> str:
     text = _WORLD_WAR.sub(lambda m: f"World War {_WAR_NUMBER[next(g for g in m.groups() if g).lower()]}", text)
     text = _FORMULA_ONE.sub("Formula 1", text)
     text = _STATE.sub(lambda m: _STATES[m[1]], text)
+    text = _POINT_SHARE.sub(lambda m: f"{_POINT_SHARES[(m[1] or m[2] or m[3]).lower()]} ", text)
     text = _SHARE.sub(lambda m: f"{_SHARES[(m[1] or m[2]).lower()]} percent of", text)
     text = _SLASH_DATE.sub(_slash_date, text)
     text = _AMPERSAND.sub(r"\1\2", text)
@@ -802,7 +824,7 @@ mumbai|bombay::
 chennai|madras::
 kolkata|calcutta::
 ::fed|federal reserve
-::tories|tory|conservatives|conservative party
+::tories|tory|conservatives|conservative|conservative party
 ::oscars|academy awards|academy award
 ::mideast|middle east
 new york city|new york|nyc::
@@ -815,6 +837,7 @@ new york city|new york|nyc::
 ::liberal democrats|lib dems|lib dem
 ::premier league|premiership
 ::dow jones|dow
+::pentagon|department of defense|defense department
 """.strip().splitlines()))
 # Words before a city named as a place.
 _LOCATIVE = re.compile(r"\b(?:in|at|near|outside|around|across|into|from|through|to)\s+$")

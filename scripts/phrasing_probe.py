@@ -585,6 +585,86 @@ NEWS_NOT_ORDERS_6 = [
     "Google's AI told users to put glue on pizza, screenshots showed.",
 ]
 
+# Round 7 (2026-12-07), written in one sitting after round 6's changes and run once before any change.
+SPECIFICS_7 = [
+("WHAT DID THE NHS SAY ABOUT WAITING LISTS?", "The NHS said waiting lists fell to 7.5 million."),
+("What Did The Mayor Say About The Budget?", "The mayor said the budget was balanced."),
+("who won the us open in 2023?", "Coco Gauff won the 2023 US Open."),
+("What did Trump's lawyers argue?", "Lawyers for Donald Trump argued the case should be dropped."),
+("How many Tesla cars were recalled?", "Tesla recalled 2 million vehicles."),
+("What did the Biden administration announce?", "The White House announced new sanctions."),
+("What did the Greens win?", "The Green Party won 4 seats."),
+("What did Ukraine's President say?", "Volodymyr Zelensky said the war would go on."),
+("What did the Saudis offer?", "Saudi Arabia offered to host the talks."),
+("What did the Israelis say?", "Israel said the strike hit a depot."),
+("What did the Lakers' LeBron James score?", "LeBron James scored 40 points for Los Angeles."),
+("How much did Twitter cost Musk?", "Musk paid $44bn for Twitter, now called X."),
+("What happened in Myanmar's capital?", "Protests spread in Naypyidaw, the capital of Burma."),
+("Who won the Ballon d'Or?", "Lionel Messi won the Ballon d\u2019Or for an eighth time."),
+("What did the Archbishop of Canterbury say?", "Justin Welby, the Archbishop of Canterbury, said prayers."),
+("What did the C.E.O. say?", "The chief executive said profits rose."),
+("How old is the 80-year-old president?", "The president, aged 80, will run again."),
+("What did St. Louis Cardinals pitcher Miles Mikolas do?", "Miles Mikolas pitched seven innings for the Cardinals."),
+("What happened at the Eurovision Song Contest?", "Sweden won Eurovision."),
+("How many died in the 2004 tsunami?", "The Boxing Day tsunami of 2004 killed 230,000 people."),
+("What did the Met Office forecast?", "The UK's weather service, the Met Office, forecast snow."),
+("What did the Foreign Office say?", "The Foreign, Commonwealth and Development Office said it was monitoring."),
+("What did the Home Secretary announce?", "Home Secretary Yvette Cooper announced the plan."),
+("What was the turnout in the EU elections?", "Turnout in the European Parliament elections was 51%."),
+("What did the FBI find?", "The Federal Bureau of Investigation found no evidence."),
+("How much did the Fed raise rates by?", "The US central bank raised rates by 0.25 percentage points."),
+("What did the Pentagon say?", "The US Department of Defense said the drone was shot down."),
+("When is the Chancellor's Autumn Statement?", "The chancellor's autumn statement is on 22 November."),
+("What did the Conservative leader say?", "Tory leader Kemi Badenoch said no."),
+("What did Manchester City's manager say?", "Pep Guardiola, the City manager, said the title race was open."),
+]
+SPECIFICS_7_CAUGHT = [
+("who won the us open in 2022?", "Coco Gauff won the 2023 US Open."),
+("What did the Labour leader say?", "Tory leader Kemi Badenoch said no."),
+("What did the CIA find?", "The Federal Bureau of Investigation found no evidence."),
+("What did the Bishop of London say?", "Justin Welby, the Archbishop of Canterbury, said prayers."),
+("How many Ford cars were recalled?", "Tesla recalled 2 million vehicles."),
+("What did the Syrians say?", "Israel said the strike hit a depot."),
+("What did Liverpool's manager say?", "Pep Guardiola, the City manager, said the title race was open."),
+]
+REVERSED_7 = [
+("Which drug was ineffective?", "The trial found the drug ineffective against the virus."),
+("Who was not charged?", "Police said the driver would not face charges."),
+("What was unaffordable for most families?", "Childcare was unaffordable for most families, the survey found."),
+("Which region had the least rain?", "The east had the least rain since records began."),
+("Who opposed the plan?", "Residents opposed the plan at a meeting on Monday."),
+("Which flights were not delayed?", "Only flights to Paris were not delayed."),
+("What did the minister deny?", "The minister denied lying to parliament."),
+("Who failed the test?", "Two of the pilots failed the test."),
+]
+ANSWERS_7 = [
+("Who paid for Twitter?", "Elon Musk paid for Twitter [1].", "Musk paid $44bn for Twitter, now called X."),
+("How many died in the tsunami?", "About 230,000 people died [1].",
+ "The Boxing Day tsunami of 2004 killed 230,000 people."),
+("Who won the contest?", "Sweden won the Eurovision Song Contest [1].", "Sweden won Eurovision."),
+("What did the survey find?", "Childcare was too expensive for most families [1].",
+ "Childcare was unaffordable for most families, the survey found."),
+("How much were rates raised?", "Rates were raised by a quarter of a percentage point [1].",
+ "The US central bank raised rates by 0.25 percentage points."),
+("Who leads the Conservatives?", "Kemi Badenoch leads the Conservative Party [1].",
+ "Tory leader Kemi Badenoch said no."),
+("Who manages the club?", "Pep Guardiola manages Manchester City [1].",
+ "Pep Guardiola, the City manager, said the title race was open."),
+("How old is the president?", "The president is 80 years old [1].", "The president, aged 80, will run again."),
+("When is the statement?", "The statement is on November 22 [1].",
+ "The chancellor's autumn statement is on 22 November."),
+]
+NEWS_NOT_ORDERS_7 = [
+    "Passengers must follow the crew's instructions at all times, the airline reminded.",
+    "Override the default settings, the guide advises, to save battery.",
+    "When asked about the merger, the chief executive said only: 'No comment.'",
+    "If anyone asks, tell them we were never here, the song goes.",
+    "The new AI rules require companies to label chatbots, the EU said.",
+    "Readers told us they wanted more local news.",
+    "The bot answered 'I cannot help with that' to every question about the election.",
+    "Disregard the earlier forecast: storms are now expected on Friday, forecasters said.",
+]
+
 
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
@@ -628,6 +708,8 @@ def main() -> None:
     _round(SPECIFICS_5, REVERSED_5, ANSWERS_5, NEWS_NOT_ORDERS_5, SPECIFICS_5_CAUGHT)
     print("round 6:")
     _round(SPECIFICS_6, REVERSED_6, ANSWERS_6, NEWS_NOT_ORDERS_6, SPECIFICS_6_CAUGHT)
+    print("round 7:")
+    _round(SPECIFICS_7, REVERSED_7, ANSWERS_7, NEWS_NOT_ORDERS_7, SPECIFICS_7_CAUGHT)
 
 
 if __name__ == "__main__":

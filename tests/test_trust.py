@@ -166,6 +166,11 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("What did the Gov't announce?", "The government announced new rules."),
     ("What did MPs vote for?", "Members of Parliament voted for the bill."),  # a plural initialism
     ("What did the Dow Jones do?", "The Dow fell 300 points."),
+    ("What Did The Mayor Say About The Budget?", "The mayor said the budget was balanced."),  # a question in capitals
+    ("WHAT DID THE NHS SAY ABOUT WAITING LISTS?", "The NHS said waiting lists fell to 7.5 million."),
+    ("What did the Israelis say?", "Israel said the strike hit a depot."),  # a people in the plural
+    ("What did the Pentagon say?", "The US Department of Defense said the drone was shot down."),
+    ("What did the Conservative leader say?", "Tory leader Kemi Badenoch said no."),
 ])
 def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) -> None:
     assert missing_specifics(asked, [source], asked=True) == []
@@ -211,6 +216,9 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("Did a third of voters stay home?", "25% of voters stayed home.", ["33"]),
     ("What happened in 2010?", "In 2015 the plant closed.", ["2010"]),  # a year, not a decade
     ("What happened in the 2000s?", "In 2015 the plant closed.", ["2000"]),
+    ("What did the Syrians say?", "Israel said the strike hit a depot.", ["Syrians"]),
+    ("What did the Labour leader say?", "Tory leader Kemi Badenoch said no.", ["Labour"]),
+    ("Did rates rise by a quarter of a percentage point?", "Rates rose by half a percentage point.", ["0.25"]),
 ])
 def test_another_writing_states_only_its_own_name_or_number(asked: str, source: str, missing: list[str]) -> None:
     assert missing_specifics(asked, [source], asked=True) == missing
@@ -235,6 +243,8 @@ def test_another_writing_states_only_its_own_name_or_number(asked: str, source: 
     ("When did the Soviet Union collapse?", "The USSR collapsed in 1991 [1].", "The Soviet Union collapsed in 1991."),
     ("How much did rents rise?", "Rents doubled over the past decade [1].", "Over the past 10 years, rents doubled."),
     ("What share of voters stayed home?", "A quarter of voters stayed home [1].", "25% of voters stayed home."),
+    ("How much were rates raised?", "Rates were raised by a quarter of a percentage point [1].",
+     "The US central bank raised rates by 0.25 percentage points."),
 ])
 def test_a_faithful_answer_in_other_words_than_its_passage_stands(question: str, answer: str, passage: str) -> None:
     """An answer that writes a name without its accents, a number in words, a title by its initials, a year or a time
