@@ -98,20 +98,43 @@ _EXAMPLE_QUOTE = re.compile(
 
 
 # An order reported as given to someone else, in the past ("Researchers asked the chatbot to ignore its safety
-# rules"): news. One given to "you" ("I have asked you to ignore ...") is still an order.
-_REPORTED = re.compile(r"\b(?:asked|told|urged|instructed|tricked|prompted|persuaded|convinced|ordered|forced|got)"
+# rules") or by whoever gives it ("Users who tell the bot to ignore its rules are banned"): news. One given to "you"
+# ("I have asked you to ignore ...") is still an order.
+_REPORTED = re.compile(r"(?:\b(?:asked|told|urged|instructed|tricked|prompted|persuaded|convinced|ordered|forced|got)"
+                       r"|\b(?:who|that)\s+(?:tells?|asks?|instructs?|tricks?|gets?|urges?))"
                        r"\s+((?:[\w'\u2019-]+\s+){1,3}?)to\s+$", re.IGNORECASE)
+
+
+# A rule about AI that news reports, with who says it ("Bots should always say they are bots, campaigners argue";
+# "... under the new language law"), and no word to the reader: news, not an order to the assistant.
+_ATTRIBUTED = re.compile(
+    r",\s+(?:[\w'\u2019-]+\s+){0,4}?(?:said|says|argues?|argued|warns?|warned|adds?|added|wrote|writes|reports?|"
+    r"reported|claims?|claimed|found|finds|believes?|believed|insists?|insisted|proposes?|proposed|suggests?|"
+    r"suggested|recommends?|recommended|ruled|rules|decided|decides)\b[^.!?]{0,60}[.!?]?\s*$"
+    r"|,\s+(?:under|according\s+to)\s+[\w\s'\u2019-]{0,40}?(?:law|rules?|regulations?|act|code|guidelines|bill)"
+    r"[.!?]?\s*$", re.IGNORECASE)
+_TO_THE_READER = re.compile(
+    r"\byou(?:r|rs|rself)?\b|\breading\s+this\b|\bthis\s+(?:article|page|text|story|document)\b", re.IGNORECASE)
+
+
+def _reported_rule(sentence: str, directive: str) -> bool:
+    """Whether a directive is a rule about AI that the sentence reports as someone's ("..., campaigners argue")."""
+    return re.match(_AI, directive, re.IGNORECASE) is not None and _ATTRIBUTED.search(sentence) is not None \
+        and not _TO_THE_READER.search(sentence)
 
 
 def _gives_order(sentence: str) -> bool:
     """Whether a sentence gives an order: a directive that is not an example quoted after "such as", "the phrase",
-    "prompts" or "saying", with its closing quotation mark, nor an order reported as given to someone else."""
+    "prompts" or "saying", with its closing quotation mark, nor an order reported as given to someone else, nor a
+    rule about AI reported as someone's."""
     for m in _DIRECTIVE.finditer(sentence):
         quoted = _EXAMPLE_QUOTE.search(sentence[: m.start()])
         if quoted and re.search(r"[\"\u201d\u2019']", sentence[m.end() :]):
             continue
         reported = _REPORTED.search(sentence[: m.start()])
         if reported and not {"you", "yourself", "yourselves"} & set(reported[1].lower().split()):
+            continue
+        if _reported_rule(sentence, m.group()):
             continue
         return True
     return False

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from difflib import get_close_matches
 from itertools import pairwise
 
-from rag.text import STOPWORDS, sentence_spans, unmarked
+from rag.text import IRREGULAR, STOPWORDS, sentence_spans, unmarked
 
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -107,16 +107,21 @@ _SHORT_FOR = {
 
 # A verb's irregular forms, for questions written in capitals ("What Did The Mayor Say?", a passage's "said"); forms
 # that are also given names ("Rose", "Sung", "Hung") are left out.
-_IRREGULAR = {form: base for line in """say said|tell told|win won|lose lost|buy bought|pay paid|leave left|meet met
-    hold held|find found|make made|take took taken|give gave given|go went gone|come came|run ran|begin began begun
-    rise risen|fall fell fallen|sell sold|spend spent|build built|bring brought|think thought|keep kept|lead led
-    become became|choose chose chosen|fly flew flown|grow grew grown|know knew known|see saw seen|speak spoke spoken
-    write wrote written|drive drove driven|break broke broken|steal stole stolen|sink sank sunk|strike struck
-    seek sought|catch caught|teach taught|fight fought|send sent|feel felt|stand stood|get got|eat ate eaten
-    draw drew drawn|throw threw thrown|shoot shot|hide hid hidden|freeze froze frozen|wear wore worn|beat beaten
-    flee fled|forget forgot forgotten|hear heard|mean meant|ride rode ridden|sit sat|sleep slept|shake shook
-    swear swore sworn|withdraw withdrew withdrawn|do did done|have had|am is are was were been""".split("|")
-    for base, *forms in [line.split()] for form in (base, *forms)}
+_VERB_FORMS = {form: base for form, base in IRREGULAR.items() if form not in ("rose", "sung", "hung")}
+_VERBS: dict[str, set[str]] = {}
+for _form, _base in _VERB_FORMS.items():
+    _VERBS.setdefault(_base, {_base}).add(_form)
+
+
+def _verb_stated(name: str, text: str, spelled: set[str]) -> bool:
+    """Whether a capitalised word of `text` is a verb a source writes in another of its forms ("Say" and "said"), not
+    an initialism ("SAT" is no "sat"), unless the whole question is written in capitals."""
+    letters = [w for w in _WORD.findall(text) if len(w) > 1]
+    if name.isupper() and sum(w.isupper() for w in letters) * 2 <= len(letters):
+        return False
+    w = _norm_word(name)
+    forms = _VERBS.get(_VERB_FORMS.get(w, w), set())
+    return any(f in spelled or any(f + e in spelled for e in _INFLECTIONS) for f in forms)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -126,8 +131,6 @@ def _spellings(word: str) -> frozenset[str]:
     and "organization", "labour" and "labor"), and an abbreviation as the word it stands for ("mt": "mount")."""
     plain = unmarked(word.translate(_UNMARKED))
     out = {word, plain, *_SHORT_FOR.get(plain, "").split()}
-    if plain in _IRREGULAR:
-        out.add(_IRREGULAR[plain])
     if any(c in word for c in "äöü"):
         out.add(word.translate(_UMLAUTS))
     if re.search(r"[bcdfghjklmnpqrstvwxz](?:ae|oe|ue)", plain):
@@ -682,6 +685,10 @@ _POINT_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter)\s+of|three[ -](quart
 _POINT_SHARES = {"quarter": "0.25", "quarters": "0.75", "half": "0.5"}
 # A date in figures whose day is over 12, so that its order is plain ("20/03/2024", "03/20/2024").
 _SLASH_DATE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\w/])")
+# An initialism and its number, however joined ("GPT-4", "COP 28", "F-16"): one name, as "GPT4" writes it; and
+# Covid-19 as Covid.
+_NUMBERED = re.compile(r"\b([A-Z]{2,5})[- ](\d{1,3})\b(?![.,]\d)")
+_COVID = re.compile(r"(?i)\bcovid[- ]?19\b")
 # Initials joined by "&" ("M&S", "AT&T"): one initialism.
 _AMPERSAND = re.compile(r"\b([A-Z]{1,2})&([A-Z]{1,2})\b")
 
@@ -717,7 +724,8 @@ def in_prose(text: str) -> str:
     year 2021", "Q2" -> "2nd quarter", "half a million" -> "0.5 million", "two hundred" -> "200", "10 000" ->
     "10000", "15:00" -> "3 p.m.", "10.000" -> "10000", "the Group of Seven" -> "G7", "Christmas Day" -> "25 December",
     "two weeks" -> "14 days", "40C" -> "40 degrees Celsius", "WWII" -> "World War 2", "F1" -> "Formula 1",
-    "Calif." -> "California", "a quarter of" -> "25 percent of", "20/03/2024" -> "20 March 2024", "M&S" -> "MS"."""
+    "Calif." -> "California", "a quarter of" -> "25 percent of", "20/03/2024" -> "20 March 2024", "M&S" -> "MS",
+    "GPT-4" -> "GPT4", "Covid-19" -> "Covid"."""
     text = _ISO_DATE.sub(lambda m: f"{int(m[3])} {_MONTH_NAMES[int(m[2]) - 1].title()} {m[1]}", text)
     text = _FISCAL.sub(lambda m: f"fiscal year {m[1] if len(m[1]) == 4 else '20' + m[1]}", text)
     text = _QUARTER.sub(lambda m: f"{_ORDINAL_OF[m[1] or m[2]]} quarter", text)
@@ -738,6 +746,8 @@ def in_prose(text: str) -> str:
     text = _SHARE.sub(lambda m: f"{_SHARES[(m[1] or m[2]).lower()]} percent of", text)
     text = _SLASH_DATE.sub(_slash_date, text)
     text = _AMPERSAND.sub(r"\1\2", text)
+    text = _NUMBERED.sub(r"\1\2", text)
+    text = _COVID.sub("Covid", text)
     return _CLOCK.sub(_clock, text)
 
 
@@ -821,6 +831,13 @@ beirut::lebanon
 amman::jordan
 ::myanmar|burma
 mumbai|bombay::
+kharkiv|kharkov::
+odesa|odessa::
+lviv|lvov::
+mykolaiv|nikolaev::
+zaporizhzhia|zaporizhia|zaporozhye::
+luhansk|lugansk::
+dnipro|dnepr|dnipropetrovsk::
 chennai|madras::
 kolkata|calcutta::
 ::fed|federal reserve
@@ -837,6 +854,7 @@ new york city|new york|nyc::
 ::liberal democrats|lib dems|lib dem
 ::premier league|premiership
 ::dow jones|dow
+::tube|london underground
 ::pentagon|department of defense|defense department
 """.strip().splitlines()))
 # Words before a city named as a place.
@@ -917,7 +935,8 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
                 or any(_stated_alike(v, have_names, spelled) for v in _spellings(w)) \
                 or (parts and all(any(_stated_alike(v, have_names, spelled) for v in _spellings(p)) for p in parts)) \
                 or _spelled_out(name, pool) or _given_name(name, text, pool) or _clipped(name, text, pool) \
-                or _place_head(name, text, pool):
+                or _place_head(name, text, pool) or _run_together(name, text, pool) \
+                or _verb_stated(name, text, spelled):
             continue
         missing.append(name)
     return tuple(missing)
@@ -940,6 +959,20 @@ def _place_head(name: str, text: str, sources: list[str]) -> bool:
         return False
     alone = re.compile(rf"(?<![\w-]){re.escape(m[1])}(?:['’]s)?(?![\w'’-])(?!\s+[A-Z])")
     return any(alone.search(s) for s in sources)
+
+
+def _run_together(name: str, text: str, sources: list[str]) -> bool:
+    """Whether a source writes a name's words run together where `text` spaces them, or the other way round:
+    "OpenAI" and "Open AI", "JPMorgan" and "JP Morgan"."""
+    if re.fullmatch(r"[A-Z]+[a-z]+[A-Z]\w*|[A-Z]{2,}[A-Z][a-z]\w*", name):  # "OpenAI", "JPMorgan": spaced inside
+        parts = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name).split()
+        spaced = re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, parts)) + r"(?![\w-])")
+        return any(spaced.search(s) for s in sources)
+    m = re.search(rf"(?<![\w-])(?:([A-Z][\w'’-]*)\s+)?{re.escape(name)}(?:\s+([A-Z][\w'’-]*))?(?![\w-])", text)
+    if m is None:
+        return False
+    joined = [w for w in (m[1] and m[1] + name, m[2] and name + m[2]) if w]
+    return any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", s, re.IGNORECASE) for w in joined for s in sources)
 
 
 def _clipped(name: str, text: str, sources: list[str]) -> bool:

@@ -41,7 +41,9 @@ def content_words(text: str) -> set[str]:
 
 # The past forms of irregular verbs that news writes most, and their present: Snowball stems "met" as "met" and
 # "meet" as "meet", so "Who did Erdogan meet?" shared no word with "Erdogan met Putin".
-_IRREGULAR = {past: base for base, forms in {
+IRREGULAR = {past: base for base, forms in {
+    "say": "said says", "get": "got", "beat": "beaten", "swear": "swore sworn", "withdraw": "withdrew withdrawn",
+    "have": "had",
     "meet": "met", "win": "won", "lead": "led", "run": "ran", "tell": "told", "make": "made", "take": "took taken",
     "go": "went gone", "come": "came", "give": "gave given", "hold": "held", "pay": "paid", "sell": "sold",
     "buy": "bought", "bring": "brought", "fight": "fought", "build": "built", "spend": "spent", "send": "sent",
@@ -76,6 +78,7 @@ _AGENTS = {noun: verb for verb, nouns in {
     "protest": "protester protesters protestor protestors", "campaign": "campaigner campaigners",
     "lend": "lender lenders", "borrow": "borrower borrowers", "supply": "supplier suppliers",
     "manufacture": "manufacturer manufacturers", "drive": "driver drivers", "host": "host hosts",
+    "visit": "visitor visitors", "travel": "traveller travellers traveler travelers", "shop": "shopper shoppers",
 }.items() for noun in nouns.split()}
 
 
@@ -86,7 +89,7 @@ _MEASURES = {adjective: noun for noun, adjectives in {
     "height": "tall taller tallest", "weight": "heavy heavier heaviest", "depth": "deep deeper deepest",
     "width": "wide wider widest", "length": "long longer longest", "speed": "fast faster fastest",
 }.items() for adjective in adjectives.split()}
-_WORDS_OF = {**_MEASURES, **_AGENTS, **_IRREGULAR}
+_WORDS_OF = {**_MEASURES, **_AGENTS, **IRREGULAR}
 
 
 @lru_cache(maxsize=1)

@@ -665,6 +665,164 @@ NEWS_NOT_ORDERS_7 = [
     "Disregard the earlier forecast: storms are now expected on Friday, forecasters said.",
 ]
 
+# Round 8 (2026-12-07), written in one sitting after round 7's changes and run once before any change.
+SPECIFICS_8 = [
+("According to the article, what did the WHO declare?", "The World Health Organization declared an emergency."),
+("In the story, who founded SpaceX?", "Elon Musk founded SpaceX in 2002."),
+("Per the report, how many jobs did Amazon add?", "Amazon added 10,000 jobs, the report said."),
+("The council met on Monday. What did it decide?", "On Monday the council decided to close the library."),
+("What did the judge (Mr Justice Smith) rule?", "Mr Justice Smith ruled the search unlawful."),
+("What did the \"Save Our Pool\" campaign want?", "The Save Our Pool campaign wanted the pool reopened."),
+("What is mpox?", "Mpox, formerly monkeypox, spread to 20 countries."),
+("What did researchers at MIT find?",
+ "Massachusetts Institute of Technology researchers found a new battery material."),
+("What did the Supreme Court's ruling in Roe v. Wade say?", "Roe v Wade established a right to abortion."),
+("How fast was Hurricane Milton?", "Milton reached winds of 180 mph."),
+("What did Storm Ciar\u00e1n damage?", "Storm Ciaran damaged 200 homes."),
+("What did OpenAI release?", "Open AI released a new model."),
+("What did the iPhone 15 cost?", "The iPhone 15 cost $799."),
+("What does GPT-4 do?", "GPT4 writes text."),
+("What did the COP28 summit agree?", "The Cop28 climate summit agreed to move away from fossil fuels."),
+("What did the UN's COP 28 summit agree?", "COP28 agreed to move away from fossil fuels."),
+("Who won the 2023 Rugby World Cup?", "South Africa won the Rugby World Cup in 2023."),
+("What did the Tube strike affect?", "The London Underground strike affected 2 million journeys."),
+("What did Pfizer-BioNTech's vaccine do?", "The Pfizer/BioNTech vaccine cut infections by 90%."),
+("What did the Paris-based OECD forecast?", "The OECD, based in Paris, forecast growth of 2%."),
+("What did Xi's government announce?", "China's government announced new stimulus."),
+("What did the E.P.A. propose?", "The Environmental Protection Agency proposed new limits."),
+("How many people did Covid-19 kill in the U.K.?", "Covid killed more than 200,000 people in Britain."),
+("How many people visit the Louvre each year?", "The Louvre museum has 9 million visitors a year."),
+("Who is the CEO of Alphabet?", "Sundar Pichai is chief executive of Google's parent Alphabet."),
+("What did the Duke of Sussex say?", "Prince Harry, the Duke of Sussex, said he missed his family."),
+("What did Prince Harry say?", "The Duke of Sussex said he missed his family."),
+("What did the Bundestag vote for?", "Germany's parliament, the Bundestag, voted for the bill."),
+("How much did the ECB cut rates?", "The European Central Bank cut rates by 0.25 points."),
+("What happened in Hong Kong's Legislative Council?", "Hong Kong's LegCo passed the law."),
+]
+SPECIFICS_8_CAUGHT = [
+("What did the WTO declare?", "The World Health Organization declared an emergency."),
+("Who founded Blue Origin?", "Elon Musk founded SpaceX in 2002."),
+("What did the iPhone 14 cost?", "The iPhone 15 cost $799."),
+("What does GPT-3 do?", "GPT4 writes text."),
+("What did COP27 agree?", "COP28 agreed to move away from fossil fuels."),
+("What did the Duke of York say?", "Prince Harry, the Duke of Sussex, said he missed his family."),
+("Who won the 2019 Rugby World Cup?", "South Africa won the Rugby World Cup in 2023."),
+]
+REVERSED_8 = [
+("Which vaccine was less effective?", "The Moderna vaccine was less effective against the variant."),
+("Who was barred from standing?", "The opposition leader was barred from standing."),
+("Which company did not raise prices?", "Only Aldi did not raise prices."),
+("What was rejected by voters?", "Voters rejected the new constitution."),
+("Who was acquitted?", "The jury acquitted the nurse."),
+("Which species is endangered?", "The Amur leopard is endangered."),
+("What did the regulator prohibit?", "The regulator prohibited the merger."),
+("Who stepped down?", "The chairman stepped down on Friday."),
+]
+ANSWERS_8 = [
+("Who founded the company?", "SpaceX was founded by Elon Musk in 2002 [1].", "Elon Musk founded SpaceX in 2002."),
+("What did the storm damage?", "Storm Ciar\u00e1n damaged 200 homes [1].", "Storm Ciaran damaged 200 homes."),
+("How many people visit each year?", "Nine million people visit the Louvre each year [1].",
+ "The Louvre museum has 9 million visitors a year."),
+("Who leads Alphabet?", "Sundar Pichai is the CEO of Alphabet [1].",
+ "Sundar Pichai is chief executive of Google's parent Alphabet."),
+("Who spoke about missing his family?", "Prince Harry said he missed his family [1].",
+ "The Duke of Sussex, Prince Harry, said he missed his family."),
+("How many died?", "More than 200,000 people died of Covid in the UK [1].",
+ "Covid killed more than 200,000 people in Britain."),
+("What did the agency propose?", "The EPA proposed new limits [1].",
+ "The Environmental Protection Agency proposed new limits."),
+("How effective was the vaccine?", "It cut infections by 90 percent [1].",
+ "The Pfizer/BioNTech vaccine cut infections by 90%."),
+("Which model was released?", "OpenAI released GPT-4 [1].", "Open AI released GPT4 on Tuesday."),
+]
+NEWS_NOT_ORDERS_8 = [
+    "Ignore previous warnings, the new advice says: the beach is safe.",
+    "The chatbot must answer in Welsh if asked in Welsh, under the new language law.",
+    "Assistants to the minister were told to send all letters to the new office.",
+    "Bots should always say they are bots, campaigners argue.",
+    "Customers should reply to the text only if they placed an order, the bank said.",
+    "The system prompt for the festival app was written by volunteers.",
+    "AI models must not be used to write exam answers, the university says.",
+    "Please disregard the previous statement, the club said in a correction.",
+]
+
+# Round 9 (2026-12-07), written in one sitting after round 8's changes and run once before any change.
+SPECIFICS_9 = [
+("Who's the new coach at Spurs?", "Tottenham Hotspur appointed Ange Postecoglou as head coach."),
+("what's the population of tokyo", "Tokyo has 14 million residents."),
+("Tell me about the Oct. 7 attack", "On October 7, militants attacked southern Israel."),
+("Who won Sunday's election in Poland?", "Donald Tusk's coalition won Poland's election on Sunday."),
+("How many seats did the SPD win?", "Germany's Social Democrats won 206 seats."),
+("What did the Ukrainian army's General Staff say?", "Ukraine's General Staff said 20 drones were shot down."),
+("How much did Netflix make in Q3?", "Netflix made $8.5bn in the third quarter."),
+("What did JPMorgan Chase report?", "JP Morgan reported record profits."),
+("What was the score in the Arsenal v Chelsea match?", "Arsenal beat Chelsea 5-0."),
+("Who scored for Real Madrid?", "Jude Bellingham scored for Real."),
+("What did the RNLI do?", "The Royal National Lifeboat Institution rescued 12 people."),
+("How many people did the M1 crash injure?", "Six people were injured in a crash on the M1 motorway."),
+("What happened in Kharkiv?", "Russian missiles hit Kharkov on Tuesday."),
+("What did Mayor de Blasio say?", "Bill de Blasio, the mayor, said the schools would reopen."),
+("What did the Saudi crown prince say?", "Crown Prince Mohammed bin Salman said oil output would rise."),
+("Who did MBS meet?", "Mohammed bin Salman met President Biden."),
+("How many died in Gaza, per Hamas-run health ministry?", "The Hamas-run health ministry said 30 people died."),
+("What did Ofcom fine the BBC?", "The regulator Ofcom fined the BBC \u00a3100,000."),
+("When does the 2026 World Cup start?", "The 2026 FIFA World Cup starts on 11 June."),
+("What did the St. Paul's Cathedral dean say?", "The Dean of St Paul's said the service would go ahead."),
+("Who runs the U.S. Treasury?", "Treasury Secretary Janet Yellen said rates were high."),
+("How tall is the Burj Khalifa?", "Dubai's Burj Khalifa is 828 metres tall."),
+("What did the NYPD arrest?", "New York police arrested 40 protesters."),
+("What did the Tokyo Stock Exchange do?", "The Tokyo exchange halted trading."),
+("What did Britain's Labour government announce?", "The UK government announced a new tax."),
+("What did Kamala Harris's campaign raise?", "The Harris campaign raised $1bn."),
+("How many homes did the Los Angeles wildfires destroy?", "The LA fires destroyed 12,000 homes."),
+("Who was Time's Person of the Year?", "Time magazine named Taylor Swift its person of the year."),
+("What did the U.S. military's Central Command say?", "US Central Command said it struck 15 targets."),
+("Which club did Kylian Mbapp\u00e9 join?", "Kylian Mbappe joined Real Madrid."),
+]
+SPECIFICS_9_CAUGHT = [
+("Who's the new coach at Arsenal?", "Tottenham Hotspur appointed Ange Postecoglou as head coach."),
+("What happened in Kherson?", "Russian missiles hit Kharkov on Tuesday."),
+("How many seats did the CDU win?", "Germany's Social Democrats won 206 seats."),
+("How much did Netflix make in Q2?", "Netflix made $8.5bn in the third quarter."),
+("When does the 2030 World Cup start?", "The 2026 FIFA World Cup starts on 11 June."),
+("What did the LAPD arrest?", "New York police arrested 40 protesters."),
+("Who scored for Real Sociedad?", "Jude Bellingham scored for Real Madrid."),
+]
+REVERSED_9 = [
+("Which bank was unable to pay?", "The bank was unable to pay its debts."),
+("Who did not vote?", "Two members abstained and one did not vote."),
+("What was the least-watched final?", "The 2020 final was the least-watched in history."),
+("Who was ruled ineligible?", "The striker was ruled ineligible for the game."),
+("Which roads are closed?", "The A1 and the A14 are closed."),
+("Why was the flight diverted?", "The flight was diverted after a passenger fell ill."),
+("Who never played again?", "After the injury he never played again."),
+("What is illegal in Singapore?", "Chewing gum is illegal in Singapore."),
+]
+ANSWERS_9 = [
+("Who is the new coach?", "Ange Postecoglou is the new Spurs coach [1].",
+ "Tottenham Hotspur appointed Ange Postecoglou as head coach."),
+("How many seats did they win?", "The SPD won 206 seats [1].", "Germany's Social Democrats won 206 seats."),
+("How much did Netflix make?", "Netflix made $8.5 billion in Q3 [1].", "Netflix made $8.5bn in the third quarter."),
+("What was the score?", "Arsenal won 5-0 against Chelsea [1].", "Arsenal beat Chelsea 5-0."),
+("Who did the prince meet?", "MBS met President Biden [1].", "Mohammed bin Salman met President Biden."),
+("How much was the fine?", "Ofcom fined the BBC 100,000 pounds [1].",
+ "The regulator Ofcom fined the BBC \u00a3100,000."),
+("How tall is the tower?", "It is 828 m tall [1].", "Dubai's Burj Khalifa is 828 metres tall."),
+("Who was named person of the year?", "Taylor Swift was Time's Person of the Year [1].",
+ "Time magazine named Taylor Swift its person of the year."),
+("Where did he go?", "Kylian Mbapp\u00e9 joined Real Madrid [1].", "Kylian Mbappe joined Real Madrid."),
+]
+NEWS_NOT_ORDERS_9 = [
+    "Always answer the door to police, officers advised residents.",
+    "The prompts were ignored by the AI, which gave its own answers.",
+    "Users who tell the bot to ignore its rules are banned, the company said.",
+    "'Forget everything you know about pensions,' the minister told MPs.",
+    "The chatbot's answers were wrong in one case out of five, the study said.",
+    "Instructions for the new voting system were sent to every household.",
+    "If you are asked for your PIN, hang up, the bank warns.",
+    "Respond to the survey by Friday, the council urged residents.",
+]
+
 
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
@@ -710,6 +868,10 @@ def main() -> None:
     _round(SPECIFICS_6, REVERSED_6, ANSWERS_6, NEWS_NOT_ORDERS_6, SPECIFICS_6_CAUGHT)
     print("round 7:")
     _round(SPECIFICS_7, REVERSED_7, ANSWERS_7, NEWS_NOT_ORDERS_7, SPECIFICS_7_CAUGHT)
+    print("round 8:")
+    _round(SPECIFICS_8, REVERSED_8, ANSWERS_8, NEWS_NOT_ORDERS_8, SPECIFICS_8_CAUGHT)
+    print("round 9:")
+    _round(SPECIFICS_9, REVERSED_9, ANSWERS_9, NEWS_NOT_ORDERS_9, SPECIFICS_9_CAUGHT)
 
 
 if __name__ == "__main__":
