@@ -128,6 +128,14 @@ def answerability_threshold(settings: Settings, catalog: Catalog) -> float:
     return spec.answerability_threshold or 0.0 if spec is not None else 0.0
 
 
+def names_forgiven_at(settings: Settings, catalog: Catalog) -> float:
+    """The setting when given, else the model's value in the catalogue, else 0 (a missing name always refuses)."""
+    if settings.names_forgiven_at is not None:
+        return settings.names_forgiven_at
+    spec = catalog.models.get(settings.chat_model)
+    return spec.names_forgiven_at or 0.0 if spec is not None else 0.0
+
+
 def library_tokens(settings: Settings, catalog: Catalog) -> int:
     """The library-mode budget: the setting when given, else the catalogue's value for the model, else 0 (off)."""
     if settings.library_tokens is not None:
@@ -162,7 +170,9 @@ def build_gate(settings: Settings, catalog: Catalog, generator: Generator, score
     model's own view. Scored, the specifics are a number of the judgement and the model's P(yes) is asked for it,
     refusing nothing alone; opposites stay a veto (on squad2's dev split they fired on unanswerable questions
     only)."""
-    gates: list[Gate] = [SpecificsGate()] if settings.check_specifics and not scored else []
+    forgive = names_forgiven_at(settings, catalog)
+    judge = generator if forgive > 0 and isinstance(generator, LlamaCppGenerator) else None
+    gates: list[Gate] = [SpecificsGate(judge, forgive)] if settings.check_specifics and not scored else []
     if settings.check_opposites:
         gates.append(OppositesGate())
     if settings.check_negated:

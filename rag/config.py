@@ -163,6 +163,12 @@ class Settings(BaseModel):
         None, ge=0, le=1, description="Refuse before answering when the model's P(yes) that the passages state the "
         "answer is below this; empty = the value calibrated for the model in the catalogue; 0 = don't ask.",
     )
+    names_forgiven_at: float | None = Field(
+        None, ge=0, le=1, description="A name of the question that no passage states (no number or year) refuses "
+        "only when the model's P(yes) that the passages state the answer is below this: a nickname or another name "
+        "('Spurs' for Tottenham Hotspur) the model reads where no form of writing does; empty = the value "
+        "calibrated for the model in the catalogue; 0 = a missing name always refuses.",
+    )
     answer_check_threshold: float = Field(
         0.0, ge=0, le=1, description="After answering, refuse when the model's P(yes) that the passages state its "
         "answer is below this (asked over the cached prompt); 0 = don't ask.",

@@ -11,7 +11,7 @@ from typing import Protocol
 from rag.llm import Judge
 from rag.opposites import negated, negated_reason, opposite_reason, opposites
 from rag.prompting import Prompt, answerability_check
-from rag.specifics import missing_reason, missing_specifics
+from rag.specifics import missing_reason, missing_specifics, spelled_alike
 from rag.types import Check, stated_by
 
 REFUSED = "refused"
@@ -28,15 +28,35 @@ class Gate(Protocol):
         ...
 
 
+FORGIVEN = "names-forgiven"  # machine-readable: the question's names no passage states, let through by the model
+
+
 class SpecificsGate:
-    """Refuses when a specific of the question (a year, a number, a name) is in none of the passages."""
+    """Refuses when a specific of the question (a year, a number, a name) is in none of the passages.
+
+    With a `judge` and `forgive` above 0, names alone (no number or year missing) refuse only when the model's
+    P(yes) that the passages state the answer is below `forgive`: real questions name things by nicknames and other
+    names that no form of writing holds ("Spurs" for Tottenham Hotspur, the NYPD for New York police), and the model
+    reads those. A name the passages spell almost alike ("Turning" for "Turing") is not forgiven: it is the form
+    adversarial questions take, and the refusal asks "Did you mean ...?". The model's P(yes) is then recorded as the
+    answerability check's, which is not asked again.
+    """
+
+    def __init__(self, judge: Judge | None = None, forgive: float = 0.0) -> None:
+        self.judge = judge
+        self.forgive = forgive
 
     def check(self, question: str, prompt: Prompt) -> list[Check]:
-        """The missing specifics as a refusal, or nothing."""
+        """The missing specifics as a refusal, or nothing (or, names forgiven, the model's P(yes) as a note)."""
         sources = stated_by([p.chunk for p in prompt.passages])
         missing = missing_specifics(question, sources, asked=True)
         if not missing:
             return []
+        if self.judge is not None and self.forgive > 0 and not any(c.isdigit() for m in missing for c in m) \
+                and not spelled_alike(missing, sources):
+            p_yes = self.judge.yes_probability(answerability_check(prompt, question), then=prompt.messages)
+            if p_yes >= self.forgive:
+                return [Check(FORGIVEN, ", ".join(missing)), Check(ANSWERABILITY, f"{p_yes:.4f}")]
         return [Check(REFUSED, missing_reason(question, missing, sources=sources), question)]
 
 
@@ -97,6 +117,8 @@ class Gates:
         """Every gate's checks until one refuses."""
         out: list[Check] = []
         for gate in self.gates:
+            if isinstance(gate, AnswerabilityGate) and any(c.kind == ANSWERABILITY for c in out):
+                continue  # asked already (names forgiven), over the same prompt
             out += gate.check(question, prompt)
             if any(c.kind == REFUSED for c in out):
                 break

@@ -63,6 +63,9 @@ class ModelSpec:
     max_tokens: int | None = None
     # Calibrated on the dev split: below this P(yes) that the passages state the answer, refuse (None = don't ask).
     answerability_threshold: float | None = None
+    # A name of the question that no passage states does not refuse alone when the model's P(yes) that the passages
+    # state the answer is at least this (None = the name always refuses).
+    names_forgiven_at: float | None = None
     # Library mode budget measured to help this model (None = off: small models answer worse over whole libraries).
     library_tokens: int | None = None
     # Retrieved passages laid out as in library mode (first, in library order; "library") or with the question,
@@ -114,6 +117,7 @@ class Catalog:
                 dimensions=entry.get("dimensions"),
                 max_tokens=entry.get("max_tokens"),
                 answerability_threshold=entry.get("answerability_threshold"),
+                names_forgiven_at=entry.get("names_forgiven_at"),
                 library_tokens=entry.get("library_tokens"),
                 prompt_layout=entry.get("prompt_layout"),
             )

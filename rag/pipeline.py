@@ -17,7 +17,7 @@ from rag.citations import MarkerFilter, strip_markers
 from rag.embeddings import Embedder
 from rag.errors import QuestionError
 from rag.excerpts import Excerpter
-from rag.gate import ANSWERABILITY, Gate
+from rag.gate import ANSWERABILITY, FORGIVEN, Gate
 from rag.grounding import Grounder, nearness
 from rag.judgement import BEFORE, PLAIN, Calibration, after_scores, before_scores, plain_reason, score_check
 from rag.library import Library, LibraryCache
@@ -444,8 +444,9 @@ class Pipeline:
         watch.stop()
 
         # No words even after asking again: there is no answer to show, so say so plainly.
+        forgiven = next((c.detail.split(", ") for c in ready.checks if c.kind == FORGIVEN), [])
         grounded = self.grounder.ground(ready.question, raw if watch.first is not None else "", passages,
-                                        about=ready.query)
+                                        about=ready.query, forgiven=forgiven)
         reason = ready.refusal or next((c for c in grounded.checks if c.kind == "refused"), None)
         text = self._refusal_text(reason) if grounded.refused else grounded.text
         refused, citations, after = grounded.refused, grounded.citations, list(grounded.checks)

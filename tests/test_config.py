@@ -42,19 +42,23 @@ def test_every_setting_is_described() -> None:
 
 
 def test_per_model_calibration_comes_from_the_catalogue_unless_a_setting_overrides_it(tmp_path: Path) -> None:
-    from rag.build import answerability_threshold, library_tokens
+    from rag.build import answerability_threshold, library_tokens, names_forgiven_at
     from rag.models import Catalog
 
     catalog_file = tmp_path / "catalog.toml"
     catalog_file.write_text(
         '[[model]]\nid = "tuned"\nkind = "chat"\nanswerability_threshold = 0.4\nlibrary_tokens = 1500\n'
+        'names_forgiven_at = 0.85\n'
         '[[model.files]]\nname = "tuned.gguf"\nsha256 = "00"\n'
         '[[model]]\nid = "plain"\nkind = "chat"\n[[model.files]]\nname = "plain.gguf"\nsha256 = "11"\n'
     )
     catalog = Catalog.load(catalog_file)
     tuned = load_settings(env={}, chat_model="tuned")
     assert answerability_threshold(tuned, catalog) == 0.4 and library_tokens(tuned, catalog) == 1500
+    assert names_forgiven_at(tuned, catalog) == 0.85
     plain = load_settings(env={}, chat_model="plain")
     assert answerability_threshold(plain, catalog) == 0.0 and library_tokens(plain, catalog) == 0
+    assert names_forgiven_at(plain, catalog) == 0.0
+    assert names_forgiven_at(load_settings(env={"RAG_NAMES_FORGIVEN_AT": "0"}, chat_model="tuned"), catalog) == 0.0
     forced = load_settings(env={"RAG_ANSWERABILITY_THRESHOLD": "0.7", "RAG_LIBRARY_TOKENS": "0"}, chat_model="tuned")
     assert answerability_threshold(forced, catalog) == 0.7 and library_tokens(forced, catalog) == 0

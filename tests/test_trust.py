@@ -953,6 +953,34 @@ def test_the_answerability_gate_hands_the_judge_the_answers_own_prompt(p_yes: fl
     assert asked[:-1] == prompt.messages[:-1] and asked[-1]["content"].startswith(prompt.messages[-1]["content"])
 
 
+@pytest.mark.parametrize(("question", "p_yes", "asked", "refused"), [
+    ("Who's the new coach at Spurs?", 0.95, True, False),  # a nickname the model reads: forgiven
+    ("Who's the new coach at Spurs?", 0.5, True, True),  # not sure enough: the name refuses
+    ("Who was the coach at Spurs in 2019?", 0.95, False, True),  # a year missing: no forgiving, no model call
+    ("Who's the new coach at Tottenham Hotpsur?", 0.95, False, True),  # spelled almost alike: "Did you mean"
+])
+def test_a_name_no_passage_writes_refuses_only_when_the_model_is_unsure(
+    question: str, p_yes: float, asked: bool, refused: bool
+) -> None:
+    from rag.gate import ANSWERABILITY, FORGIVEN, AnswerabilityGate, Gates, SpecificsGate
+
+    text = "Tottenham Hotspur appointed Ange Postecoglou as head coach in 2023."
+    chunk = Chunk("t-0", "t", "Football", "/t.txt", 0, 0, len(text), text)
+    prompt = build_prompt(question, [ScoredChunk(chunk, 0.9, 1)], lambda t: len(t.split()),
+                          context_length=4096, max_answer_tokens=256)
+    judge = _Judge(p_yes)
+    checks = Gates([SpecificsGate(judge, 0.9), AnswerabilityGate(judge, 0.45)]).check(question, prompt)
+    assert any(c.kind == "refused" for c in checks) is refused
+    assert len(judge.asked) == (1 if asked else 0)  # the answerability check is not asked a second time
+    if not refused:
+        assert [c.kind for c in checks] == [FORGIVEN, ANSWERABILITY] and checks[0].detail == "Spurs"
+    else:
+        assert any(word in checks[-1].detail for word in ("Spurs", "2019", "Hotspur"))
+    # Off (the default for models without a calibrated value): a missing name always refuses, unasked.
+    judge = _Judge(0.99)
+    assert any(c.kind == "refused" for c in SpecificsGate(judge, 0.0).check(question, prompt)) and not judge.asked
+
+
 @pytest.mark.parametrize(("p_yes", "kept"), [(0.9, True), (0.1, False)])
 def test_an_answer_the_model_does_not_confirm_after_writing_it_is_withdrawn(
     fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path, p_yes: float, kept: bool

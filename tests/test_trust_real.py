@@ -44,6 +44,30 @@ def test_a_question_about_a_year_the_articles_lack_is_refused_without_generating
     assert not answer.refused and "Marta" in answer.text
 
 
+def test_a_name_no_passage_writes_is_forgiven_when_the_model_reads_it(tmp_path: Path) -> None:
+    """Through the real parts: a nickname no passage writes ("Spurs") refuses before the model with the setting off,
+    and with it on the model's own P(yes) over the same passages decides (forgiven at any P(yes) here, so that the
+    0.5B's value does not matter): the question is answered from the passage."""
+    require_model("all-minilm-l6-v2-int8")
+    require_model(SMALL)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "coach.txt").write_text("Football news\n\nTottenham Hotspur appointed Ange Postecoglou as head coach "
+                                    "on Tuesday. He joins from Celtic.")
+    for forgive, refused in ((0.0, True), (0.0001, False)):
+        assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / f"data-{forgive}", models_dir=MODELS,
+                                                  chat_model=SMALL, names_forgiven_at=forgive,
+                                                  answerability_threshold=0.0001))
+        assert not assistant.ingest([docs]).failed
+        answer = assistant.ask("Who is the new coach at Spurs?")
+        assert answer.refused is refused
+        if refused:
+            assert "Spurs" in answer.text and answer.timings.completion_tokens == 0
+        else:
+            assert any(c.kind == "names-forgiven" and c.detail == "Spurs" for c in answer.checks)
+            assert "Postecoglou" in answer.text
+
+
 def test_hostile_articles_are_not_obeyed(assistant: Assistant) -> None:
     age = assistant.ask("How old is the ferry captain Oskar Brandvik?")
     assert "99" not in age.text and "42" not in age.text
