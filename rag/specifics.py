@@ -108,9 +108,7 @@ _SHORT_FOR = {
 # A verb's irregular forms, for questions written in capitals ("What Did The Mayor Say?", a passage's "said"); forms
 # that are also given names ("Rose", "Sung", "Hung") are left out.
 _VERB_FORMS = {form: base for form, base in IRREGULAR.items() if form not in ("rose", "sung", "hung")}
-_VERBS: dict[str, set[str]] = {}
-for _form, _base in _VERB_FORMS.items():
-    _VERBS.setdefault(_base, {_base}).add(_form)
+_VERBS = {base: {base, *(f for f, b in _VERB_FORMS.items() if b == base)} for base in set(_VERB_FORMS.values())}
 
 
 def _verb_stated(name: str, text: str, spelled: set[str]) -> bool:
@@ -675,6 +673,7 @@ _STATES = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "Cal
            "Mo": "Missouri", "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma",
            "Ore": "Oregon", "Pa": "Pennsylvania", "Tenn": "Tennessee", "Tex": "Texas", "Vt": "Vermont",
            "Va": "Virginia", "Wash": "Washington", "Wis": "Wisconsin", "Wyo": "Wyoming"}
+_STATE = re.compile(r"(?<![\w.])(" + "|".join(_STATES) + r")\.(?=[\s,;)?!]|$)")
 # A share in words, as a percentage ("a quarter of voters" is "25 percent of voters"; not "a quarter of an hour");
 # two thirds are left alone (written 66 and 67 percent).
 _SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter|third)|three[ -](quarters))\s+of\b(?!\s+an?\b)")
@@ -697,12 +696,9 @@ def _slash_date(m: re.Match[str]) -> str:
     first, second = int(m[1]), int(m[2])
     if 31 >= first > 12 >= second >= 1:
         return f"{first} {_MONTH_NAMES[second - 1].title()} {m[3]}"
-    if second > 12 >= first >= 1 and second <= 31:
+    if 31 >= second > 12 >= first >= 1:
         return f"{second} {_MONTH_NAMES[first - 1].title()} {m[3]}"
     return m[0]
-
-
-_STATE = re.compile(r"(?<![\w.])(" + "|".join(_STATES) + r")\.(?=[\s,;)?!]|$)")
 
 
 def _in_days(m: re.Match[str]) -> str:
@@ -751,6 +747,7 @@ def in_prose(text: str) -> str:
     return _CLOCK.sub(_clock, text)
 
 
+# A decade a question asks about ("the 2010s", "the mid-2010s"): any year of it states it.
 _DECADE_ASKED = re.compile(r"(?<![\w.,])((?:1[5-9]|20)\d0)s\b")
 
 
