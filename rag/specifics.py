@@ -481,8 +481,12 @@ def _abbreviated(text: str, have: set[str]) -> set[str]:
     out: set[str] = set()
     for run in _capital_runs(text, glued=True):
         words_ = [w for w in run if w.lower() not in _GLUE]
-        if len(words_) >= 2 and "".join(w[0] for w in words_).lower() in have:
-            out.update(_norm_word(w) for w in words_)
+        # The run's last words may be the initialism's ("the UK's Competition and Markets Authority", "CMA"), three
+        # at least then (two capitals are common letters in technical writing: "PP" is no "Prize Problems").
+        for start in range(max(0, len(words_) - 1)):
+            if (start == 0 or len(words_) - start >= 3) and "".join(w[0] for w in words_[start:]).lower() in have:
+                out.update(_norm_word(w) for w in words_[start:])
+                break
     return out
 
 
@@ -496,9 +500,9 @@ _TITLES = frozenset("""president prime minister senator sen rep governor gov may
 _TITLE_WORDS = _TITLES | frozenset("""minister deputy vice attorney ambassador commissioner speaker representative
     congressman congresswoman sheriff inspector sergeant sgt detective bishop archbishop cardinal rabbi rev reverend
     dr sir dame lieutenant lt colonel col major admiral commander foreign finance health defence defense home
-    interior state acting""".split())
+    interior state acting exchequer""".split())
 _TITLE_CORE = _TITLE_WORDS - frozenset("prime deputy vice foreign finance health defence defense home interior state "
-                                       "acting general".split())
+                                       "acting general exchequer".split())
 # A company's or party's form after its name ("Apple Inc", "the Labour Party", "Chelsea FC"), and a generation ("Jr.").
 _NAME_SUFFIXES = frozenset(
     "party inc corp corporation ltd plc co llc fc group holdings ag sa gmbh company jr sr jnr snr".split())
@@ -852,6 +856,7 @@ new york city|new york|nyc::
 ::premier league|premiership
 ::dow jones|dow
 ::tube|london underground
+::vw|volkswagen
 ::pentagon|department of defense|defense department
 """.strip().splitlines()))
 # Words before a city named as a place.

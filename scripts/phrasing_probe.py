@@ -823,6 +823,84 @@ NEWS_NOT_ORDERS_9 = [
     "Respond to the survey by Friday, the council urged residents.",
 ]
 
+# Round 10 (2026-12-07), written in one sitting after round 9's changes and run once before any change.
+SPECIFICS_10 = [
+("What did the local council's planning committee approve?",
+ "Councillors on the planning committee approved 200 homes."),
+("How many beds does St Thomas' Hospital have?", "St Thomas's Hospital has 840 beds."),
+("What did Prof. Whitty say?", "Professor Chris Whitty said cases were falling."),
+("What did the Environment Agency warn?", "The EA warned of flooding on the River Ouse."),
+("How many cars did VW sell?", "Volkswagen sold 9 million cars."),
+("What did Mercedes-Benz recall?", "Mercedes Benz recalled 100,000 vehicles."),
+("What did the Lords vote?", "The House of Lords voted against the bill."),
+("What did the Commons pass?", "The House of Commons passed the bill by 320 votes."),
+("What did Nasa launch?", "NASA launched the Artemis rocket."),
+("Who won the Tour de France?", "Tadej Pogacar won the Tour."),
+("What did the Scottish Government announce?", "Holyrood announced free bus travel."),
+("What did the Welsh Government decide?", "The Senedd decided to lower the speed limit."),
+("What did the US Senate pass?", "The Senate passed the bill 68-32."),
+("What happened at Glastonbury 2024?", "At the 2024 Glastonbury Festival, Dua Lipa headlined."),
+("Who played Glastonbury on Friday?", "Dua Lipa headlined Glastonbury's Friday night."),
+("What did the IOC decide?", "The International Olympic Committee decided to ban the athlete."),
+("What did the Met Gala feature?", "The Metropolitan Museum's gala featured 400 guests."),
+("What did South Korean President Yoon say?", "Yoon Suk Yeol said martial law was lifted."),
+("What did the Chancellor of the Exchequer announce?", "Chancellor Rachel Reeves announced a budget."),
+("What did Ryanair's boss say?", "Ryanair chief executive Michael O'Leary said fares would rise."),
+("How many people use the Elizabeth line?", "The Elizabeth Line carries 700,000 people a day."),
+("What did the Post Office inquiry find?", "The Horizon inquiry found 900 wrongful convictions."),
+("How many died at Hillsborough?", "97 people died in the Hillsborough disaster."),
+("What did the UK's Competition and Markets Authority block?", "The CMA blocked the merger."),
+("What did the Bank of England's MPC vote?", "The Monetary Policy Committee voted 5-4 to cut rates."),
+("How many people live in Greater Manchester?", "Manchester's wider region has 2.9 million people."),
+("What did Elon Musk's X do?", "X, formerly Twitter, removed the posts."),
+("What did the Kenyan government say?", "Kenya's government said the protests were illegal."),
+("When did the M25 close?", "The M25 motorway closed on 16 March."),
+("What did the A&E department report?", "The accident and emergency department reported 12-hour waits."),
+]
+SPECIFICS_10_CAUGHT = [
+("What did Prof. Van-Tam say?", "Professor Chris Whitty said cases were falling."),
+("How many cars did BMW sell?", "Volkswagen sold 9 million cars."),
+("What did the House of Commons vote?", "The House of Lords voted against the bill."),
+("Who won the Giro d'Italia?", "Tadej Pogacar won the Tour de France."),
+("What did the Irish Government announce?", "Holyrood announced free bus travel."),
+("What did the M4 close?", "The M25 motorway closed on 16 March."),
+("How many people live in Greater London?", "Manchester's wider region has 2.9 million people."),
+]
+REVERSED_10 = [
+("Which service was suspended?", "The night bus service was suspended."),
+("Who was excluded from the talks?", "Unions were excluded from the talks."),
+("What was cheaper than last year?", "Turkeys were cheaper than last year."),
+("Which councillors voted against?", "Four councillors voted against the plan."),
+("Who was refused entry?", "The singer was refused entry to Australia."),
+("What did the government abandon?", "The government abandoned the tax cut."),
+("Which schools were not inspected?", "Two schools were not inspected last year."),
+("Who was unhurt?", "The driver was unhurt."),
+]
+ANSWERS_10 = [
+("Who warned of flooding?", "The Environment Agency warned of flooding [1].",
+ "The EA warned of flooding on the River Ouse."),
+("How many cars were sold?", "Volkswagen sold nine million cars [1].", "VW sold 9 million cars."),
+("Who launched the rocket?", "NASA launched the Artemis rocket [1].", "Nasa launched the Artemis rocket."),
+("Who won?", "Tadej Pogačar won the Tour de France [1].", "Tadej Pogacar won the Tour."),
+("How did the Senate vote?", "The Senate voted 68 to 32 [1].", "The Senate passed the bill 68-32."),
+("Who headlined on Friday?", "Dua Lipa headlined on Friday night [1].",
+ "Dua Lipa headlined Glastonbury's Friday night."),
+("How many died?", "Ninety-seven people died [1].", "97 people died in the Hillsborough disaster."),
+("How did the committee vote?", "The MPC voted five to four to cut rates [1].",
+ "The Monetary Policy Committee voted 5-4 to cut rates."),
+("When did the motorway close?", "It closed on March 16 [1].", "The M25 motorway closed on 16 March."),
+]
+NEWS_NOT_ORDERS_10 = [
+    "Ignore the hype, says our reviewer: the phone is average.",
+    "The assistant referee told players to respond calmly.",
+    "Your instructions are in the envelope, the quizmaster told contestants.",
+    "Staff were told to disregard the earlier memo about parking.",
+    "Developers should always tell users when AI is involved, the guidance says.",
+    "The system instructions were printed on the back of the ballot paper.",
+    "Never say never, the manager joked.",
+    "Chatbots must not give medical advice, the regulator ruled.",
+]
+
 
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
@@ -872,6 +950,8 @@ def main() -> None:
     _round(SPECIFICS_8, REVERSED_8, ANSWERS_8, NEWS_NOT_ORDERS_8, SPECIFICS_8_CAUGHT)
     print("round 9:")
     _round(SPECIFICS_9, REVERSED_9, ANSWERS_9, NEWS_NOT_ORDERS_9, SPECIFICS_9_CAUGHT)
+    print("round 10:")
+    _round(SPECIFICS_10, REVERSED_10, ANSWERS_10, NEWS_NOT_ORDERS_10, SPECIFICS_10_CAUGHT)
 
 
 if __name__ == "__main__":

@@ -179,6 +179,8 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("How many people did Covid-19 kill?", "Covid killed more than 200,000 people."),
     ("What did JPMorgan report?", "JP Morgan reported record profits."),
     ("What happened in Kharkiv?", "Russian missiles hit Kharkov on Tuesday."),  # a city in two transliterations
+    ("What did Britain's Competition and Markets Authority block?", "Britain's CMA blocked the merger."),
+    ("How many cars did VW sell?", "Volkswagen sold 9 million cars."),
 ])
 def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) -> None:
     assert missing_specifics(asked, [source], asked=True) == []
