@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from rag.assistant import Assistant
 from rag.chunking import Chunker
@@ -120,36 +121,33 @@ def build_retriever(settings: Settings, embedder: Embedder, store: VectorStore) 
     return Retriever(embedder, store, settings.top_k, lexical=lexical, rrf_k=settings.rrf_k)
 
 
+def _per_model(settings: Settings, catalog: Catalog, name: str) -> Any:
+    """A per-model setting: the setting when given, else the chat model's value in the catalogue, else None."""
+    value = getattr(settings, name)
+    if value is not None:
+        return value
+    spec = catalog.models.get(settings.chat_model)
+    return getattr(spec, name) if spec is not None else None
+
+
 def answerability_threshold(settings: Settings, catalog: Catalog) -> float:
     """The setting when given, else the threshold calibrated for the chat model in the catalogue, else 0 (off)."""
-    if settings.answerability_threshold is not None:
-        return settings.answerability_threshold
-    spec = catalog.models.get(settings.chat_model)
-    return spec.answerability_threshold or 0.0 if spec is not None else 0.0
+    return float(_per_model(settings, catalog, "answerability_threshold") or 0.0)
 
 
 def names_forgiven_at(settings: Settings, catalog: Catalog) -> float:
     """The setting when given, else the model's value in the catalogue, else 0 (a missing name always refuses)."""
-    if settings.names_forgiven_at is not None:
-        return settings.names_forgiven_at
-    spec = catalog.models.get(settings.chat_model)
-    return spec.names_forgiven_at or 0.0 if spec is not None else 0.0
+    return float(_per_model(settings, catalog, "names_forgiven_at") or 0.0)
 
 
 def library_tokens(settings: Settings, catalog: Catalog) -> int:
     """The library-mode budget: the setting when given, else the catalogue's value for the model, else 0 (off)."""
-    if settings.library_tokens is not None:
-        return settings.library_tokens
-    spec = catalog.models.get(settings.chat_model)
-    return spec.library_tokens or 0 if spec is not None else 0
+    return int(_per_model(settings, catalog, "library_tokens") or 0)
 
 
 def prompt_layout(settings: Settings, catalog: Catalog) -> str:
     """How retrieved passages are laid out: the setting when given, else the catalogue's value, else "question"."""
-    if settings.prompt_layout is not None:
-        return settings.prompt_layout
-    spec = catalog.models.get(settings.chat_model)
-    return spec.prompt_layout or "question" if spec is not None else "question"
+    return str(_per_model(settings, catalog, "prompt_layout") or "question")
 
 
 def build_library(settings: Settings, catalog: Catalog, store: VectorStore) -> LibraryCache | None:
