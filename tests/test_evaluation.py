@@ -135,6 +135,10 @@ def test_quality_gate_against_the_committed_baseline(tmp_path: Path) -> None:
         allowed = floor - baseline["tolerance"][metric] - 1e-9
         assert overall[metric] >= allowed, f"{metric} fell to {overall[metric]} (baseline {floor})"
     assert summary["fingerprint"]["chat_model"] == Path(baseline["model_file"]).stem
+    # Each answer records the prompt tokens llama.cpp read for it (the rest came from its caches).
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    read = [r["timings"]["tokens_read"] for r in rows if r["system"] == "ours"]
+    assert len(read) == len(rows) and all(isinstance(n, int) and n >= 0 for n in read) and max(read) > 0
 
 
 def test_the_library_as_a_folder_keeps_both_files_of_one_name_and_the_text_of_a_gone_one(

@@ -252,14 +252,20 @@ def run_eval(
                     history.append(prev.turn())
                     if isinstance(system, Ours):
                         system.pause(history)
+                read_before = getattr(assistant.generator, "tokens_read", None)
                 answer = system.answer(item.question, history, item.gold_docs)
+                read_after = getattr(assistant.generator, "tokens_read", None)
                 ranked = None
                 if isinstance(system, Ours):
                     ranked = [Path(p.chunk.source).name
                               for p in assistant.retriever.retrieve(answer.retrieval_query, RANK_DEPTH).passages]
                 elif isinstance(system, Naive):
                     ranked = system.ranked_sources(answer.retrieval_query, RANK_DEPTH)
-                results[system.name].append(score(item, answer, ranked))
+                row = score(item, answer, ranked)
+                if isinstance(read_before, int) and isinstance(read_after, int):
+                    # Prompt tokens llama.cpp read for this question (checks included; the rest came from a cache).
+                    row["timings"]["tokens_read"] = read_after - read_before
+                results[system.name].append(row)
     finally:
         for system in systems:
             if isinstance(system, Naive | Ours):
