@@ -179,6 +179,7 @@ def fingerprint(assistant: Assistant, settings: Settings) -> dict[str, Any]:
         "check_near": settings.check_near,
         "answerability_threshold": answerability_threshold(settings, assistant.catalog),
         "library_tokens": library_tokens(settings, assistant.catalog),
+        "passage_states_mb": settings.passage_states_mb,
         "library_hints": settings.library_hints,
         "read_ahead": settings.read_ahead,  # a follow-up's head read between turns, outside its timings
         "prompt_hash": prompt_hash(),
