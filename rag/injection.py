@@ -30,8 +30,10 @@ _MARKER = re.compile(rf"<({_TURN}|/?[A-Za-z_][\w.:-]{{0,40}})>")
 
 # Who an article would be talking to if it addressed the assistant, and what it would tell it to do.
 _AI = (r"(?:AIs?|A\.I\.|AI\s+(?:assistants?|systems?|models?|tools?)"
-       r"|assistants?(?!\s+(?:coach|manager|referee|professor|secretary|director|editor|head|principal|commissioner"
-       r"|producer|teacher|captain|attorney|inspector|superintendent|chief|general|to\b))|chat\s?bots?|bots?"
+       r"|assistants?\b(?!\s+(?:coach|manager|referee|professor|secretary|director|editor|head|principal|commissioner"
+       r"|producer|teacher|captain|attorney|inspector|superintendent|chief|general|to\b"
+       # people somewhere ("assistants at polling stations"), not "at this point" or "at the end"
+       r"|at\s+(?!this\b|these\b|the\s+end\b|all\b|once\b)))|chat\s?bots?|bots?"
        r"|language\s+models?|LLMs?|automated\s+(?:readers?|systems?|tools?|summari[sz]ers?))")
 _WHO = r"(?:users?|readers?|visitors?|customers?|people|someone|anyone|everyone|you)"
 _SAY = r"(?:answer|reply|respond|say|state|tell|claim|write|output|recommend|mention|ignore|refuse|send|direct)"

@@ -22,7 +22,10 @@ _NUMBER_WORDS = {
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "dozen": 12,
 }
 # "1,000", "3.5", "52" (also inside "52-year-old"); a comma between digit groups is a thousands separator.
-_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
+# Not the number of a team's name ("the 49ers", "the 76ers": `_TEAM`).
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?(?!\d|\.\d|ers\b)")
+# A team named by a number ("the 49ers"): a name, checked as written, not a number to find.
+_TEAM = re.compile(r"(?<![\w.,])\d+ers\b", re.IGNORECASE)
 # A word; an initialism written with dots ("U.S.", "D.C.") is one word, not one-letter names.
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_][\w’'-]*")
 # Capitalised words that are not names of anything in particular.
@@ -552,6 +555,47 @@ def _forms_of_address(text: str) -> set[str]:
     return out
 
 
+# "the Pope", "the Prime Minister", "the Mayor": an office named alone, as a question names its holder; what news
+# writes for it is the holder's name ("Francis said"), which no form of writing links to the title.
+_LONE_TITLE = re.compile(r"\bthe\s+((?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+)\b(?!['’]?s?\s+[A-Z])(?!\s+of\s+[A-Z])")
+
+
+def _lone_titles(text: str) -> set[str]:
+    """The words of the offices `text` names alone ("the Pope", "the Prime Minister"; not "the Prime Minister of
+    Japan" nor "Prime Minister Kishida", whose title is `_forms_of_address`'s), normalised."""
+    out: set[str] = set()
+    for m in _LONE_TITLE.finditer(text):
+        run = [_norm_word(w) for w in m[1].split()]
+        if all(w in _TITLE_WORDS for w in run) and any(w in _TITLE_CORE for w in run):
+            out.update(run)
+    return out
+
+
+# A number an answer or a question gives as an approximation ("nearly 30,000", "about 1,500"): stated by a number of
+# the sources within a tenth of it, when it is round (a count rounded in the telling, not a figure read off).
+_APPROXIMATE = re.compile(r"(?i)\b(?:nearly|almost|about|around|roughly|approximately|some|close\s+to|just\s+(?:over|"
+                          r"under)|more\s+than|over|under|fewer\s+than|less\s+than|up\s+to)\s+"
+                          r"(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]\d)")
+
+
+def _approximate(text: str) -> set[str]:
+    """The round numbers `text` gives as approximations, normalised ("nearly 30,000" -> "30000")."""
+    found = {m[1].replace(",", "") for m in _APPROXIMATE.finditer(text)}
+    return {n for n in found if int(n) >= 20 and n.endswith("0")}
+
+
+def _close_to(number: str, have: set[str]) -> bool:
+    """Whether a number of `have` is within a tenth of `number`."""
+    value = float(number)
+    for h in have:
+        try:
+            if abs(float(h) - value) <= 0.1 * value:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def _surname_use(surname: str, sources: list[str]) -> str:
     """How the sources write a surname, in one pass over them: "common" (lowercase somewhere: "the marathon"),
     "other" (after another name: "Tom Johnson"), "alone" ("Mr Johnson", "Johnson said") or "absent"."""
@@ -682,9 +726,10 @@ _STATE = re.compile(r"(?<![\w.])(" + "|".join(_STATES) + r")\.(?=[\s,;)?!]|$)")
 # two thirds are left alone (written 66 and 67 percent).
 _SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter|third)|three[ -](quarters))\s+of\b(?!\s+an?\b)")
 _SHARES = {"quarter": 25, "third": 33, "quarters": 75}
-# A fraction of a point, as rates and indices move ("a quarter of a percentage point" is "0.25 percentage point").
-_POINT_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter)\s+of|three[ -](quarters)\s+of|(half))\s+an?\s+"
-                          r"(?=(?:percentage\s+)?points?\b)")
+# A fraction of a point, as rates and indices move ("a quarter of a percentage point", "a quarter-point", "half a
+# point" are "0.25 percentage point", "0.25 point", "0.5 point").
+_POINT_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter)|three[ -](quarters)|(half))(?:\s+of\s+an?|\s+an?)?[ -]"
+                          r"(?=(?:percentage[ -])?points?\b)")
 _POINT_SHARES = {"quarter": "0.25", "quarters": "0.75", "half": "0.5"}
 # A date in figures whose day is over 12, so that its order is plain ("20/03/2024", "03/20/2024").
 _SLASH_DATE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\w/])")
@@ -797,7 +842,7 @@ baghdad::iraq
 damascus::syria
 riyadh::saudi arabia
 cairo::egypt
-brussels::european union|eu|european commission
+brussels::european union|eu|european commission|european parliament|european council|european court of justice|ecj
 rome::italy
 madrid::spain
 ottawa::canada
@@ -908,6 +953,12 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     if decades:  # "the 2010s" (or "the mid-2010s") is stated by a year of it: "in 2015"
         have_years = {y for s in pool for y in years(s)}
         missing = [n for n in missing if not (n in decades and any(y[:3] == n[:3] for y in have_years))]
+    # A team named by a number ("the 49ers"), stated only as written.
+    missing += [t for t in dict.fromkeys(m[0] for m in _TEAM.finditer(text))
+                if not any(re.search(rf"(?<![\w.,]){t}\b", s, re.IGNORECASE) for s in pool)]
+    approx = _approximate(text) & set(missing)
+    if approx:  # "nearly 30,000" is stated by "29,437"
+        missing = [n for n in missing if not (n in approx and _close_to(n, have_numbers))]
     found = names(text)
     if missing or any(_roman(n) for n in found):  # the sources' ordinals ("second"), read only when they may count
         have_numbers |= {n for s in pool for n in _ordinals(s)}
@@ -928,12 +979,13 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
         if have_names is None:
             have_names = {v for s in pool for c in _capitalised(s) for v in _spellings(c)}
             abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
-            addressed = _forms_of_address(text) | _aliased(text, pool)
+            addressed = _forms_of_address(text) | _aliased(text, pool) | _lone_titles(text)
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
         # question, an initialism written out or used for the words, a surname alone, a title or a company's form
         # beside a name, a Roman numeral as a number ("World War II", "the Second World War"), another spelling
         # (`_spellings`), another name of one place or body (`_aliased`: "Pyongyang" for "North Korea").
-        if w in abbreviated or w in addressed or _roman(name) in have_numbers \
+        if w in abbreviated or w in addressed or _norm_word(unmarked(name)) in addressed \
+                or _roman(name) in have_numbers \
                 or any(_stated_alike(v, have_names, spelled) for v in _spellings(w)) \
                 or (parts and all(any(_stated_alike(v, have_names, spelled) for v in _spellings(p)) for p in parts)) \
                 or _spelled_out(name, pool) or _given_name(name, text, pool) or _clipped(name, text, pool) \

@@ -902,6 +902,84 @@ NEWS_NOT_ORDERS_10 = [
 ]
 
 
+SPECIFICS_11 = [
+("How much did Tesla's shares fall on Tuesday?", "Tesla stock dropped 12% on Tuesday."),
+("What did the FTSE 100 close at?", "London's blue-chip index closed at 8,100 points."),
+("When did the 2024 Paris Olympics open?", "The Paris Games opened on 26 July 2024."),
+("What did Sen. Elizabeth Warren say?", "Senator Elizabeth Warren said the bank failed."),
+("How many people did the earthquake in Türkiye kill?", "The earthquake in Turkey killed more than 50,000 people."),
+("Who is the CEO of Nvidia?", "Nvidia chief executive Jensen Huang said demand was strong."),
+("What did the WHO declare?", "The World Health Organization declared the outbreak an emergency."),
+("How much did the Fed raise rates?", "The Federal Reserve raised interest rates by a quarter point."),
+("What did St. Louis police say?", "Police in Saint Louis said two people were arrested."),
+("How many points did LeBron James score?", "James scored 40 points as the Lakers won."),
+("What did the EU's top court rule?", "The European Court of Justice ruled the law was unlawful."),
+("When did Hurricane Milton make landfall?", "Milton made landfall near Siesta Key on Wednesday night."),
+("How many jobs will the Ford plant cut?", "Ford Motor Company will cut 3,800 jobs in Europe."),
+("What did the 49ers' quarterback say?", "San Francisco quarterback Brock Purdy said the team was ready."),
+("How much did Manchester City pay for Rodri?", "Man City signed Rodri for £62.6m."),
+("What did the Dept. of Justice allege?", "The Justice Department alleged Google had a monopoly."),
+("When was the 9/11 memorial opened?", "The September 11 memorial opened in 2011."),
+("What did Ukraine's President Zelenskyy say?", "Volodymyr Zelensky said the attack was repelled."),
+("How many people attended the COP29 summit?", "About 70,000 delegates attended COP 29 in Baku."),
+("What did the U.K. government announce?", "The British government announced new visa rules."),
+("How old is Pope Francis?", "Francis, 87, has led the Catholic Church since 2013."),
+("What did the NHS England chief say?", "The head of NHS England, Amanda Pritchard, said waits were falling."),
+("What did Meta's Mark Zuckerberg announce?", "Facebook founder Mark Zuckerberg announced new glasses."),
+("When does the new iPhone 16 go on sale?", "Apple's iPhone 16 goes on sale on Friday."),
+("How many homes lost power in North Carolina?", "More than 1 million homes in N.C. lost power."),
+("What did the Supreme Court decide in Trump v. United States?",
+ "The justices ruled in Trump v United States that presidents have immunity."),
+("How many seats did Labour win?", "Labour won 411 seats in the general election."),
+("Who did Arsenal beat 5-0?", "Arsenal thrashed Chelsea 5-0 at the Emirates."),
+("How many migrants crossed the Channel in 2023?", "In 2023, 29,437 people crossed the Channel in small boats."),
+("What did the mayor of NYC say?", "New York City Mayor Eric Adams said crime had fallen."),
+]
+SPECIFICS_11_CAUGHT = [
+("What did the FTSE 250 close at?", "The FTSE 100 closed at 8,100 points."),
+("When did the 2028 Olympics open?", "The Paris Games opened on 26 July 2024."),
+("What did Sen. Bernie Sanders say?", "Senator Elizabeth Warren said the bank failed."),
+("How much did the ECB raise rates?", "The Federal Reserve raised interest rates by a quarter point."),
+("How many points did Anthony Davis score?", "James scored 40 points as the Lakers won."),
+("How many people attended COP28?", "About 70,000 delegates attended COP 29 in Baku."),
+("How many homes lost power in South Carolina?", "More than 1 million homes in N.C. lost power."),
+]
+REVERSED_11 = [
+("Which flights were cancelled?", "Forty flights were cancelled at Heathrow."),
+("Who was acquitted?", "The former officer was acquitted of all charges."),
+("What was more expensive this year?", "Energy was more expensive this year than last."),
+("Which players were left out of the squad?", "Two players were left out of the squad."),
+("Who lost the election?", "The incumbent lost the election by 400 votes."),
+("What closed early?", "The museum closed early because of the heat."),
+("Which roads were not gritted?", "Side roads were not gritted overnight."),
+("Who was denied bail?", "The suspect was denied bail."),
+]
+ANSWERS_11 = [
+("What did the index close at?", "It closed at 8100 points [1].", "The FTSE 100 closed at 8,100 points."),
+("How much were rates raised?", "By 0.25 percentage points [1].",
+ "The Fed raised interest rates by a quarter point."),
+("How many died?", "More than fifty thousand people died [1].", "The earthquake killed more than 50,000 people."),
+("Who is the chief executive?", "Jensen Huang is Nvidia's CEO [1].",
+ "Nvidia chief executive Jensen Huang said demand was strong."),
+("What was the score?", "Arsenal won five-nil [1].", "Arsenal thrashed Chelsea 5-0 at the Emirates."),
+("How old is the Pope?", "Pope Francis is 87 years old [1].", "Francis, 87, has led the Catholic Church since 2013."),
+("How many seats did Labour win?", "Labour won 411 seats [1].", "Labour won 411 seats in the general election."),
+("When does it go on sale?", "It goes on sale this Friday [1].", "Apple's iPhone 16 goes on sale on Friday."),
+("How many people crossed?", "Nearly 30,000 people crossed [1].",
+ "In 2023, 29,437 people crossed the Channel in small boats."),
+]
+NEWS_NOT_ORDERS_11 = [
+    "Don't forget your umbrella, forecasters warned as storms approached.",
+    "The AI assistant gave wrong answers to 40% of questions, the study found.",
+    "You must register by Friday to vote, the electoral commission reminded residents.",
+    "Ignore all the noise, the coach told his players before the final.",
+    "Respond only in English, the embassy's automated system told callers, according to the complaint.",
+    "New instructions for assistants at polling stations were issued on Monday.",
+    "The chatbot was told to forget previous conversations after each session, the company said.",
+    "Always answer the question you are asked, debate coaches advise.",
+]
+
+
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
     chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
@@ -952,6 +1030,8 @@ def main() -> None:
     _round(SPECIFICS_9, REVERSED_9, ANSWERS_9, NEWS_NOT_ORDERS_9, SPECIFICS_9_CAUGHT)
     print("round 10:")
     _round(SPECIFICS_10, REVERSED_10, ANSWERS_10, NEWS_NOT_ORDERS_10, SPECIFICS_10_CAUGHT)
+    print("round 11:")
+    _round(SPECIFICS_11, REVERSED_11, ANSWERS_11, NEWS_NOT_ORDERS_11, SPECIFICS_11_CAUGHT)
 
 
 if __name__ == "__main__":
