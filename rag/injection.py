@@ -29,7 +29,11 @@ _TURN_MARKER = re.compile(rf"<(?:{_TURN})>")
 _MARKER = re.compile(rf"<({_TURN}|/?[A-Za-z_][\w.:-]{{0,40}})>")
 
 # Who an article would be talking to if it addressed the assistant, and what it would tell it to do.
-_AI = (r"(?:AIs?|A\.I\.|AI\s+(?:assistants?|systems?|models?|tools?)"
+# "AI" before a word for people or firms is an adjective ("an AI researcher", "AI companies"), not an AI.
+_AI_PEOPLE = (r"(?!\s+(?:researchers?|experts?|engineers?|developers?|scientists?|ethicists?|companies|company|firms?|"
+              r"start-?ups?|enthusiasts?|investors?|students?|professionals?|specialists?|regulators?|pioneers?|"
+              r"executives?|workers?|policy|safety\s+(?:researchers?|experts?|institutes?)|industry|sector|labs?)\b)")
+_AI = (r"(?:AIs?\b" + _AI_PEOPLE + r"|A\.I\." + _AI_PEOPLE + r"|AI\s+(?:assistants?|systems?|models?|tools?)"
        r"|assistants?\b(?!\s+(?:coach|manager|referee|professor|secretary|director|editor|head|principal|commissioner"
        r"|producer|teacher|captain|attorney|inspector|superintendent|chief|general|to\b"
        # people somewhere ("assistants at polling stations"), not "at this point" or "at the end"

@@ -242,7 +242,12 @@ def numbers(text: str) -> set[str]:
             found.add(str(parts[0] + parts[1]))  # "fifty-two"
         else:
             found.update(str(n) for n in parts)
+    # An ordinal in words that starts a name inside a sentence ("the Eighth Circuit", "Fifth Avenue") is its number.
+    found.update(_ordinals(" ".join(m[1] for m in _NAMED_ORDINAL.finditer(text))))
     return {n[:-2] if n.endswith(".0") else n for n in found}
+
+
+_NAMED_ORDINAL = re.compile(r"(?<=[\w,] )([A-Z][a-z]+(?:-[a-z]+)?)(?=\s+[A-Z])")
 
 
 # A year as written: four digits from 1500 to 2099 with no thousands comma ("2016", not "1,800" or "1800.5").
@@ -349,8 +354,9 @@ def stated(text: str) -> set[str]:
 
 
 def _not_a_name(word: str) -> bool:
-    """Whether a normalised capitalised word names nothing in particular ("The", "Monday", "Two")."""
-    return word in _COMMON_CAPS or word in STOPWORDS or word in _NUMBER_WORDS
+    """Whether a normalised capitalised word names nothing in particular ("The", "Monday", "Two"), or is the number
+    of a name ("the Eighth Circuit": `numbers` reads it)."""
+    return word in _COMMON_CAPS or word in STOPWORDS or word in _NUMBER_WORDS or word in _ORDINAL_WORDS
 
 
 def specifics(text: str, *, asked: bool = False) -> list[str]:
@@ -503,7 +509,7 @@ _TITLES = frozenset("""president prime minister senator sen rep governor gov may
 _TITLE_WORDS = _TITLES | frozenset("""minister deputy vice attorney ambassador commissioner speaker representative
     congressman congresswoman sheriff inspector sergeant sgt detective bishop archbishop cardinal rabbi rev reverend
     dr sir dame lieutenant lt colonel col major admiral commander foreign finance health defence defense home
-    interior state acting exchequer""".split())
+    interior state acting exchequer team""".split())
 _TITLE_CORE = _TITLE_WORDS - frozenset("prime deputy vice foreign finance health defence defense home interior state "
                                        "acting general exchequer".split())
 # A company's or party's form after its name ("Apple Inc", "the Labour Party", "Chelsea FC"), and a generation ("Jr.").
@@ -637,6 +643,19 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
     return False
 
 
+def _surname_first(name: str, text: str, sources: list[str]) -> bool:
+    """Whether `name` is the given name after a surname written first ("Jinping" of "Xi Jinping", "Jong Un" of "Kim
+    Jong Un") that a source uses alone after a title, as news writes such names ("President Xi said", "Mr Kim")."""
+    for run in _capital_runs(text):
+        if len(run) < 2 or _norm_word(name) not in [_norm_word(w) for w in run[1:]]:
+            continue
+        after_title = re.compile(rf"(?<![\w-])(?:{'|'.join(t.title() for t in _TITLE_WORDS)})\.?\s+"
+                                 rf"{re.escape(run[0])}(?![\w'’-])(?!\s+[A-Z])")
+        if any(after_title.search(s) for s in sources):
+            return True
+    return False
+
+
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                 "november", "december")
 # A date as data writes it ("2021-03-05") and a fiscal year as business news does ("FY2021", "FY 21").
@@ -701,6 +720,12 @@ _HOLIDAYS = {"christmas eve": "24 December", "christmas day": "25 December", "bo
 _HOLIDAY = re.compile(r"(?i)\b(?:" + "|".join(re.escape(h).replace("'", "['’]") for h in _HOLIDAYS) + r")(?![\w'’])")
 # A stretch of weeks in days ("two weeks", "a 2-week strike", "a fortnight"), as a "14-day strike" gives it.
 _WEEKS = re.compile(r"(?i)\b(\d{1,2}|" + _SMALL_WORDS + r")([ -])weeks?\b|\ba fortnight\b")
+# Whole days in hours ("a 48-hour strike" is "a 2-day strike", "72 hours" is "3 days").
+_HOURS = re.compile(r"(?i)(?<![\w.,])(24|48|72|96)([ -])hours?\b")
+# Anniversaries and ages news names in words ("the centenary" is the 100th anniversary, "a centenarian" is 100).
+_CENTURIES = re.compile(r"(?i)\b(?:(bi)?centen(?:ary|nial)|(sesqui)centennial|(centenarian))\b")
+# A number and a half in words ("four and a half percent" is 4.5).
+_AND_A_HALF = re.compile(r"(?i)\b(\d+|" + _SMALL_WORDS + r") and a half\b")
 # A temperature's unit: "40C", "40 °C", "104F", "40 degrees C" are "40 degrees Celsius" (or Fahrenheit).
 _DEGREES = re.compile(r"(?<![\w.])(-?\d+(?:\.\d+)?)(?:\s?°\s?|\s?degrees\s)?([CF])(?![\w'’])|°([CF])\b")
 # Thousands grouped by full stops, as continental writing gives them ("10.000", "1.500.000"); one group only when it
@@ -724,8 +749,8 @@ _STATES = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "Cal
 _STATE = re.compile(r"(?<![\w.])(" + "|".join(_STATES) + r")\.(?=[\s,;)?!]|$)")
 # A share in words, as a percentage ("a quarter of voters" is "25 percent of voters"; not "a quarter of an hour");
 # two thirds are left alone (written 66 and 67 percent).
-_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter|third)|three[ -](quarters))\s+of\b(?!\s+an?\b)")
-_SHARES = {"quarter": 25, "third": 33, "quarters": 75}
+_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter|third|fifth|tenth)|three[ -](quarters))\s+of\b(?!\s+an?\b)")
+_SHARES = {"quarter": 25, "third": 33, "quarters": 75, "fifth": 20, "tenth": 10}
 # A fraction of a point, as rates and indices move ("a quarter of a percentage point", "a quarter-point", "half a
 # point" are "0.25 percentage point", "0.25 point", "0.5 point").
 _POINT_SHARE = re.compile(r"(?i)\b(?:(?:a|one)[ -](quarter)|three[ -](quarters)|(half))(?:\s+of\s+an?|\s+an?)?[ -]"
@@ -783,6 +808,10 @@ def in_prose(text: str) -> str:
     text = _GROUP_OF.sub(lambda m: f"G{m[1] or _NUMBER_WORDS.get(m[2].lower(), m[2])}", text)
     text = _HOLIDAY.sub(lambda m: _HOLIDAYS[m[0].lower().replace("’", "'")], text)
     text = _WEEKS.sub(_in_days, text)
+    text = _HOURS.sub(lambda m: f"{int(m[1]) // 24}{m[2]}day{'s' if m[2] == ' ' else ''}", text)
+    text = _CENTURIES.sub(lambda m: "100-year-old" if m[3] else f"{200 if m[1] else 150 if m[2] else 100}th "
+                          "anniversary", text)
+    text = _AND_A_HALF.sub(lambda m: f"{int(m[1]) if m[1].isdigit() else _NUMBER_WORDS[m[1].lower()]}.5", text)
     text = _DEGREES.sub(_degrees, text)
     text = _WORLD_WAR.sub(lambda m: f"World War {_WAR_NUMBER[next(g for g in m.groups() if g).lower()]}", text)
     text = _FORMULA_ONE.sub("Formula 1", text)
@@ -897,7 +926,7 @@ new york city|new york|nyc::
 ::olympics|olympic games|games
 ::soviet union|ussr|soviets
 ::republicans|republican party|gop
-::liberal democrats|lib dems|lib dem
+::liberal democrats|liberal democrat|lib dems|lib dem
 ::premier league|premiership
 ::dow jones|dow
 ::tube|london underground
@@ -949,6 +978,10 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
     missing = [n for n in sorted(asked_numbers(text) if asked else numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
+    shorts = {m[1] for m in _SHORT_YEAR.finditer(text)} & set(missing)
+    if shorts:  # "the '08 crash" is stated by "2008" (or "1908")
+        full = {y for s in pool for y in years(s)}
+        missing = [n for n in missing if not (n in shorts and any(y[2:] == n for y in full))]
     decades = {m[1] for m in _DECADE_ASKED.finditer(text)} & set(missing)
     if decades:  # "the 2010s" (or "the mid-2010s") is stated by a year of it: "in 2015"
         have_years = {y for s in pool for y in years(s)}
@@ -988,7 +1021,8 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
                 or _roman(name) in have_numbers \
                 or any(_stated_alike(v, have_names, spelled) for v in _spellings(w)) \
                 or (parts and all(any(_stated_alike(v, have_names, spelled) for v in _spellings(p)) for p in parts)) \
-                or _spelled_out(name, pool) or _given_name(name, text, pool) or _clipped(name, text, pool) \
+                or _spelled_out(name, pool) or _given_name(name, text, pool) or _surname_first(name, text, pool) \
+                or _clipped(name, text, pool) \
                 or _place_head(name, text, pool) or _run_together(name, text, pool) \
                 or _verb_stated(name, text, spelled):
             continue

@@ -980,6 +980,160 @@ NEWS_NOT_ORDERS_11 = [
 ]
 
 
+SPECIFICS_12 = [
+("What did the CDC recommend?", "The Centers for Disease Control and Prevention recommended boosters."),
+("How much did the Louvre's visitor numbers rise?", "Visitors to the Musée du Louvre rose 14%."),
+("What did Gen Z voters say?", "Voters born after 1997 said housing mattered most."),
+("What did the Dutch PM announce?", "Mark Rutte, the Netherlands' prime minister, announced his resignation."),
+("Who won Best Picture at the 2024 Oscars?", "Oppenheimer won best picture at the 96th Academy Awards in March 2024."),
+("When did the Nasdaq hit a record?", "The Nasdaq Composite hit a record high on Friday."),
+("How many people were evacuated in LA?", "More than 100,000 people were evacuated in Los Angeles."),
+("What did Amazon's Jassy say?", "Amazon chief executive Andy Jassy said AI would cut jobs."),
+("How many Ukrainian refugees live in Poland?", "Poland hosts about 1 million refugees from Ukraine."),
+("What did the UN chief say?", "UN Secretary-General António Guterres said the world was failing."),
+("When did the Titanic sink?", "RMS Titanic sank on 15 April 1912."),
+("What did the Ninth Circuit rule?", "The 9th Circuit Court of Appeals ruled the ban unlawful."),
+("How much did Shell earn in Q1?", "Shell earned $7.7bn in the first quarter."),
+("What did MI5 warn?", "The Security Service warned of Russian sabotage."),
+("How many people did Storm Babet kill?", "Babet killed seven people across the UK."),
+("What did the AfD win?", "The Alternative for Germany won 20% of the vote."),
+("Who did the Yankees trade?", "New York traded outfielder Juan Soto."),
+("What did the Met Office forecast?", "The Meteorological Office forecast snow."),
+("How many workers did the UAW strike involve?", "The United Auto Workers strike involved 45,000 workers."),
+("When did the ECB cut rates?", "The European Central Bank cut rates in June."),
+("What did Xi Jinping say?", "Chinese President Xi said the economy was stable."),
+("What did the Bundestag approve?", "German lawmakers approved the budget."),
+("How many medals did Team GB win?", "Great Britain won 65 medals in Paris."),
+("What happened at the Eras Tour in Vienna?", "Taylor Swift's concerts in Vienna were cancelled after a terror plot."),
+("How much is the new $1bn fund?", "The new fund is worth 1 billion dollars."),
+("What did the Biden-Harris campaign say?", "Joe Biden's campaign said it raised $90m."),
+("How many people attended Notting Hill Carnival?", "About 1 million people attended the Notting Hill carnival."),
+("What did the Lib Dem leader say?", "Liberal Democrat leader Ed Davey said the NHS was broken."),
+("When did Sinéad O'Connor die?", "Sinead O'Connor died in July 2023."),
+("What did the U.N. Security Council decide?", "The UN Security Council voted to extend the mission."),
+]
+SPECIFICS_12_CAUGHT = [
+("What did the CIA recommend?", "The Centers for Disease Control and Prevention recommended boosters."),
+("Who won Best Picture at the 2023 Oscars?", "Oppenheimer won best picture at the 96th Academy Awards in March 2024."),
+("How many people were evacuated in San Diego?", "More than 100,000 people were evacuated in Los Angeles."),
+("What did the Eighth Circuit rule?", "The 9th Circuit Court of Appeals ruled the ban unlawful."),
+("How much did Shell earn in Q2?", "Shell earned $7.7bn in the first quarter."),
+("How many medals did Team USA win?", "Great Britain won 65 medals in Paris."),
+("When did Dolores O'Riordan die?", "Sinead O'Connor died in July 2023."),
+]
+REVERSED_12 = [
+("Who was ruled ineligible?", "The candidate was ruled ineligible by the court."),
+("Which bridge reopened?", "The Tarn bridge reopened after repairs."),
+("What was postponed?", "The final was postponed because of rain."),
+("Who did not attend?", "The mayor did not attend the ceremony."),
+("Which shares fell the most?", "Bank shares fell the most on Monday."),
+("What was banned?", "Disposable vapes were banned from June."),
+("Who was found not guilty?", "The nurse was found not guilty of all charges."),
+("Which team was relegated?", "Luton were relegated on the final day."),
+]
+ANSWERS_12 = [
+("What did the CDC recommend?", "The CDC recommended boosters [1].",
+ "The Centers for Disease Control and Prevention recommended boosters."),
+("How much did Shell earn?", "Shell earned 7.7 billion dollars [1].", "Shell earned $7.7bn in the first quarter."),
+("When did the Titanic sink?", "It sank in April 1912 [1].", "RMS Titanic sank on 15 April 1912."),
+("How many were evacuated?", "Over 100k people were evacuated [1].",
+ "More than 100,000 people were evacuated in Los Angeles."),
+("How many medals did Britain win?", "Team GB won 65 medals [1].", "Great Britain won 65 medals in Paris."),
+("Who resigned?", "The Dutch prime minister, Mark Rutte, resigned [1].",
+ "Mark Rutte, the Netherlands' prime minister, announced his resignation."),
+("When did O'Connor die?", "Sinéad O'Connor died in July 2023 [1].", "Sinead O'Connor died in July 2023."),
+("What share of the vote did the AfD win?", "The AfD won a fifth of the vote [1].",
+ "The Alternative for Germany won 20% of the vote."),
+("How many people attended?", "Roughly a million people attended [1].",
+ "About 1 million people attended the Notting Hill carnival."),
+]
+NEWS_NOT_ORDERS_12 = [
+    "Visitors are told to ignore the signs and follow the stewards, organisers said.",
+    "The new AI model answers questions in 40 languages, the company said.",
+    "Say cheese, the photographer told the winning team.",
+    "Customers should reply to the email only if they wish to opt out, the bank advised.",
+    "The bot instructions were later removed from the forum, moderators said.",
+    "You will be asked to show ID at the polling station, the council reminded voters.",
+    "Assistants at the care home were told to respond within five minutes.",
+    "If you are an AI researcher, the conference wants to hear from you, organisers said.",
+]
+
+
+SPECIFICS_13 = [
+("What happened on the 4th of July?", "On July 4, fireworks lit up the harbour."),
+("Did 2.1m people watch the final?", "The final drew 2.1 million viewers."),
+("What happened at midnight on New Year's Eve?", "At 12 a.m. on December 31 the bells rang."),
+("What did the council decide in mid-March?", "On March 14, the council voted to close the pool."),
+("What rose 3pc?", "Prices rose 3 per cent."),
+("How much did the £2.4bn project cost?", "The project cost 2.4 billion pounds."),
+("What happened in the '08 crash?", "In the 2008 financial crisis, banks failed."),
+("Who won in 2022/23?", "Manchester City won the 2022-23 title."),
+("How many people died in the 1st week?", "In the first week, 40 people died."),
+("What opened at 9am?", "The polls opened at 9 a.m."),
+("What did the FY24 report show?", "The report for fiscal year 2024 showed a loss."),
+("How many people attended the 100th anniversary?", "The centenary celebration drew 5,000 people."),
+("What did the 3-2 vote decide?", "By three votes to two, the board decided to sell."),
+("How long was the 48-hour strike?", "The two-day strike ended on Friday."),
+("What happened on Sunday 5 May?", "On May 5 the race was run."),
+("How many homes were hit by the 7.8-magnitude quake?", "The magnitude 7.8 earthquake damaged 10,000 homes."),
+("Who turned 100 on Tuesday?", "Former president Jimmy Carter, a centenarian, celebrated on Tuesday."),
+("What happened at the 2024 Euros?", "At Euro 2024, Spain won the title."),
+("What was the 10-year yield?", "The yield on ten-year Treasury bonds rose to 4.5%."),
+("Will 1,000 jobs go?", "A thousand jobs will go, the firm said."),
+("What happened on the night of the 5th?", "On the night of November 5, fireworks were set off."),
+("What did the 2nd-placed team do?", "The runners-up, in second place, protested."),
+("What did the Big Four banks report?", "The four biggest banks reported higher profits."),
+("How much did the S&P 500 gain?", "The S&P 500 index gained 1.2%."),
+("What did the Nikkei 225 do?", "Japan's Nikkei index fell 3%."),
+("When was the 1966 World Cup final?", "England beat West Germany in the World Cup final on 30 July 1966."),
+("What happened on Day 3 of the trial?", "On the third day of the trial, the witness broke down."),
+("How old was the 19-year-old?", "The teenager, 19, was arrested."),
+("How many degrees did it hit on Friday?", "Temperatures hit 40C on Friday."),
+("What did the 1.5C target require?", "The 1.5 degrees Celsius goal requires cuts of 43%."),
+]
+SPECIFICS_13_CAUGHT = [
+("What happened on the 5th of July?", "On July 4, fireworks lit up the harbour."),
+("Who won in 2021/22?", "Manchester City won the 2022-23 title."),
+("What did the FY23 report show?", "The report for fiscal year 2024 showed a loss."),
+("What did the 4-1 vote decide?", "By three votes to two, the board decided to sell."),
+("What was the 30-year yield?", "The yield on ten-year Treasury bonds rose to 4.5%."),
+("Will 10,000 jobs go?", "A thousand jobs will go, the firm said."),
+("How many people attended the 50th anniversary?", "The centenary celebration drew 5,000 people."),
+]
+REVERSED_13 = [
+("Which train was delayed?", "The 8.15 train was delayed by an hour."),
+("What was withdrawn?", "The planning application was withdrawn."),
+("Who was disqualified?", "The runner was disqualified for a false start."),
+("Which ward was closed?", "The maternity ward was closed to visitors."),
+("What was the least popular option?", "The least popular option was a tram."),
+("Who was never charged?", "The man was never charged."),
+("What fell by the most?", "Rents fell by the most in London."),
+("Who was unable to travel?", "The captain was unable to travel because of injury."),
+]
+ANSWERS_13 = [
+("When were the fireworks?", "On the Fourth of July [1].", "On July 4, fireworks lit up the harbour."),
+("How many viewers?", "About 2.1 million people watched [1].", "The final drew 2.1 million viewers."),
+("How long did the strike last?", "It lasted 48 hours [1].", "The two-day strike ended on Friday."),
+("What was the vote?", "The board voted 3-2 to sell [1].", "By three votes to two, the board decided to sell."),
+("When did the polls open?", "At 9am [1].", "The polls opened at 9 a.m."),
+("What did the yield rise to?", "Four and a half percent [1].",
+ "The yield on ten-year Treasury bonds rose to 4.5%."),
+("How many guests came?", "Three hundred guests came [1].", "The gala drew 300 guests."),
+("How old was he?", "He was a 19-year-old [1].", "The teenager, 19, was arrested."),
+("When was the final?", "On 30/07/1966 [1].", "England beat West Germany in the World Cup final on 30 July 1966."),
+]
+NEWS_NOT_ORDERS_13 = [
+    "Tell us your story: readers can email the newsroom, the editor said.",
+    "Chatbots answered 30% of customer queries last year, the firm said.",
+    "Please note the library will close early on Friday.",
+    "The model, trained on news articles, must be tested before launch, regulators said.",
+    "Reply STOP to unsubscribe, the text message said.",
+    "Assistants in the lab were asked to record every result.",
+    "The software ignores instructions typed in capital letters, testers found.",
+    "AI systems must be registered with the regulator from next year, the law says.",
+]
+
+
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
     chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
@@ -1032,6 +1186,10 @@ def main() -> None:
     _round(SPECIFICS_10, REVERSED_10, ANSWERS_10, NEWS_NOT_ORDERS_10, SPECIFICS_10_CAUGHT)
     print("round 11:")
     _round(SPECIFICS_11, REVERSED_11, ANSWERS_11, NEWS_NOT_ORDERS_11, SPECIFICS_11_CAUGHT)
+    print("round 12:")
+    _round(SPECIFICS_12, REVERSED_12, ANSWERS_12, NEWS_NOT_ORDERS_12, SPECIFICS_12_CAUGHT)
+    print("round 13:")
+    _round(SPECIFICS_13, REVERSED_13, ANSWERS_13, NEWS_NOT_ORDERS_13, SPECIFICS_13_CAUGHT)
 
 
 if __name__ == "__main__":
