@@ -205,6 +205,8 @@ _ORDINAL_WORDS = {
     "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
     "hundredth": 100,
 }
+# A capitalised word inside a sentence, before another: where an ordinal starts a name ("the Eighth Circuit").
+_NAMED_ORDINAL = re.compile(r"(?<=[\w,] )([A-Z][a-z]+(?:-[a-z]+)?)(?=\s+[A-Z])")
 _ROMAN = re.compile(r"(?=[IVXL])(L?X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
@@ -245,9 +247,6 @@ def numbers(text: str) -> set[str]:
     # An ordinal in words that starts a name inside a sentence ("the Eighth Circuit", "Fifth Avenue") is its number.
     found.update(_ordinals(" ".join(m[1] for m in _NAMED_ORDINAL.finditer(text))))
     return {n[:-2] if n.endswith(".0") else n for n in found}
-
-
-_NAMED_ORDINAL = re.compile(r"(?<=[\w,] )([A-Z][a-z]+(?:-[a-z]+)?)(?=\s+[A-Z])")
 
 
 # A year as written: four digits from 1500 to 2099 with no thousands comma ("2016", not "1,800" or "1800.5").
@@ -593,13 +592,7 @@ def _approximate(text: str) -> set[str]:
 def _close_to(number: str, have: set[str]) -> bool:
     """Whether a number of `have` is within a tenth of `number`."""
     value = float(number)
-    for h in have:
-        try:
-            if abs(float(h) - value) <= 0.1 * value:
-                return True
-        except ValueError:
-            continue
-    return False
+    return any(abs(float(h) - value) <= 0.1 * value for h in have)
 
 
 def _surname_use(surname: str, sources: list[str]) -> str:
@@ -643,14 +636,16 @@ def _given_name(name: str, text: str, sources: list[str]) -> bool:
     return False
 
 
+_TITLED = "|".join(sorted(t.title() for t in _TITLE_WORDS))  # the title words, as written before a name
+
+
 def _surname_first(name: str, text: str, sources: list[str]) -> bool:
     """Whether `name` is the given name after a surname written first ("Jinping" of "Xi Jinping", "Jong Un" of "Kim
     Jong Un") that a source uses alone after a title, as news writes such names ("President Xi said", "Mr Kim")."""
     for run in _capital_runs(text):
         if len(run) < 2 or _norm_word(name) not in [_norm_word(w) for w in run[1:]]:
             continue
-        after_title = re.compile(rf"(?<![\w-])(?:{'|'.join(t.title() for t in _TITLE_WORDS)})\.?\s+"
-                                 rf"{re.escape(run[0])}(?![\w'’-])(?!\s+[A-Z])")
+        after_title = re.compile(rf"(?<![\w-])(?:{_TITLED})\.?\s+{re.escape(run[0])}(?![\w'’-])(?!\s+[A-Z])")
         if any(after_title.search(s) for s in sources):
             return True
     return False
