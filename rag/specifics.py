@@ -580,18 +580,20 @@ def _lone_titles(text: str) -> set[str]:
 # the sources within a tenth of it, when it is round (a count rounded in the telling, not a figure read off).
 _APPROXIMATE = re.compile(r"(?i)\b(?:nearly|almost|about|around|roughly|approximately|some|close\s+to|just\s+(?:over|"
                           r"under)|more\s+than|over|under|fewer\s+than|less\s+than|up\s+to)\s+"
-                          r"(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]\d)")
+                          r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\d.,]\d)")
 
 
 def _approximate(text: str) -> set[str]:
-    """The round numbers `text` gives as approximations, normalised ("nearly 30,000" -> "30000")."""
-    found = {m[1].replace(",", "") for m in _APPROXIMATE.finditer(text)}
-    return {n for n in found if int(n) >= 20 and n.endswith("0")}
+    """The numbers `text` gives as approximations, normalised ("nearly 30,000" -> "30000", "almost 84 million" ->
+    "84")."""
+    return {m[1].replace(",", "") for m in _APPROXIMATE.finditer(text)}
 
 
 def _close_to(number: str, have: set[str]) -> bool:
-    """Whether a number of `have` is within a tenth of `number`."""
+    """Whether `number` (with its scale) is round, and a number of `have` within a tenth of it."""
     value = float(number)
+    if value < 20 or value % 10:
+        return False
     return any(abs(float(h) - value) <= 0.1 * value for h in have)
 
 
@@ -926,6 +928,7 @@ new york city|new york|nyc::
 ::dow jones|dow
 ::tube|london underground
 ::vw|volkswagen
+::co2|carbon dioxide
 ::pentagon|department of defense|defense department
 """.strip().splitlines()))
 # Words before a city named as a place.
@@ -985,8 +988,8 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     missing += [t for t in dict.fromkeys(m[0] for m in _TEAM.finditer(text))
                 if not any(re.search(rf"(?<![\w.,]){t}\b", s, re.IGNORECASE) for s in pool)]
     approx = _approximate(text) & set(missing)
-    if approx:  # "nearly 30,000" is stated by "29,437"
-        missing = [n for n in missing if not (n in approx and _close_to(n, have_numbers))]
+    if approx:  # "nearly 30,000" is stated by "29,437", "almost 84 million" by "83.9 million"
+        missing = [n for n in missing if not (n in approx and _close_to(scaled.get(n, n), have_numbers))]
     found = names(text)
     if missing or any(_roman(n) for n in found):  # the sources' ordinals ("second"), read only when they may count
         have_numbers |= {n for s in pool for n in _ordinals(s)}
@@ -1007,7 +1010,9 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
         if have_names is None:
             have_names = {v for s in pool for c in _capitalised(s) for v in _spellings(c)}
             abbreviated = _abbreviated(text, set().union(*(_initialisms(s) for s in pool))) if pool else set()
-            addressed = _forms_of_address(text) | _aliased(text, pool) | _lone_titles(text)
+            addressed = _forms_of_address(text) | _aliased(text, pool)
+            if not have_words & _TITLE_CORE:  # sources that name offices must name the one asked about
+                addressed |= _lone_titles(text)
         # Real writing names one thing in several forms: a plural, an adjective, a verb capitalised in the
         # question, an initialism written out or used for the words, a surname alone, a title or a company's form
         # beside a name, a Roman numeral as a number ("World War II", "the Second World War"), another spelling
@@ -1019,6 +1024,7 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
                 or _spelled_out(name, pool) or _given_name(name, text, pool) or _surname_first(name, text, pool) \
                 or _clipped(name, text, pool) \
                 or _place_head(name, text, pool) or _run_together(name, text, pool) \
+                or _regnal(name, text, pool) or _numbered_initials(name, pool) \
                 or _verb_stated(name, text, spelled):
             continue
         missing.append(name)
@@ -1042,6 +1048,28 @@ def _place_head(name: str, text: str, sources: list[str]) -> bool:
         return False
     alone = re.compile(rf"(?<![\w-]){re.escape(m[1])}(?:['’]s)?(?![\w'’-])(?!\s+[A-Z])")
     return any(alone.search(s) for s in sources)
+
+
+def _regnal(name: str, text: str, sources: list[str]) -> bool:
+    """Whether `name` is a Roman numeral after a name ("III" of "King Charles III") that a source writes without one
+    ("King Charles said"; not "Charles II")."""
+    if _roman(name) is None:
+        return False
+    m = re.search(rf"([A-Z][a-z]+)\s+{re.escape(name)}(?![\w-])", text)
+    if m is None:
+        return False
+    bare = re.compile(rf"(?<![\w-]){re.escape(m[1])}(?![\w'’-])(?!\s+[IVXL]+\b)")
+    return any(bare.search(s) for s in sources)
+
+
+def _numbered_initials(name: str, sources: list[str]) -> bool:
+    """Whether a source writes out an initialism with its number ("HS2" as "High Speed 2"; not "High Speed 3")."""
+    m = re.fullmatch(r"([A-Z]{2,4})(\d{1,3})", name)
+    if m is None:
+        return False
+    words = r"\s+".join(rf"{letter}[a-z]+" for letter in m[1])
+    spelled = re.compile(rf"(?<![\w-]){words}[\s-]+{m[2]}(?![\d.,]?\d)")
+    return any(spelled.search(s) for s in sources)
 
 
 def _run_together(name: str, text: str, sources: list[str]) -> bool:

@@ -1134,6 +1134,81 @@ NEWS_NOT_ORDERS_13 = [
 ]
 
 
+SPECIFICS_14 = [
+("What did the Health Secretary announce?", "Wes Streeting, the health secretary, announced a pay rise."),
+("How many people caught norovirus in the outbreak?", "Some 300 people fell ill with the winter vomiting bug."),
+("What did the judge say in the Post Office case?", "Mr Justice Fraser said the Horizon system was unreliable."),
+("When does the HS2 line open?", "High Speed 2 will open between 2029 and 2033."),
+("What did the Louvre Abu Dhabi show?", "The Abu Dhabi branch of the Louvre showed 600 works."),
+("How many people use Heathrow each year?", "Heathrow handled 83.9 million passengers in 2024."),
+("What did Pfizer-BioNTech report?", "Pfizer and BioNTech reported strong sales."),
+("How much did the average house price rise in England?", "Average English house prices rose 3.4%."),
+("What did the IMF forecast for the UK?", "The International Monetary Fund forecast 1.1% growth for Britain."),
+("When did the Notre-Dame reopen?", "Notre Dame cathedral reopened on 7 December."),
+("Who won the Ballon d'Or?", "Rodri won the Ballon d\u2019Or."),
+("How many people did the Maui wildfire kill?", "The Lahaina fire killed 102 people."),
+("What did the St. Petersburg court rule?", "A court in Saint Petersburg ruled the ban legal."),
+("How much did the Dept. for Education spend?", "The Department for Education spent \u00a380bn."),
+("What did SpaceX's Starship do?", "Starship, built by Space X, reached orbit."),
+("What did the Ofsted report find?", "The schools inspectorate found the school inadequate."),
+("How many people were on the MH370 flight?", "Malaysia Airlines flight MH 370 carried 239 people."),
+("When is Eid al-Fitr?", "Eid al-Fitr falls on 30 March this year."),
+("What did Rishi Sunak's government announce?", "Sunak's government announced a smoking ban."),
+("What did the A-level results show?", "A level results showed a fall in top grades."),
+("What did the N.H.S. report?", "The NHS reported record waits."),
+("What did Wimbledon's champion say?", "The All England Club's champion, Carlos Alcaraz, said he was tired."),
+("How many tons of CO2 were emitted?", "Emissions reached 37 billion tonnes of carbon dioxide."),
+("When did the Good Friday Agreement take effect?", "The Belfast Agreement came into force in December 1999."),
+("What did the Chancellor say about VAT?", "Rachel Reeves said value added tax would not rise."),
+("How much did Apple's market cap reach?", "Apple's market capitalisation reached $3 trillion."),
+("What did the NFL fine the Chiefs?", "The league fined Kansas City $100,000."),
+("How many people attended the Hajj?", "About 1.8 million pilgrims performed the hajj."),
+("What was the Brexit deal called?", "The EU-UK Trade and Cooperation Agreement set new rules."),
+("How old is King Charles III?", "King Charles, 76, attended the service."),
+]
+SPECIFICS_14_CAUGHT = [
+("When does the HS3 line open?", "High Speed 2 will open between 2029 and 2033."),
+("How many people use Gatwick each year?", "Heathrow handled 83.9 million passengers in 2024."),
+("What did the World Bank forecast for the UK?", "The International Monetary Fund forecast 1.1% growth for Britain."),
+("How many people were on the MH17 flight?", "Malaysia Airlines flight MH 370 carried 239 people."),
+("How old is King Charles II?", "King Charles III, 76, attended the service."),
+("What did the Home Secretary announce?", "Wes Streeting, the health secretary, announced a pay rise."),
+("How old is the Queen?", "King Charles III, 76, attended the service."),
+]
+REVERSED_14 = [
+("Which hospital was downgraded?", "The county hospital was downgraded to a clinic."),
+("Who was overlooked for the role?", "The deputy was overlooked for the top job."),
+("What was rejected by the council?", "The plan was rejected by the council."),
+("Who was exonerated?", "The sub-postmaster was exonerated in 2021."),
+("What stayed closed?", "The bridge stayed closed over the weekend."),
+("Which stations will not reopen?", "Three stations will not reopen."),
+("What was the lowest score?", "The lowest score was 62."),
+("Who failed the drug test?", "The sprinter failed a drug test in May."),
+]
+ANSWERS_14 = [
+("Who made the ruling?", "Mr Justice Fraser made the ruling [1].",
+ "Mr Justice Fraser said the Horizon system was unreliable."),
+("How many passengers?", "Almost 84 million passengers [1].", "Heathrow handled 83.9 million passengers in 2024."),
+("How much did prices rise?", "By 3.4 per cent [1].", "Average English house prices rose 3.4%."),
+("How many people died?", "The fire killed 102 people [1].", "The Lahaina fire killed 102 people."),
+("When did it reopen?", "On December 7 [1].", "Notre Dame cathedral reopened on 7 December."),
+("What was emitted?", "37bn tonnes of CO2 [1].", "Emissions reached 37 billion tonnes of carbon dioxide."),
+("How old is the King?", "He is 76 [1].", "King Charles, 76, attended the service."),
+("How much was spent?", "Eighty billion pounds [1].", "The Department for Education spent \u00a380bn."),
+("How many pilgrims?", "Around 1.8m [1].", "About 1.8 million pilgrims performed the hajj."),
+]
+NEWS_NOT_ORDERS_14 = [
+    "Forget diets: walking is the best exercise, doctors say.",
+    "The AI chatbot told users to eat rocks, the report found.",
+    "Answer the call: the army wants more reservists.",
+    "Ignore the weather forecast at your peril, sailors were warned.",
+    "Assistants should check the ladder before climbing, the safety guide says.",
+    "The bot replied to every tweet within seconds, researchers found.",
+    "Tell me about it, the shopkeeper sighed.",
+    "System instructions for the new tram were posted at every stop.",
+]
+
+
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
     chunk = Chunk("c1", "d1", "Report", "report.txt", 0, 0, len(passage), passage)
@@ -1190,6 +1265,8 @@ def main() -> None:
     _round(SPECIFICS_12, REVERSED_12, ANSWERS_12, NEWS_NOT_ORDERS_12, SPECIFICS_12_CAUGHT)
     print("round 13:")
     _round(SPECIFICS_13, REVERSED_13, ANSWERS_13, NEWS_NOT_ORDERS_13, SPECIFICS_13_CAUGHT)
+    print("round 14:")
+    _round(SPECIFICS_14, REVERSED_14, ANSWERS_14, NEWS_NOT_ORDERS_14, SPECIFICS_14_CAUGHT)
 
 
 if __name__ == "__main__":

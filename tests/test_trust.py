@@ -198,6 +198,10 @@ def test_a_short_year_states_only_its_own_years(asked: str, source: str, missing
     ("How many people attended the 100th anniversary?", "The centenary celebration drew 5,000 people."),
     ("How long was the 48-hour strike?", "The two-day strike ended on Friday."),  # whole days in hours
     ("Did the yield rise to four and a half percent?", "The yield rose to 4.5%."),
+    ("How old is King Charles III?", "King Charles, 76, attended the service."),  # a numeral news leaves out
+    ("When does the HS2 line open?", "High Speed 2 will open between 2029 and 2033."),  # initials with a number
+    ("How many tons of CO2 were emitted?", "Emissions reached 37 billion tonnes of carbon dioxide."),
+    ("Did almost 84 million passengers fly?", "Heathrow handled 83.9 million passengers in 2024."),  # with its scale
 ])
 def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) -> None:
     assert missing_specifics(asked, [source], asked=True) == []
@@ -262,6 +266,12 @@ def test_a_name_or_number_in_another_writing_is_stated(asked: str, source: str) 
     ("What happened in the '09 crash?", "In the 2008 financial crisis, banks failed.", ["09"]),
     ("How many people attended the 50th anniversary?", "The centenary celebration drew 5,000 people.", ["50"]),
     ("How long was the 72-hour strike?", "The two-day strike ended on Friday.", ["3"]),
+    ("How old is King Charles II?", "King Charles III, 76, attended the service.", ["II"]),
+    ("When does the HS3 line open?", "High Speed 2 will open between 2029 and 2033.", ["HS3"]),
+    ("What did the Home Secretary announce?", "Wes Streeting, the health secretary, announced a pay rise.",
+     ["Home"]),  # an office alone, where the sources name another
+    ("How old is the Queen?", "King Charles III, 76, attended the service.", ["Queen"]),
+    ("Did almost 84 people fly?", "83 people flew.", ["84"]),  # not round: a figure, not an approximation
 ])
 def test_another_writing_states_only_its_own_name_or_number(asked: str, source: str, missing: list[str]) -> None:
     assert missing_specifics(asked, [source], asked=True) == missing
