@@ -976,14 +976,14 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     scaled = _scaled(text)  # "1.5 million" is stated by "1,500,000", and "1,200" by "1.2k"
     missing = [n for n in sorted(asked_numbers(text) if asked else numbers(text), key=lambda n: (len(n), n))
                if n not in have_numbers and scaled.get(n) not in have_numbers]
+    # A year asked short is stated by its full year ("the '08 crash" by "2008"), a decade by a year of it ("the
+    # 2010s", "the mid-2010s" by "in 2015"); the sources' years are read once, only when either is missing.
     shorts = {m[1] for m in _SHORT_YEAR.finditer(text)} & set(missing)
-    if shorts:  # "the '08 crash" is stated by "2008" (or "1908")
-        full = {y for s in pool for y in years(s)}
-        missing = [n for n in missing if not (n in shorts and any(y[2:] == n for y in full))]
     decades = {m[1] for m in _DECADE_ASKED.finditer(text)} & set(missing)
-    if decades:  # "the 2010s" (or "the mid-2010s") is stated by a year of it: "in 2015"
+    if shorts or decades:
         have_years = {y for s in pool for y in years(s)}
-        missing = [n for n in missing if not (n in decades and any(y[:3] == n[:3] for y in have_years))]
+        missing = [n for n in missing if not (n in shorts and any(y[2:] == n for y in have_years))
+                   and not (n in decades and any(y[:3] == n[:3] for y in have_years))]
     # A team named by a number ("the 49ers"), stated only as written.
     missing += [t for t in dict.fromkeys(m[0] for m in _TEAM.finditer(text))
                 if not any(re.search(rf"(?<![\w.,]){t}\b", s, re.IGNORECASE) for s in pool)]
