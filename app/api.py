@@ -29,7 +29,7 @@ from starlette.datastructures import UploadFile
 from app.uploads import Uploads
 from rag.assistant import Assistant
 from rag.errors import DocumentNotFoundError, QuestionError, RagError
-from rag.types import Answer, Citation, Done, Event, Retrieved, Token, Turn
+from rag.types import Answer, Citation, Done, Event, Retrieved, Retry, Token, Turn
 
 log = logging.getLogger(__name__)
 
@@ -414,6 +414,8 @@ async def _sse(line: Line, make: Callable[[], Iterator[Event]], reply_id: str, c
                 if isinstance(event, Token) and event.text:
                     streamed += event.text
                     yield _chunk(reply_id, created, model, {"content": event.text})
+                elif isinstance(event, Retry):
+                    streamed = ""  # the text sent so far is withdrawn: the final `content` is the new answer whole
                 elif isinstance(event, Retrieved):
                     continue
                 elif isinstance(event, Done):

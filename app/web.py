@@ -23,7 +23,7 @@ from rag.assistant import Assistant
 from rag.build import go_offline
 from rag.documents import SUPPORTED_SUFFIXES
 from rag.errors import RagError
-from rag.types import Done, Retrieved, Token, Turn
+from rag.types import Done, Retrieved, Retry, Token, Turn
 
 go_offline()  # before gradio is imported: no analytics, no version check
 
@@ -238,6 +238,11 @@ class WebApp:
                 if isinstance(event, Retrieved):
                     n = len(event.passages)
                     note = f"Reading {n} passage{'s' if n != 1 else ''}…" if n else "No matching passages."
+                    yield chat, f"<p class='rag-empty' role='status'>{note}</p>", turns, ""
+                elif isinstance(event, Retry):  # the answer so far is withdrawn; another follows
+                    streamed = ""
+                    chat[-1] = {"role": "assistant", "content": ""}
+                    note = "That answer came from another article; asking again over the closest passages…"
                     yield chat, f"<p class='rag-empty' role='status'>{note}</p>", turns, ""
                 elif isinstance(event, Token):
                     streamed += event.text

@@ -213,6 +213,7 @@ def build_pipeline(
         store=store,
         prefix_dir=settings.data_dir / "prompt-cache",
         library_hints=settings.library_hints,
+        library_retry=settings.library_retry,
         layout=prompt_layout(settings, catalog),
         verifier=generator if (settings.answer_check_threshold > 0 or scored)
         and isinstance(generator, LlamaCppGenerator) else None,

@@ -283,7 +283,7 @@ def format_sources(answer: Any, width: int = 100) -> str:
 
 def _stream_answer(assistant: Any, question: str, history: list[Any], out: TextIO) -> Any:
     from rag.citations import cited_numbers
-    from rag.types import Done, Token
+    from rag.types import Done, Retry, Token
 
     answer = None
     streamed = ""
@@ -292,6 +292,9 @@ def _stream_answer(assistant: Any, question: str, history: list[Any], out: TextI
             streamed += event.text
             out.write(event.text)
             out.flush()
+        elif isinstance(event, Retry):  # a terminal cannot take back what it printed: say it is withdrawn
+            out.write(f"\n[Withdrawn: {event.reason} Asking again over the closest passages.]\n")
+            streamed = ""
         elif isinstance(event, Done):
             answer = event.answer
     out.write("\n")

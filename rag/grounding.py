@@ -58,7 +58,7 @@ class Grounded:
     citations: list[Citation]
     refused: bool
     checks: list[Check] = field(default_factory=list)
-    # The whole-answer checks that object (name -> their reason), when they don't refuse alone (`veto` off).
+    # The whole-answer checks that object (name -> their reason); with `veto`, the first of them refused.
     objections: dict[str, str] = field(default_factory=dict)
 
 
@@ -133,7 +133,8 @@ class CitationGrounder:
         # The checks that refuse a whole answer, in order; with `veto`, the first that objects decides.
         objections = self.objections(question, about, text, passages, forgiven)
         if objections and self.veto:
-            return Grounded(self.refusal, [], True, [*checks, next(iter(objections.values()))])
+            return Grounded(self.refusal, [], True, [*checks, next(iter(objections.values()))],
+                            {k: c.detail for k, c in objections.items()})
         if self.check_claims:
             kept = drop_idle_citations(about or question, text, passages)
             checks += _marker_changes(text, kept, "marker-dropped",

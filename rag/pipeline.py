@@ -39,10 +39,14 @@ from rag.retrieve import PassageSource, Retrieval, focused, retrieval_query
 from rag.specifics import missing_reason, missing_specifics
 from rag.store import VectorStore
 from rag.timing import Stopwatch
-from rag.types import Answer, Check, Done, Event, Retrieved, ScoredChunk, Token, Turn, stated_by
+from rag.types import Answer, Check, Done, Event, Retrieved, Retry, ScoredChunk, Token, Turn, stated_by
 
 log = logging.getLogger(__name__)
 
+RETRIED = "retried"  # Check kind: a library-mode answer withdrawn (why, and its text) and asked again
+# An answer asked again after one was withdrawn stands only when it is more likely right than wrong (its calibrated
+# P(correct)): the assistant has already doubted one answer to the question.
+SECOND_LOOK_P = 0.5
 VERIFIED = "verified"  # Check kind: the model's P(yes), after answering, that the passages state its answer
 EMPTY_LIBRARY = "The library is empty: add articles with `rag ingest PATH` (or in the Library tab)."
 
@@ -115,6 +119,9 @@ class Pipeline:
     library: LibraryCache | None = None
     prefix_dir: Path | None = None  # where saved library prefixes (KV cache states) are kept
     library_hints: int = 0  # library mode: name this many of the best-ranked passages after the instruction
+    # Library mode: an answer the cited-article check refuses (it cites an article without the question's year,
+    # number or name) is asked again over the retrieved passages alone.
+    library_retry: bool = False
     layout: str = "question"  # retrieved passages: "library" (first, in library order) or "question" (best first)
     verifier: Judge | None = None  # asked after answering whether the passages state the answer
     verify_threshold: float = 0.0  # below this P(yes), the answer is withdrawn
@@ -243,10 +250,11 @@ class Pipeline:
 
     def prepare(
         self, question: str, history: list[Turn] | None = None, k: int | None = None,
-        passage_tokens: int | None = None,
+        passage_tokens: int | None = None, *, whole_library: bool = True,
     ) -> Prepared:
         """The steps before generation, in order: search text, retrieve, filter, narrow or take the whole
-        library, prompt, gate."""
+        library, prompt, gate. `whole_library` False: the retrieved passages, searched afresh, even when the library
+        fits (a library-mode answer asked again)."""
         question = question.strip()
         if not question:
             raise QuestionError("the question is empty; type a question about your articles")
@@ -256,7 +264,7 @@ class Pipeline:
         if size > limit:
             raise QuestionError(f"question too long ({size} tokens; at most {limit}); shorten it")
         history = self._recent(history)
-        query, found, prompt, excerpt_ms = self._prompt(question, history, k, passage_tokens)
+        query, found, prompt, excerpt_ms = self._prompt(question, history, k, passage_tokens, whole_library)
         placed = self._place(prompt)  # reading passages (or placing their pre-read states): not a check's time
         started = time.perf_counter()
         checks = self.gate.check(question, prompt) if self.gate is not None and prompt.passages else []
@@ -274,6 +282,7 @@ class Pipeline:
 
     def _prompt(
         self, question: str, history: list[Turn], k: int | None, passage_tokens: int | None,
+        whole_library: bool = True,
     ) -> tuple[str, Retrieval, Prompt, float]:
         """Search text, retrieval, the passages kept (the whole library when it fits, else the retrieved ones: a
         conversation's, focused or narrowed) and the prompt; the library's prefix put in the KV cache."""
@@ -284,8 +293,9 @@ class Pipeline:
         relevant = [p for p in found.passages if p.score >= self.min_score]
         started = time.perf_counter()
         # The whole library, when it fits and something relevant was found; else the retrieved passages.
-        library = self.library.get(self.generator.count_tokens) if self.library and budget <= 0 and relevant else None
-        kept = self._follow_up(self._carried(history, budget), relevant) if library is None else None
+        library = self.library.get(self.generator.count_tokens) \
+            if whole_library and self.library and budget <= 0 and relevant else None
+        kept = self._follow_up(self._carried(history, budget), relevant) if library is None and whole_library else None
         if kept is not None:
             relevant = kept
         elif library is None and self.focus:
@@ -423,7 +433,15 @@ class Pipeline:
             self.temperature if temperature is None else temperature,
             self.max_answer_tokens if max_tokens is None else max(1, min(max_tokens, self.max_answer_tokens)),
         )
-        ready = self.prepare(question, history, k, passage_tokens)
+        yield from self._answer(question, history, k, passage_tokens, watch, sampling)
+
+    def _answer(
+        self, question: str, history: list[Turn] | None, k: int | None, passage_tokens: int | None,
+        watch: Stopwatch, sampling: tuple[float, int], retried: Check | None = None, read_before: int = 0,
+    ) -> Iterator[Event]:
+        """`ask_stream`'s work. `retried`: this is a library-mode answer asked again over the retrieved passages
+        (the first one's refusal; `read_before`: the prompt tokens the first one read)."""
+        ready = self.prepare(question, history, k, passage_tokens, whole_library=retried is None)
         passages = ready.prompt.passages
         yield Retrieved(passages, ready.found.ms)
 
@@ -453,6 +471,19 @@ class Pipeline:
         prompt_tokens = self.generator.prompt_tokens_read if watch.pieces else 0
         if prompt_tokens is not None and ready.placed is not None:
             prompt_tokens += ready.placed.tokens_read
+        if prompt_tokens is not None:
+            prompt_tokens += read_before
+        if self.library_retry and retried is None and ready.prompt.library and grounded.refused \
+                and ready.refusal is None and "off_question" in grounded.objections \
+                and len({p.chunk.id for p in ready.found.passages}) < len(passages):  # fewer: else the same
+            # Over the whole library the model took another year's look-alike (the cited-article check refused
+            # it); the retrieved passages alone, read together, hold the question's own article first.
+            why = grounded.objections["off_question"]
+            yield Retry(why)
+            watch.first, watch.pieces = None, 0  # the reader's first words are the new answer's
+            yield from self._answer(question, history, k, passage_tokens, watch, sampling,
+                                    Check(RETRIED, why, raw), prompt_tokens or 0)
+            return
         verify_ms = 0.0
         p_verified = None
         if self.verifier is not None and not refused and self._verifies():
@@ -475,6 +506,9 @@ class Pipeline:
             else:  # the rules decided; P(correct) is reported beside the answer
                 assert self.calibration is not None
                 judged = [score_check(self.calibration.after.p_correct(scores), self.calibration.after.threshold)]
+            if retried is not None and self.calibration is not None and not any(c.kind == "refused" for c in judged) \
+                    and self.calibration.after.p_correct(scores) < SECOND_LOOK_P:
+                judged.append(Check("refused", "The closest passages don't clearly state the answer either.", text))
             after += judged
             if any(c.kind == "refused" for c in judged):
                 text, refused, citations = self._refusal_text(judged[-1]), True, []
@@ -493,7 +527,7 @@ class Pipeline:
             model=self.generator.name,
             retrieval_query=ready.query,
             retrieved=ready.found.passages,
-            checks=ready.checks + after,
+            checks=([retried] if retried is not None else []) + ready.checks + after,
             scores=scores,
         )
         yield Done(answer)

@@ -209,4 +209,11 @@ class Done:
     answer: Answer
 
 
-Event = Retrieved | Token | Done
+@dataclass(frozen=True)
+class Retry:
+    """Event: the text so far is withdrawn (`reason` says why, in plain words) and another answer follows."""
+
+    reason: str
+
+
+Event = Retrieved | Token | Retry | Done

@@ -1,5 +1,6 @@
 """Library mode: the whole library as one fixed prompt prefix when it fits the budget."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -370,3 +371,177 @@ def test_a_follow_up_carries_only_what_the_store_still_holds_and_stops_growing(
     assistant.remove(next(p.chunk.doc_id for p in first.passages if Path(p.chunk.source).stem == "harbour"))
     again = assistant.ask("How many singers does the school choir and its conductor have?", history=[first.turn()])
     assert files(again) == ["ferry", "school"]
+
+
+def _budgets(folder: Path) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    a = folder / "b2022.txt"
+    a.write_text("Tarrow budget approved\n\nTarrow approved a budget of 48 million pounds for 2022.")
+    b = folder / "b2024.txt"
+    b.write_text("Tarrow budget cut\n\nThe 2024 Tarrow budget is 41 million pounds, with routes 7 and 12 cut.")
+    others = []
+    for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby"]):  # more passages than a search returns
+        others.append(folder / f"town{i}.txt")
+        others[-1].write_text(f"{town} council notes\n\nThe {town} council met on Tuesday about a new bus shelter.")
+    return [a, b, *others]
+
+
+def test_an_answer_from_another_years_article_is_asked_again_over_the_retrieved_passages(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    from rag.types import Done, Retrieved, Retry, Token
+
+    fake_assistant.ingest(_budgets(tmp_path / "docs"))
+    question = "What was the total of the Tarrow budget for 2024?"
+    library = fake_assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
+    assert library is not None
+    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
+    retrieved = fake_assistant.pipeline.prepare(question, whole_library=False).prompt
+    assert not retrieved.library
+    right = next(p.rank for p in retrieved.passages if "2024" in p.chunk.text)
+    fake_generator.script([f"The budget was 48 million pounds [{wrong}].", f"It is 41 million pounds [{right}]."])
+    events = list(fake_assistant.ask_stream(question))
+    kinds = [type(e) for e in events]
+    # The library answer is streamed, withdrawn, and the retrieved passages' answer follows.
+    assert Retry in kinds and kinds.index(Token) < kinds.index(Retry) < len(kinds) - 1 - kinds[::-1].index(Retrieved)
+    retry = next(e for e in events if isinstance(e, Retry))
+    assert "2024" in retry.reason
+    answer = next(e for e in events if isinstance(e, Done)).answer
+    assert not answer.refused and "41 million" in answer.text and answer.citations[0].doc_id != library.passages[
+        wrong - 1].chunk.doc_id
+    assert answer.checks[0].kind == "retried" and "48 million" in answer.checks[0].text
+    assert len(fake_generator.prompts) == 2 and fake_generator.prompts[0][0] != fake_generator.prompts[1][0]
+    streamed = "".join(e.text for e in events[kinds.index(Retry):] if isinstance(e, Token))
+    assert "48 million" not in streamed  # after the withdrawal only the new answer is shown
+
+
+def test_an_answer_asked_again_is_not_asked_a_third_time_and_the_retry_can_be_switched_off(
+    settings: Settings, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    docs = _budgets(tmp_path / "docs")
+    question = "What was the total of the Tarrow budget for 2024?"
+    on = build_assistant(settings.model_copy(update={"library_tokens": 2048}), embedder=FakeEmbedder(),
+                         generator=fake_generator)
+    on.ingest(docs)
+    library = on.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
+    assert library is not None
+    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
+    again = next(p.rank for p in on.pipeline.prepare(question, whole_library=False).prompt.passages
+                 if "2022" in p.chunk.text)
+    fake_generator.script([f"The budget was 48 million pounds [{wrong}].", f"It was 48 million pounds [{again}]."])
+    answer = on.ask(question)
+    assert answer.refused and len(fake_generator.prompts) == 2  # the second refusal stands
+    off = build_assistant(settings.model_copy(update={"library_tokens": 2048, "library_retry": False}),
+                          embedder=FakeEmbedder(), generator=fake_generator)
+    fake_generator.script(f"The budget was 48 million pounds [{wrong}].")
+    answer = off.ask(question)
+    assert answer.refused and len(fake_generator.prompts) == 1 and answer.checks[0].kind != "retried"
+
+
+def test_the_terminal_and_the_api_show_the_withdrawn_answer_replaced(
+    settings: Settings, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    import io
+
+    from fastapi.testclient import TestClient
+
+    from app.server import build_app
+    from rag.cli import _stream_answer
+
+    assistant = build_assistant(settings.model_copy(update={"library_tokens": 2048}), embedder=FakeEmbedder(),
+                                generator=fake_generator)
+    assistant.ingest(_budgets(tmp_path / "docs"))
+    question = "What was the total of the Tarrow budget for 2024?"
+    library = assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
+    assert library is not None
+    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
+    right = next(p.rank for p in assistant.pipeline.prepare(question, whole_library=False).prompt.passages
+                 if "2024" in p.chunk.text)
+    replies = [f"The budget was 48 million pounds [{wrong}].", f"It is 41 million pounds [{right}]."]
+    out = io.StringIO()
+    fake_generator.script(replies)
+    answer = _stream_answer(assistant, question, [], out)
+    printed = out.getvalue()
+    assert "48 million" in printed.split("[Withdrawn:")[0] and "2024" in printed.split("[Withdrawn:")[1]
+    assert printed.rstrip().endswith(answer.text) and "41 million" in answer.text
+    fake_generator.script(replies)
+    with TestClient(build_app(assistant)).stream("POST", "/v1/chat/completions", json={
+        "stream": True, "messages": [{"role": "user", "content": question}]}) as r:
+        r.read()
+    last = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: {")][-1]
+    assert "41 million" in last["content"] and "48 million" not in last["content"]
+    assert last["checks"][0]["kind"] == "retried"
+
+
+@pytest.mark.parametrize("bias, stands", [(-3.0, False), (3.0, True)])
+def test_an_answer_asked_again_stands_only_when_more_likely_right_than_wrong(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path, bias: float, stands: bool
+) -> None:
+    from rag.judgement import Calibration, Fit
+
+    fake_assistant.ingest(_budgets(tmp_path / "docs"))
+    question = "What was the total of the Tarrow budget for 2024?"
+    library = fake_assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
+    assert library is not None
+    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
+    right = next(p.rank for p in fake_assistant.pipeline.prepare(question, whole_library=False).prompt.passages
+                 if "2024" in p.chunk.text)
+    # P(correct) is sigmoid(bias) whatever the scores: about 0.05 or 0.95.
+    fit = Fit(("answerable",), (0.0,), bias, (0.0,), (1.0,), threshold=0.0)
+    fake_assistant.pipeline.calibration = Calibration("fake", after=fit)
+    fake_generator.script([f"The budget was 48 million pounds [{wrong}].", f"It is 41 million pounds [{right}]."])
+    answer = fake_assistant.ask(question)
+    assert answer.checks[0].kind == "retried" and len(fake_generator.prompts) == 2
+    assert answer.refused is not stands
+    assert ("41 million" in answer.text) is stands
+    if not stands:
+        assert "either" in answer.text  # says plainly that the closest passages don't state it
+
+
+@pytest.mark.slow
+def test_the_real_model_asks_again_over_the_retrieved_passages_and_counts_both_readings(tmp_path: Path) -> None:
+    """Library mode with the real model: an answer taken from another year's article is withdrawn (the cited
+    article lacks the question's year) and asked again over the retrieved passages, which llama.cpp reads afresh;
+    the answer's prompt tokens count both readings."""
+    require_model("all-minilm-l6-v2-int8")
+    require_model(DEFAULT)
+    # No P(yes) gate before answering, so the model writes over the whole library and the cited-article check acts.
+    assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
+                                              chat_model=DEFAULT, library_tokens=2048, answerability_threshold=0))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "budget.txt").write_text("Tarrow budget approved\n\nTarrow council approved a budget of 48 million "
+                                       "pounds for 2022, with 3 million pounds for road repairs.")
+    (folder / "marathon.txt").write_text("Harlow Marathon 2024\n\nThe 2024 Harlow Marathon drew 2,000 runners on a "
+                                         "cold April morning.")
+    for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby"]):  # more passages than a search returns
+        (folder / f"town{i}.txt").write_text(f"{town} council notes\n\nThe {town} council met on Tuesday to discuss "
+                                             "the library's opening hours and a new bus shelter near the school.")
+    assistant.ingest([folder])
+    gen = assistant.generator
+    assert isinstance(gen, LlamaCppGenerator)
+    assistant.warm()
+    from rag.types import Done, Retry
+
+    before = gen.tokens_read
+    events = list(assistant.ask_stream("What was the Tarrow council's budget for 2024?"))
+    read = gen.tokens_read - before
+    retry = [e for e in events if isinstance(e, Retry)]
+    answer = next(e for e in events if isinstance(e, Done)).answer
+    assert retry and "2024" in retry[0].reason
+    assert answer.checks[0].kind == "retried" and "48 million" in answer.checks[0].text
+    # The retrieved passages were read afresh (no library prefix holds them in this layout), and counted.
+    passages = sum(gen.count_tokens(p.chunk.text) for p in answer.passages)
+    assert read >= passages and answer.timings.prompt_tokens is not None and answer.timings.prompt_tokens >= passages
+
+
+def test_no_second_look_when_the_search_finds_the_whole_library(
+    fake_assistant: Assistant, fake_generator: FakeGenerator, tmp_path: Path
+) -> None:
+    fake_assistant.ingest(_budgets(tmp_path / "docs")[:2])  # two passages: the search returns them both
+    library = fake_assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
+    assert library is not None and len(library.passages) == 2
+    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
+    fake_generator.script(f"The budget was 48 million pounds [{wrong}].")
+    answer = fake_assistant.ask("What was the total of the Tarrow budget for 2024?")
+    assert answer.refused and len(fake_generator.prompts) == 1 and answer.checks[0].kind != "retried"
