@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 LIBRARY_HEADERS = ["Title", "Source", "Chunks", "Added", "Id"]
 MAX_K, MAX_BUDGET = 10, 800
 EMPTY_LIBRARY = "The library is empty: add articles in the **Library** tab (or run `rag ingest PATH`)."
+# Shown while a library-mode answer, withdrawn (it came from another year's look-alike), is asked again.
+RETRY_NOTE = "That answer came from another article; asking again over the closest passages."
 
 
 class WebApp:
@@ -230,7 +232,7 @@ class WebApp:
         first = "Searching the articles…" if self.assistant.model_ready() else \
             "Loading the model (first question only)…"
         yield chat, f"<p class='rag-empty' role='status'>{first}</p>", turns, ""
-        streamed = ""
+        streamed, retrying = "", False
         try:
             for event in self.assistant.ask_stream(
                 question, turns, int(k), None if passage_tokens is None else int(passage_tokens)
@@ -238,12 +240,13 @@ class WebApp:
                 if isinstance(event, Retrieved):
                     n = len(event.passages)
                     note = f"Reading {n} passage{'s' if n != 1 else ''}…" if n else "No matching passages."
+                    if retrying:
+                        note = f"{RETRY_NOTE} {note}"
                     yield chat, f"<p class='rag-empty' role='status'>{note}</p>", turns, ""
                 elif isinstance(event, Retry):  # the answer so far is withdrawn; another follows
-                    streamed = ""
+                    streamed, retrying = "", True
                     chat[-1] = {"role": "assistant", "content": ""}
-                    note = "That answer came from another article; asking again over the closest passages…"
-                    yield chat, f"<p class='rag-empty' role='status'>{note}</p>", turns, ""
+                    yield chat, f"<p class='rag-empty' role='status'>{RETRY_NOTE}</p>", turns, ""
                 elif isinstance(event, Token):
                     streamed += event.text
                     chat[-1] = {"role": "assistant", "content": answer_markdown(streamed)}

@@ -92,6 +92,20 @@ def real_assistant(tmp_path_factory: pytest.TempPathFactory, seeds_copy: Path) -
     return assistant
 
 
+def write_other_year(docs: Path) -> Path:
+    """A library where a question about the Tarrow budget for 2024 finds only the 2022 budget (and "2024" only in
+    another story), with more passages than a search returns: for the library-mode second look."""
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "budget.txt").write_text("Tarrow budget approved\n\nTarrow council approved a budget of 48 million "
+                                     "pounds for 2022, with 3 million pounds for road repairs.")
+    (docs / "marathon.txt").write_text("Harlow Marathon 2024\n\nThe 2024 Harlow Marathon drew 2,000 runners on a "
+                                       "cold April morning.")
+    for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby"]):
+        (docs / f"town{i}.txt").write_text(f"{town} council notes\n\nThe {town} council met on Tuesday to discuss "
+                                           "the library's opening hours and a new bus shelter near the school.")
+    return docs
+
+
 def write_vessby(docs: Path) -> Path:
     """Three short Vessby news articles (harbour, station, school) written to `docs`, for the typing tests."""
     docs.mkdir(parents=True, exist_ok=True)

@@ -621,3 +621,32 @@ def test_a_question_typed_in_the_box_has_its_passage_read_before_it_is_sent(brow
             "/47/.test([...document.querySelectorAll('#chatbot [data-testid=\"bot\"]')].pop().innerText)",
             timeout=ANSWER_TIMEOUT * 1000)
         page.close()
+
+
+def test_a_withdrawn_library_answer_is_cleared_and_asked_again(browser, tmp_path: Path) -> None:
+    """Library mode (the 1.5B) takes the 2022 budget for a question about 2024; the page says it asks again over
+    the closest passages, and the withdrawn answer is not left in the chat."""
+    from tests.conftest import DEFAULT, write_other_year
+
+    require_model(DEFAULT)
+    docs = write_other_year(tmp_path / "docs")
+    data = tmp_path / "data"
+    data.mkdir()
+    with rag_serve(data, DEFAULT, "--ingest", str(docs), RAG_ANSWERABILITY_THRESHOLD="0") as url:
+        page = _open(browser, url)
+        page.fill("#question textarea", "What was the Tarrow council's budget for 2024?")
+        page.click("#ask")
+        notes: list[str] = []
+        deadline = time.time() + ANSWER_TIMEOUT
+        while time.time() < deadline:
+            sources = page.locator("#sources").inner_text()
+            if not notes or notes[-1] != sources:
+                notes.append(sources)
+            if "characters" in sources or "No sources" in sources or "cites no passage" in sources:
+                break
+            time.sleep(0.05)
+        # The note stays while the closest passages are read.
+        assert any("asking again over the closest passages. Reading" in n for n in notes), [n[-99:] for n in notes]
+        time.sleep(0.3)
+        assert "48 million" not in _bot_text(page)  # the withdrawn answer is gone; what stands is the new one
+        page.close()

@@ -11,7 +11,7 @@ from rag.config import Settings, load_settings
 from rag.llm import LlamaCppGenerator
 from rag.prompting import QUESTION_LEAD, format_passage
 from rag.types import Answer, Turn
-from tests.conftest import DEFAULT, MODELS, TINY, require_model
+from tests.conftest import DEFAULT, MODELS, TINY, require_model, write_other_year
 from tests.fakes import FakeEmbedder, FakeGenerator
 
 
@@ -508,15 +508,7 @@ def test_the_real_model_asks_again_over_the_retrieved_passages_and_counts_both_r
     # No P(yes) gate before answering, so the model writes over the whole library and the cited-article check acts.
     assistant = build_assistant(load_settings(env={}, data_dir=tmp_path / "data", models_dir=MODELS,
                                               chat_model=DEFAULT, library_tokens=2048, answerability_threshold=0))
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "budget.txt").write_text("Tarrow budget approved\n\nTarrow council approved a budget of 48 million "
-                                       "pounds for 2022, with 3 million pounds for road repairs.")
-    (folder / "marathon.txt").write_text("Harlow Marathon 2024\n\nThe 2024 Harlow Marathon drew 2,000 runners on a "
-                                         "cold April morning.")
-    for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby"]):  # more passages than a search returns
-        (folder / f"town{i}.txt").write_text(f"{town} council notes\n\nThe {town} council met on Tuesday to discuss "
-                                             "the library's opening hours and a new bus shelter near the school.")
+    folder = write_other_year(tmp_path / "docs")
     assistant.ingest([folder])
     gen = assistant.generator
     assert isinstance(gen, LlamaCppGenerator)
