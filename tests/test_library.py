@@ -374,16 +374,32 @@ def test_a_follow_up_carries_only_what_the_store_still_holds_and_stops_growing(
 
 
 def _budgets(folder: Path) -> list[Path]:
+    """Two Tarrow budgets (2022, 2024) and four council notes: more passages than a search returns."""
     folder.mkdir(exist_ok=True)
-    a = folder / "b2022.txt"
-    a.write_text("Tarrow budget approved\n\nTarrow approved a budget of 48 million pounds for 2022.")
-    b = folder / "b2024.txt"
-    b.write_text("Tarrow budget cut\n\nThe 2024 Tarrow budget is 41 million pounds, with routes 7 and 12 cut.")
-    others = []
-    for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby"]):  # more passages than a search returns
-        others.append(folder / f"town{i}.txt")
-        others[-1].write_text(f"{town} council notes\n\nThe {town} council met on Tuesday about a new bus shelter.")
-    return [a, b, *others]
+    texts = {
+        "b2022": "Tarrow budget approved\n\nTarrow approved a budget of 48 million pounds for 2022.",
+        "b2024": "Tarrow budget cut\n\nThe 2024 Tarrow budget is 41 million pounds, with routes 7 and 12 cut.",
+        **{f"town{i}": f"{town} council notes\n\nThe {town} council met on Tuesday about a new bus shelter."
+           for i, town in enumerate(["Arlo", "Brenn", "Corvik", "Dalby"])},
+    }
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text)
+    return [folder / f"{name}.txt" for name in texts]
+
+
+BUDGET_2024 = "What was the total of the Tarrow budget for 2024?"
+
+
+def _numbers(assistant: Assistant, generator: FakeGenerator, folder: Path) -> tuple[int, int]:
+    """The budgets ingested; the 2022 article's number in the library prompt (the look-alike the model takes) and the
+    2024 one's among the retrieved passages (what a second look cites)."""
+    assistant.ingest(_budgets(folder))
+    library = assistant.pipeline.library.get(generator.count_tokens)  # type: ignore[union-attr]
+    assert library is not None
+    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
+    retrieved = assistant.pipeline.prepare(BUDGET_2024, whole_library=False).prompt
+    assert not retrieved.library
+    return wrong, next(p.rank for p in retrieved.passages if "2024" in p.chunk.text)
 
 
 def test_an_answer_from_another_years_article_is_asked_again_over_the_retrieved_passages(
@@ -391,14 +407,10 @@ def test_an_answer_from_another_years_article_is_asked_again_over_the_retrieved_
 ) -> None:
     from rag.types import Done, Retrieved, Retry, Token
 
-    fake_assistant.ingest(_budgets(tmp_path / "docs"))
-    question = "What was the total of the Tarrow budget for 2024?"
+    wrong, right = _numbers(fake_assistant, fake_generator, tmp_path / "docs")
+    question = BUDGET_2024
     library = fake_assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
     assert library is not None
-    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
-    retrieved = fake_assistant.pipeline.prepare(question, whole_library=False).prompt
-    assert not retrieved.library
-    right = next(p.rank for p in retrieved.passages if "2024" in p.chunk.text)
     fake_generator.script([f"The budget was 48 million pounds [{wrong}].", f"It is 41 million pounds [{right}]."])
     events = list(fake_assistant.ask_stream(question))
     kinds = [type(e) for e in events]
@@ -450,13 +462,8 @@ def test_the_terminal_and_the_api_show_the_withdrawn_answer_replaced(
 
     assistant = build_assistant(settings.model_copy(update={"library_tokens": 2048}), embedder=FakeEmbedder(),
                                 generator=fake_generator)
-    assistant.ingest(_budgets(tmp_path / "docs"))
-    question = "What was the total of the Tarrow budget for 2024?"
-    library = assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
-    assert library is not None
-    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
-    right = next(p.rank for p in assistant.pipeline.prepare(question, whole_library=False).prompt.passages
-                 if "2024" in p.chunk.text)
+    wrong, right = _numbers(assistant, fake_generator, tmp_path / "docs")
+    question = BUDGET_2024
     replies = [f"The budget was 48 million pounds [{wrong}].", f"It is 41 million pounds [{right}]."]
     out = io.StringIO()
     fake_generator.script(replies)
@@ -479,13 +486,8 @@ def test_an_answer_asked_again_stands_only_when_more_likely_right_than_wrong(
 ) -> None:
     from rag.judgement import Calibration, Fit
 
-    fake_assistant.ingest(_budgets(tmp_path / "docs"))
-    question = "What was the total of the Tarrow budget for 2024?"
-    library = fake_assistant.pipeline.library.get(fake_generator.count_tokens)  # type: ignore[union-attr]
-    assert library is not None
-    wrong = next(p.rank for p in library.passages if "2022" in p.chunk.text)
-    right = next(p.rank for p in fake_assistant.pipeline.prepare(question, whole_library=False).prompt.passages
-                 if "2024" in p.chunk.text)
+    wrong, right = _numbers(fake_assistant, fake_generator, tmp_path / "docs")
+    question = BUDGET_2024
     # P(correct) is sigmoid(bias) whatever the scores: about 0.05 or 0.95.
     fit = Fit(("answerable",), (0.0,), bias, (0.0,), (1.0,), threshold=0.0)
     fake_assistant.pipeline.calibration = Calibration("fake", after=fit)
