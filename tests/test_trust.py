@@ -928,6 +928,9 @@ def test_truthfulness_counts_a_refusal_as_zero_and_an_invention_as_minus_one() -
                  answer_in_context=True)
     assert summarise(rows)["truthfulness"] == pytest.approx(0.0)
     assert summarise(rows[:1] + rows[3:])["truthfulness"] == pytest.approx(0.5)
+    assert summarise(rows)["retried_rate"] == 0.0
+    rows[0]["checks"] = [{"kind": "retried", "detail": "why", "text": "the withdrawn answer"}]
+    assert summarise(rows)["retried_rate"] == pytest.approx(0.25)  # library mode's second look, counted
 
 
 def test_questions_the_pipeline_cannot_take_are_clear_errors_or_refusals(

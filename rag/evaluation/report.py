@@ -25,6 +25,7 @@ COLUMNS = [
     ("citation_precision", "citation precision (pipeline's own word-overlap rule)"),
     ("citation_coverage", "citation coverage"),
     ("withheld_rate", "answers with a sentence withheld"),
+    ("retried_rate", "questions asked again (library mode's second look)"),
     ("calibration_error", "calibration error of P(correct) (ECE)"),
     ("first_token_ms_p50", "first token p50 (s)"),
     ("first_token_ms_p95", "first token p95 (s)"),

@@ -113,6 +113,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "questions": len(rows),
         "truthfulness": _mean([float(r.get("truth", 0)) for r in rows]),
         "withheld_rate": _mean([float(r.get("withheld", 0) > 0) for r in rows if not r["refused"]]),
+        # Library mode's second look: the share of questions whose first answer was withdrawn and asked again.
+        "retried_rate": _mean([float(any(c.get("kind") == "retried" for c in r.get("checks") or [])) for r in rows]),
         "answer_accuracy": _mean([float(r["correct"]) for r in answerable]),
         "exact_match": _mean([r["exact_match"] for r in answerable]),
         "f1": _mean([r["f1"] for r in answerable]),
