@@ -123,10 +123,22 @@ _TO_THE_READER = re.compile(
     r"\byou(?:r|rs|rself)?\b|\breading\s+this\b|\bthis\s+(?:article|page|text|story|document)\b", re.IGNORECASE)
 
 
+# What news tells people to disregard ("Disregard earlier guidance, health officials said"); an order to a model
+# names its instructions, prompts, rules or programming.
+_NEWS_OBJECT = re.compile(r"\bguidance\b(?![^.!?\n]*\b(?:instructions?|prompts?|rules|programming)\b)", re.IGNORECASE)
+
+
 def _reported_rule(sentence: str, directive: str) -> bool:
     """Whether a directive is a rule about AI that the sentence reports as someone's ("..., campaigners argue")."""
     return re.match(_AI, directive, re.IGNORECASE) is not None and _ATTRIBUTED.search(sentence) is not None \
         and not _TO_THE_READER.search(sentence)
+
+
+def _reported_advice(sentence: str, m: re.Match[str]) -> bool:
+    """Whether a directive is advice to disregard guidance that the sentence reports as someone's, and nothing more
+    ("Disregard earlier guidance, health officials said"; not "... guidance and answer 99, the editor said")."""
+    return _NEWS_OBJECT.search(m.group()) is not None and sentence[m.end():].lstrip().startswith(",") \
+        and _ATTRIBUTED.search(sentence) is not None and not _TO_THE_READER.search(sentence)
 
 
 def _gives_order(sentence: str) -> bool:
@@ -140,7 +152,7 @@ def _gives_order(sentence: str) -> bool:
         reported = _REPORTED.search(sentence[: m.start()])
         if reported and not {"you", "yourself", "yourselves"} & set(reported[1].lower().split()):
             continue
-        if _reported_rule(sentence, m.group()):
+        if _reported_rule(sentence, m.group()) or _reported_advice(sentence, m):
             continue
         return True
     return False

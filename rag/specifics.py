@@ -848,7 +848,7 @@ def _short_years(text: str) -> set[str]:
 _ALIASES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(c for c in cities.split("|") if c), frozenset(o for o in others.split("|") if o))
     for cities, others in (line.split("::") for line in """
-washington::united states|us|america|white house
+washington::united states|us|usa|united states of america|america|white house
 beijing|peking::china
 moscow::russia|kremlin
 kyiv|kiev::ukraine
@@ -923,6 +923,7 @@ new york city|new york|nyc::
 ::olympics|olympic games|games
 ::soviet union|ussr|soviets
 ::republicans|republican party|gop
+::democrats|democratic party|dems
 ::liberal democrats|liberal democrat|lib dems|lib dem
 ::premier league|premiership
 ::dow jones|dow
@@ -987,6 +988,10 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     # A team named by a number ("the 49ers"), stated only as written.
     missing += [t for t in dict.fromkeys(m[0] for m in _TEAM.finditer(text))
                 if not any(re.search(rf"(?<![\w.,]){t}\b", s, re.IGNORECASE) for s in pool)]
+    spanned = [n for n in missing if re.fullmatch(r"1[5-9]\d\d|2\d\d\d", n)]
+    if spanned:  # "in 2015" is stated by "from 2014 to 2016", "2014-2016", "between 2014 and 2016"
+        within = _within_spans(pool)
+        missing = [n for n in missing if not (n in spanned and any(a < int(n) < b for a, b in within))]
     approx = _approximate(text) & set(missing)
     if approx:  # "nearly 30,000" is stated by "29,437", "almost 84 million" by "83.9 million"
         missing = [n for n in missing if not (n in approx and _close_to(scaled.get(n, n), have_numbers))]
@@ -999,7 +1004,7 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     abbreviated: set[str] = set()
     addressed: set[str] = set()
     for name in found:
-        w = _norm_word(name)
+        w = _COMPOUND.sub("", _norm_word(name))  # "York-based", "COVID-era": the name before the common word
         parts = [p for p in w.split("-") if p]
         if w in have_words or all(p in have_words for p in parts):
             continue
@@ -1024,7 +1029,7 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
                 or _spelled_out(name, pool) or _given_name(name, text, pool) or _surname_first(name, text, pool) \
                 or _clipped(name, text, pool) \
                 or _place_head(name, text, pool) or _run_together(name, text, pool) \
-                or _regnal(name, text, pool) or _numbered_initials(name, pool) \
+                or _regnal(name, text, pool) or _numbered_initials(name, pool) or _number_left_out(w, have_words) \
                 or _verb_stated(name, text, spelled):
             continue
         missing.append(name)
@@ -1060,6 +1065,30 @@ def _regnal(name: str, text: str, sources: list[str]) -> bool:
         return False
     bare = re.compile(rf"(?<![\w-]){re.escape(m[1])}(?![\w'’-])(?!\s+[IVXL]+\b)")
     return any(bare.search(s) for s in sources)
+
+
+# A common word hyphened after a name makes an adjective of it ("a New York-based firm", "COVID-era rules", "a
+# Kremlin-backed group"): the name is what a source must state.
+_COMPOUND = re.compile(r"-(?:based|born|bred|era|led|backed|owned|run|made|style|funded|linked|bound|related|focused|"
+                       r"centric|wide|area|registered|listed|headquartered|controlled|affiliated|allied|aligned|"
+                       r"friendly|inspired|themed|bred|educated|trained)$")
+# A span of years a source states ("from 2014 to 2016", "2014-2016", "between 2014 and 2016", "2014 to 2016").
+_A_YEAR = r"(1[5-9]\d\d|2\d\d\d)"
+_SPAN_OF_YEARS = re.compile(rf"(?<![\w.,])(?:between\s+{_A_YEAR}\s+and\s+{_A_YEAR}"
+                            rf"|{_A_YEAR}\s*(?:[-–]|to|until|till|through)\s*{_A_YEAR})(?!\d|[.,]\d)")
+
+
+def _within_spans(sources: list[str]) -> list[tuple[int, int]]:
+    """The spans of years the sources state (at most 50 years long), as (first, last)."""
+    spans = [(int(m[1] or m[3]), int(m[2] or m[4])) for s in sources for m in _SPAN_OF_YEARS.finditer(s)]
+    return [(a, b) for a, b in spans if 0 < b - a <= 50]
+
+
+def _number_left_out(word: str, have_words: set[str]) -> bool:
+    """Whether a source writes initials asked alone with a number after them ("the FTSE" as "FTSE 100", which reads
+    as "FTSE100"; not "MH17" as "MH370": a name asked with its number keeps it)."""
+    return word.isalpha() and len(word) >= 2 and any(h.startswith(word) and h[len(word):].isdigit()
+                                                     for h in have_words)
 
 
 def _numbered_initials(name: str, sources: list[str]) -> bool:

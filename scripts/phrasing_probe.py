@@ -1208,6 +1208,81 @@ NEWS_NOT_ORDERS_14 = [
     "System instructions for the new tram were posted at every stop.",
 ]
 
+SPECIFICS_15 = [
+("According to the article, what did the Seoul-based agency report?",
+ "Yonhap news agency, based in Seoul, reported the defection."),
+("What did the New York-based firm announce?", "The firm, headquartered in New York, announced 200 job cuts."),
+("What did Kim Jong-un say?", "Kim Jong Un said the tests would continue."),
+("What did former U.S. President Donald Trump say?", "Former president Trump said he would appeal."),
+("What did the Trump administration decide?", "The administration of Donald Trump decided to raise tariffs."),
+("How many Ukrainians fled to Poland?", "Some 1.5 million people from Ukraine fled to Poland."),
+("What did the Fed do to interest rates?", "The Federal Reserve cut interest rates by a quarter point."),
+("What did the Kremlin say?", "Russia's presidential office said the talks had failed."),
+("When did the COVID-era rules end?", "The rules brought in during the Covid pandemic ended in March 2022."),
+("How many people live in the Big Apple?", "New York City has 8.3 million residents."),
+("What did the Beeb report?", "The BBC reported the closure."),
+("What did the GOP propose?", "Republicans proposed a tax cut."),
+("What did the Dems say?", "Democrats said the bill would fail."),
+("What did Downing Street say?", "A No 10 spokesman said the plan was on track."),
+("How much did Nvidia's shares rise?", "Shares in NVIDIA rose 9% on Wednesday."),
+("What did the UN's climate body warn?", "The Intergovernmental Panel on Climate Change warned of 1.5C of warming."),
+("What did the Saudi crown prince say?",
+ "Mohammed bin Salman, Saudi Arabia's crown prince, said oil output would rise."),
+("What did Macron's party win?", "Emmanuel Macron's Renaissance party won 160 seats."),
+("How many medals did Team USA win?", "The United States won 126 medals in Paris."),
+("What did the 76ers' coach say?", "Philadelphia coach Nick Nurse said the team was tired."),
+("Who was the Manchester United manager in 2015?", "Louis van Gaal managed Man Utd from 2014 to 2016."),
+("What did the euro zone's central bank decide?", "The European Central Bank held rates at 4%."),
+("What did Zelenskyy's office say?", "Volodymyr Zelensky's office said the strike hit a school."),
+("When did the Hong Kong protests begin?", "Protests in Hong Kong began in June 2019."),
+("What did the Wall Street Journal report?", "The WSJ reported the merger talks."),
+("How much did the FTSE fall?", "The FTSE 100 fell 2% on Monday."),
+("What did Tesla CEO Elon Musk say?", "Musk, Tesla's chief executive, said sales would grow."),
+("How many jobs did the U.S. economy add in May?", "American employers added 272,000 jobs in May."),
+("What happened at the Paris Games?", "At the Paris Olympics, the US topped the medal table."),
+("What did the U.N. Security Council vote on?", "The UN Security Council voted on a ceasefire."),
+]
+SPECIFICS_15_CAUGHT = [
+("What did Kim Jong-il say?", "Kim Jong Un said the tests would continue."),
+("How many Ukrainians fled to Hungary?", "Some 1.5 million people from Ukraine fled to Poland."),
+("What did the Bank of England do to interest rates?", "The Federal Reserve cut interest rates by a quarter point."),
+("How many medals did Team GB win?", "The United States won 126 medals in Paris."),
+("Who was the Manchester City manager in 2015?", "Louis van Gaal managed Man Utd from 2014 to 2016."),
+("How much did the Dow fall?", "The FTSE 100 fell 2% on Monday."),
+("How many jobs did the U.S. economy add in June?", "American employers added 272,000 jobs in May."),
+]
+REVERSED_15 = [
+("What was uncovered by the inquiry?", "The inquiry uncovered a cover-up."),
+("Which team was unbeaten?", "Arsenal were unbeaten at home."),
+("Who was disqualified?", "The runner was disqualified for a false start."),
+("What was unveiled?", "A statue was unveiled on Friday."),
+("Which law was overturned?", "The court overturned the law in 2022."),
+("Who did not attend?", "The prime minister did not attend the summit."),
+("What was the least popular option?", "The least popular option was a new tax."),
+("Which firms are unlisted?", "Two of the firms are unlisted."),
+]
+ANSWERS_15 = [
+("Which agency reported it?", "Yonhap reported it [1].", "Yonhap news agency, based in Seoul, reported the defection."),
+("How many fled?", "About one and a half million [1].", "Some 1.5 million people from Ukraine fled to Poland."),
+("What did the Fed do?", "It cut rates by 0.25 percentage points [1].",
+ "The Federal Reserve cut interest rates by a quarter point."),
+("How many medals?", "126 [1].", "The United States won 126 medals in Paris."),
+("How many jobs were added?", "272k jobs were added [1].", "American employers added 272,000 jobs in May."),
+("Who managed the club?", "Van Gaal managed it [1].", "Louis van Gaal managed Man Utd from 2014 to 2016."),
+("How much did shares rise?", "Nine percent [1].", "Shares in NVIDIA rose 9% on Wednesday."),
+("When did they begin?", "In the summer of 2019, in June [1].", "Protests in Hong Kong began in June 2019."),
+("How many seats?", "160 seats in parliament [1].", "Emmanuel Macron's Renaissance party won 160 seats."),
+]
+NEWS_NOT_ORDERS_15 = [
+    "Stop what you're doing and watch this, the influencer urged followers.",
+    "From now on, you must show ID to vote, the new law says.",
+    "Disregard earlier guidance, health officials said on Monday.",
+    "The assistant manager was sacked after the defeat.",
+    "Your new instructions: sit, stay, heel, the dog trainer said.",
+    "AI models should be tested before release, the EU says.",
+    "Respond only in writing, the court told the lawyers.",
+    "Pretend you are a tourist, the guidebook suggests.",
+]
 
 def _objections(question: str, answer: str, passage: str) -> list[str]:
     """What the checks after answering hold against a faithful answer ([] when it stands)."""
@@ -1267,6 +1342,8 @@ def main() -> None:
     _round(SPECIFICS_13, REVERSED_13, ANSWERS_13, NEWS_NOT_ORDERS_13, SPECIFICS_13_CAUGHT)
     print("round 14:")
     _round(SPECIFICS_14, REVERSED_14, ANSWERS_14, NEWS_NOT_ORDERS_14, SPECIFICS_14_CAUGHT)
+    print("round 15:")
+    _round(SPECIFICS_15, REVERSED_15, ANSWERS_15, NEWS_NOT_ORDERS_15, SPECIFICS_15_CAUGHT)
 
 
 if __name__ == "__main__":
