@@ -414,8 +414,10 @@ async def _sse(line: Line, make: Callable[[], Iterator[Event]], reply_id: str, c
                 if isinstance(event, Token) and event.text:
                     streamed += event.text
                     yield _chunk(reply_id, created, model, {"content": event.text})
-                elif isinstance(event, Retry):
-                    streamed = ""  # the text sent so far is withdrawn: the final `content` is the new answer whole
+                elif isinstance(event, Retry):  # a stream cannot take back what it sent: say it is withdrawn
+                    note = f"\n\n[Withdrawn: {event.reason} Asking again over the closest passages.]\n\n"
+                    yield _chunk(reply_id, created, model, {"content": note})
+                    streamed = ""  # the final `content` is the new answer whole
                 elif isinstance(event, Retrieved):
                     continue
                 elif isinstance(event, Done):

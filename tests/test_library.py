@@ -475,7 +475,10 @@ def test_the_terminal_and_the_api_show_the_withdrawn_answer_replaced(
     with TestClient(build_app(assistant)).stream("POST", "/v1/chat/completions", json={
         "stream": True, "messages": [{"role": "user", "content": question}]}) as r:
         r.read()
-    last = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: {")][-1]
+    chunks = [json.loads(line[6:]) for line in r.text.splitlines() if line.startswith("data: {")]
+    sent = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks)
+    assert sent.index("48 million") < sent.index("[Withdrawn:") < sent.index("41 million")  # said, in the stream
+    last = chunks[-1]
     assert "41 million" in last["content"] and "48 million" not in last["content"]
     assert last["checks"][0]["kind"] == "retried"
 
