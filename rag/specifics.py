@@ -1071,7 +1071,7 @@ def _regnal(name: str, text: str, sources: list[str]) -> bool:
 # Kremlin-backed group"): the name is what a source must state.
 _COMPOUND = re.compile(r"-(?:based|born|bred|era|led|backed|owned|run|made|style|funded|linked|bound|related|focused|"
                        r"centric|wide|area|registered|listed|headquartered|controlled|affiliated|allied|aligned|"
-                       r"friendly|inspired|themed|bred|educated|trained)$")
+                       r"friendly|inspired|themed|educated|trained)$")
 # A span of years a source states ("from 2014 to 2016", "2014-2016", "between 2014 and 2016", "2014 to 2016").
 _A_YEAR = r"(1[5-9]\d\d|2\d\d\d)"
 _SPAN_OF_YEARS = re.compile(rf"(?<![\w.,])(?:between\s+{_A_YEAR}\s+and\s+{_A_YEAR}"
