@@ -242,7 +242,9 @@ def test_excerpt_budget_in_settings_narrows_the_cited_snippets(browser, server: 
     box = page.locator("#passage-tokens input[type=number]")
     box.fill("100")
     box.press("Enter")
-    page.wait_for_timeout(300)
+    box.press("Tab")  # committed on leaving the box, as a person does
+    page.wait_for_function("() => document.querySelector('#passage-tokens input[type=number]').value === '100'")
+    page.wait_for_timeout(1000)  # under a loaded machine the setting reached the next question late (a CI run)
     _go(page, "Chat")
     seen = _ask(page, "How old is Ri Il Gyu?")
     assert "52" in seen[-1]
