@@ -501,13 +501,14 @@ class Pipeline:
             scores = after_scores(ready.scores, raw, text, len([c for c in after if c.kind == "withheld"]),
                                   list(grounded.objections), p_verified,
                                   nearness(ready.query, text, passages))
+            p_correct = self.calibration.after.p_correct(scores) if self.calibration is not None else None
             if self.scored:
                 judged = self._judge_after(ready, scores, grounded.objections, text)
             else:  # the rules decided; P(correct) is reported beside the answer
-                assert self.calibration is not None
-                judged = [score_check(self.calibration.after.p_correct(scores), self.calibration.after.threshold)]
-            if retried is not None and self.calibration is not None and not any(c.kind == "refused" for c in judged) \
-                    and self.calibration.after.p_correct(scores) < SECOND_LOOK_P:
+                assert self.calibration is not None and p_correct is not None
+                judged = [score_check(p_correct, self.calibration.after.threshold)]
+            if retried is not None and p_correct is not None and p_correct < SECOND_LOOK_P \
+                    and not any(c.kind == "refused" for c in judged):
                 judged.append(Check("refused", "The closest passages don't clearly state the answer either.", text))
             after += judged
             if any(c.kind == "refused" for c in judged):

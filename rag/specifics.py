@@ -988,7 +988,7 @@ def _missing(text: str, sources: tuple[str, ...], asked: bool) -> tuple[str, ...
     # A team named by a number ("the 49ers"), stated only as written.
     missing += [t for t in dict.fromkeys(m[0] for m in _TEAM.finditer(text))
                 if not any(re.search(rf"(?<![\w.,]){t}\b", s, re.IGNORECASE) for s in pool)]
-    spanned = [n for n in missing if re.fullmatch(r"1[5-9]\d\d|2\d\d\d", n)]
+    spanned = [n for n in missing if re.fullmatch(_A_YEAR, n)]
     if spanned:  # "in 2015" is stated by "from 2014 to 2016", "2014-2016", "between 2014 and 2016"
         within = _within_spans(pool)
         missing = [n for n in missing if not (n in spanned and any(a < int(n) < b for a, b in within))]

@@ -23,7 +23,7 @@ from rag.evaluation.systems import ClosedBook, Naive, Oracle, Ours, System
 from rag.judgement import P_CORRECT, expected_calibration_error
 from rag.llm import Generator
 from rag.models import Catalog, sha256_file
-from rag.pipeline import Pipeline
+from rag.pipeline import RETRIED, Pipeline
 from rag.prompting import prompt_hash
 from rag.retrieve import PassageSource
 from rag.types import Answer, Turn
@@ -114,7 +114,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "truthfulness": _mean([float(r.get("truth", 0)) for r in rows]),
         "withheld_rate": _mean([float(r.get("withheld", 0) > 0) for r in rows if not r["refused"]]),
         # Library mode's second look: the share of questions whose first answer was withdrawn and asked again.
-        "retried_rate": _mean([float(any(c.get("kind") == "retried" for c in r.get("checks") or [])) for r in rows]),
+        "retried_rate": _mean([float(any(c.get("kind") == RETRIED for c in r.get("checks") or [])) for r in rows]),
         "answer_accuracy": _mean([float(r["correct"]) for r in answerable]),
         "exact_match": _mean([r["exact_match"] for r in answerable]),
         "f1": _mean([r["f1"] for r in answerable]),
