@@ -409,10 +409,16 @@ _AMOUNT = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:" + "|".join(_NUM
 # a record 22 million", "a fee of 40"): an article may name its currency once and then leave it out.
 _PAID = (r"\b(?i:costs?|costing|paid|pays?|prices?|priced|fees?|fares?|tolls?|worth|salary|wages?|spent|spend|"
          r"charged?|earned|earns?)\s+(?:[^\W\d]+\s+){0,2}")
+# What a number after such a word counts when it is no money: a measure or a count of things ("cost 90 metres of
+# steel", "cost 12 jobs", "paid 3 visits", "spent 5 years").
+_NOT_MONEY = (r"(?![ \t-]*(?i:(?:kilo|centi|milli)?met(?:re|er)s?|km|miles?|feet|foot|ft|yards?|inches|(?:kilo)?grams?|"
+              r"kg|tonnes?|tons?|pounds? of|litres?|liters?|gallons?|percent|per cent|%|jobs?|lives|people|persons?|"
+              r"workers?|staff|visits?|trips?|points?|seats?|votes?|goals?|minutes?|hours?|days?|weeks?|months?|"
+              r"years?|seasons?|games?|matches|times)\b)")
 _MONEY = re.compile(
     r"(?:[$€£¥₩₹]|\b(?:US\$|USD|EUR|GBP|JPY|CHF|CNY)\s?)\s*" + _AMOUNT + _SCALE
     + r"|(?<![\w.,-])" + _AMOUNT + _SCALE + r"[ \t-]+(?i:" + _CURRENCY_NAME + r")\b"
-    + r"|" + _PAID + r"(?<![\w.,-])" + _AMOUNT + r"(?![\w-])"
+    + r"|" + _PAID + r"(?<![\w.,-])" + _AMOUNT + r"(?![\w-])" + _NOT_MONEY
 )
 
 

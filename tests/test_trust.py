@@ -617,6 +617,9 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     assert money_numbers("three countries, 4.9 percent, 19 votes to 6, in 2022, the fee was set in 2021") == set()
     assert money_numbers("The lighthouse cost 3.2 million. They paid a record 22 million, a fee of 40.") == {
         "3.2", "22", "40"}
+    # A measure or a count after such a word is no money.
+    assert money_numbers("The footbridge cost 90 meters of steel. It cost 12 jobs; they paid 3 visits.") == set()
+    assert money_numbers("The bridge cost 90 million to build; its last bill was paid 3 days late.") == {"90"}
     texts = ["Lena Ostrova gave the prize to students in three countries.",
              "The Vessby prize carries 8,000 kronor. Ostrova sailed in 2021."]
     passages = [ScoredChunk(Chunk(f"c{i}", f"d{i}", "T", "/s", 0, 0, len(t), t), 0.9, i)
