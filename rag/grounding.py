@@ -429,7 +429,9 @@ def drop_idle_citations(question: str, text: str, passages: Sequence[ScoredChunk
 
 
 def _anchored(question: str, text: str, passages: Sequence[ScoredChunk], forgiven: Sequence[str] = ()) -> bool:
-    """Whether some answer sentence has one cited article that holds both the question's specifics and its own."""
+    """Whether some answer sentence has one cited article that holds both the question's specifics and its own, and
+    no sentence that adds a name or number cites only articles without the question's specifics ("The Ossory
+    footbridge won the design prize [3]. The prize carried 50,000 dollars [1]", [1] about another prize)."""
     chunks: dict[str, list[Chunk]] = {}
     for p in passages:
         chunks.setdefault(p.chunk.doc_id, []).append(p.chunk)
@@ -437,13 +439,15 @@ def _anchored(question: str, text: str, passages: Sequence[ScoredChunk], forgive
     # once per article
     holds_question = {doc: not [m for m in missing_specifics(question, texts, asked=True) if m not in forgiven]
                       for doc, texts in docs.items()}
+    anchored = False
     for sentence in _sentences(text):
         cited = {passages[n - 1].chunk.doc_id for n in cited_numbers(sentence) if 1 <= n <= len(passages)}
         claim = MARKER.sub("", sentence)
-        for doc in cited:
-            if holds_question[doc] and not missing_specifics(claim, [*docs[doc], question]):
-                return True
-    return not any(cited_numbers(text))
+        if cited and not any(holds_question[doc] for doc in cited) and new_specifics(claim, question):
+            return False
+        anchored = anchored or any(holds_question[doc] and not missing_specifics(claim, [*docs[doc], question])
+                                   for doc in cited)
+    return anchored or not any(cited_numbers(text))
 
 
 def _the_one_stating(claim: str, question: str, passages: Sequence[ScoredChunk]) -> int:

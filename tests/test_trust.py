@@ -1128,6 +1128,13 @@ def test_an_answer_citing_an_article_about_another_year_is_refused(
     fake_generator.script(f"The 2024 budget was 48 million pounds {both}.")
     answer = fake_assistant.ask(total)
     assert answer.refused and "The only articles with an answer are not about what you asked." in answer.text
+    # A sentence about the right year's article does not carry the next one, whose number only the other year's
+    # article states.
+    right, other = number(routes, "Tarrow cuts bus routes"), number(routes, "Tarrow budget approved")
+    fake_generator.script(f"The 2024 Tarrow budget ends funding for routes 7, 12 [{right}]. "
+                          f"The budget was 48 million pounds [{other}].")
+    answer = fake_assistant.ask(routes)
+    assert answer.refused and "The only articles with an answer are not about what you asked." in answer.text
     # Citing the article about that year keeps the answer.
     fake_generator.script(f"It ends funding for routes 7, 12 [{number(routes, 'Tarrow cuts bus routes')}].")
     answer = fake_assistant.ask(routes)
