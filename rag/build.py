@@ -16,7 +16,7 @@ from rag.grounding import CitationGrounder
 from rag.ingest import Indexer
 from rag.judgement import Calibration, load_calibration
 from rag.lexical import LexicalIndex
-from rag.library import LibraryCache, ShelfCache
+from rag.library import LibraryCache
 from rag.llm import Generator, LlamaCppGenerator, OpenAICompatibleGenerator
 from rag.models import Catalog, file_paths, resolve_chat_model
 from rag.pipeline import Pipeline
@@ -210,8 +210,6 @@ def build_pipeline(
         min_score=settings.min_score if min_score is None else min_score,
         passage_tokens=settings.passage_tokens,
         library=library,
-        shelves=ShelfCache(library.store, library.budget, settings.library_shelves_mb * 2**20)
-        if library is not None and settings.library_shelves_mb > 0 else None,
         store=store,
         prefix_dir=settings.data_dir / "prompt-cache",
         library_hints=settings.library_hints,

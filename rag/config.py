@@ -74,13 +74,6 @@ class Settings(BaseModel):
         "question's year, number or name (another year's look-alike) is asked again over the retrieved passages "
         "alone. Generated folds' dev questions: answer accuracy 0.85 -> 0.91, docs/evaluation.md.",
     )
-    library_shelves_mb: int = Field(
-        0, ge=0, description="Disk (MiB) for shelves, e.g. 2048: a library over the library-mode budget is put on "
-        "shelves of look-alike articles that each fit it, and a question is asked over the shelf its best passages "
-        "are on, read once and saved (about 55 MiB a shelf for the 1.5B), as library mode asks over the whole "
-        "library; a shelf not read yet is read while the reader reads the answer. 0 = off (the default: on news it "
-        "answered as well at a fifth of the first word, on an encyclopedia article far fewer, docs/evaluation.md).",
-    )
     library_hints: int = Field(
         0, ge=0, le=20, description="In library mode, name this many of the passages the search ranked first "
         "next to the question; 0 = no hint (measured on the dev split: 3 hints lowered accuracy 0.86 -> 0.71).",

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +20,7 @@ from rag.excerpts import Excerpter
 from rag.gate import ANSWERABILITY, FORGIVEN, Gate
 from rag.grounding import Grounder, nearness
 from rag.judgement import BEFORE, PLAIN, Calibration, after_scores, before_scores, plain_reason, score_check
-from rag.library import Library, LibraryCache, ShelfCache
+from rag.library import Library, LibraryCache
 from rag.llm import Generator, Judge, PassageReading, Placed, PrefixCaching
 from rag.preread import companies, unit
 from rag.prompting import (
@@ -49,7 +47,6 @@ RETRIED = "retried"  # Check kind: a library-mode answer withdrawn (why, and its
 # An answer asked again after one was withdrawn stands only when it is more likely right than wrong (its calibrated
 # P(correct)): the assistant has already doubted one answer to the question.
 SECOND_LOOK_P = 0.5
-PREFIX_LEAD = QUESTION_LEAD + QUESTION  # a saved prefix runs through it: every question's message starts so
 VERIFIED = "verified"  # Check kind: the model's P(yes), after answering, that the passages state its answer
 EMPTY_LIBRARY = "The library is empty: add articles with `rag ingest PATH` (or in the Library tab)."
 
@@ -120,8 +117,6 @@ class Pipeline:
     passage_tokens: int = 0
     refusal: str = field(default=REFUSAL)
     library: LibraryCache | None = None
-    # A library over the budget: each question asked over the shelf of look-alike articles its best passages are on.
-    shelves: ShelfCache | None = None
     prefix_dir: Path | None = None  # where saved library prefixes (KV cache states) are kept
     library_hints: int = 0  # library mode: name this many of the best-ranked passages after the instruction
     # Library mode: an answer the cited-article check refuses (it cites an article without the question's year,
@@ -142,7 +137,6 @@ class Pipeline:
     preread_lookalike: float = 0.0
     embedder: Embedder | None = None
     _vectors: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, init=False, repr=False)
-    _shelf_due: Library | None = field(default=None, init=False, repr=False)  # a shelf to read while the reader reads
 
     def warm(self) -> str | None:
         """Load the models and have the library prefix in the KV cache (restored from disk when saved)."""
@@ -158,68 +152,28 @@ class Pipeline:
             return None
         return self._ensure_prefix(library)
 
-    def _prefix_file(self, library: Library) -> Path | None:
-        """Where a library's (or shelf's) prefix is saved: named by the model, its KV type and the prompt."""
-        if self.prefix_dir is None:
-            return None
-        assert isinstance(self.generator, PrefixCaching)
-        named = f"{self.generator.name}\n{self.generator.model_key()}\n{PREFIX_LEAD}\n{library.system}"
-        key = hashlib.sha256(named.encode()).hexdigest()[:20]  # another model file or KV type: another file
-        return self.prefix_dir / f"{key}.kvcache"
-
     def _ensure_prefix(self, library: Library) -> str:
         assert isinstance(self.generator, PrefixCaching)
-        cache_file = self._prefix_file(library)
-        status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file,
-                                              lead=PREFIX_LEAD)
-        if status == "restored" and cache_file is not None:
-            with contextlib.suppress(OSError):
-                os.utime(cache_file)  # used: the last to go
+        cache_file = None
+        lead = QUESTION_LEAD + QUESTION  # the saved prefix runs through it: every question's message starts so
+        if self.prefix_dir is not None:
+            named = f"{self.generator.name}\n{self.generator.model_key()}\n{lead}\n{library.system}"
+            key = hashlib.sha256(named.encode()).hexdigest()[:20]  # another model file or KV type: another file
+            cache_file = self.prefix_dir / f"{key}.kvcache"
+        status = self.generator.ensure_prefix([{"role": "system", "content": library.system}], cache_file, lead=lead)
         if status == "computed" and self.prefix_dir is not None:
-            # Keep the few newest saved prefixes (one per library version and model), and with shelves as many
-            # more as their disk budget holds, the least recently used going first.
+            # Keep the few newest saved prefixes (one per library version and model); drop older ones.
             saved = sorted(self.prefix_dir.glob("*.kvcache"), key=lambda p: p.stat().st_mtime, reverse=True)
-            budget = self.shelves.disk_bytes if self.shelves is not None else 0
-            total = 0
-            for n, old in enumerate(saved):
-                total += old.stat().st_size
-                if n >= 3 and total > budget:
-                    old.unlink(missing_ok=True)
+            for old in saved[3:]:
+                old.unlink(missing_ok=True)
         log.info("library prefix (%d tokens): %s", library.tokens, status)
         return status
-
-    def _shelf(self, relevant: list[ScoredChunk]) -> Library | None:
-        """The shelf to ask over, when it is read already (in the KV cache, kept in memory or saved); else None,
-        and the shelf is due to be read while the reader reads (`read_ahead`), so the next question on it is."""
-        if self.shelves is None or not isinstance(self.generator, PrefixCaching):
-            return None
-        shelf = self.shelves.shelf(relevant, self.generator.count_tokens)
-        if shelf is None:
-            return None
-        cache_file = self._prefix_file(shelf)
-        held = self.generator.ensure_prefix([{"role": "system", "content": shelf.system}], lead=PREFIX_LEAD,
-                                            read=False)
-        if held != "missing" or (cache_file is not None and cache_file.exists()):
-            return shelf
-        self._shelf_due = shelf
-        return None
-
-    def read_shelf(self) -> int:
-        """Read the shelf the last question found unread (`_shelf`) and save it; the prompt tokens read."""
-        shelf, self._shelf_due = self._shelf_due, None
-        if shelf is None or not isinstance(self.generator, PrefixCaching):
-            return 0
-        before = getattr(self.generator, "tokens_read", 0)
-        self._ensure_prefix(shelf)
-        return getattr(self.generator, "tokens_read", 0) - before
 
     def read_ahead(self, history: list[Turn]) -> int:
         """While the reader reads the last answer: have the prompt head of a follow-up in llama.cpp's cache (the
         library, this conversation as the follow-up will give it, the instruction), so that the follow-up reads
         only its own words. Library mode only, where a follow-up's passages are known before it is asked (the
         whole library). Returns the prompt tokens read (0 when there was nothing to read or nothing to do)."""
-        if self._shelf_due is not None:
-            return self.read_shelf()  # a follow-up over a library this big searches again: its shelf, most likely
         if not history or self.history_turns <= 0 or self.passage_tokens > 0 or self.library is None \
                 or not isinstance(self.generator, PrefixCaching):
             return 0
@@ -341,8 +295,6 @@ class Pipeline:
         # The whole library, when it fits and something relevant was found; else the retrieved passages.
         library = self.library.get(self.generator.count_tokens) \
             if whole_library and self.library and budget <= 0 and relevant else None
-        if library is None and whole_library and budget <= 0 and relevant:
-            library = self._shelf(relevant)
         kept = self._follow_up(self._carried(history, budget), relevant) if library is None and whole_library else None
         if kept is not None:
             relevant = kept

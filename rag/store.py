@@ -65,10 +65,6 @@ class VectorStore(Protocol):
         """Cosine similarity of a vector to each of these chunks."""
         ...
 
-    def vectors(self, chunk_ids: Sequence[str]) -> np.ndarray:
-        """The stored vectors of these chunks, one row each in their order (a chunk the store lacks: zeros)."""
-        ...
-
     def count_chunks(self, doc_id: str | None = None) -> int:
         """How many chunks the store holds (of one document, when given)."""
         ...
@@ -417,19 +413,6 @@ class ChromaStore:
             e = np.asarray(emb, dtype=np.float32)
             out[cid] = float(e @ v / max(float(np.linalg.norm(e)), 1e-9))
         return out
-
-    def vectors(self, chunk_ids: Sequence[str]) -> np.ndarray:
-        """The stored vectors of these chunks, one row each in their order (a chunk the store lacks: zeros)."""
-        ids = list(chunk_ids)
-        found: dict[str, np.ndarray] = {}
-        step = self._max_batch()
-        for start in range(0, len(ids), step):
-            got = self._open().get(ids=ids[start : start + step], include=["embeddings"])
-            for cid, emb in zip(got["ids"], got["embeddings"], strict=True):
-                found[cid] = np.asarray(emb, dtype=np.float32)
-        width = len(next(iter(found.values()))) if found else 0
-        return np.stack([found.get(i, np.zeros(width, dtype=np.float32)) for i in ids]) if ids else \
-            np.zeros((0, width), dtype=np.float32)
 
     def count_chunks(self, doc_id: str | None = None) -> int:
         """How many chunks the store holds, or one document has."""

@@ -258,8 +258,6 @@ def run_eval(
                 read_before = getattr(assistant.generator, "tokens_read", None)
                 answer = system.answer(item.question, history, item.gold_docs)
                 read_after = getattr(assistant.generator, "tokens_read", None)
-                if isinstance(system, Ours):
-                    system.read_while_reading()
                 ranked = None
                 if isinstance(system, Ours):
                     ranked = [Path(p.chunk.source).name

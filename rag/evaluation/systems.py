@@ -100,12 +100,6 @@ class Ours:
         if self.typing is not None:
             self.typing.close()
 
-    def read_while_reading(self) -> None:
-        """After an answer, where a person reads it: a shelf the question found unread is read then, as the chat
-        reads it (`library_shelves_mb`), outside the next answer's timings."""
-        if self.read_ahead:
-            self.pipeline.read_shelf()
-
     def pause(self, history: list[Turn]) -> None:
         """Between the turns of a conversation, where a person reads the answer: the chat reads ahead for a
         follow-up then (`read_ahead`), so the eval does too, outside the next answer's timings."""
