@@ -412,9 +412,9 @@ _PAID = (r"\b(?i:costs?|costing|paid|pays?|prices?|priced|fees?|fares?|tolls?|wo
 # What a number after such a word counts when it is no money: a measure or a count of things ("cost 90 metres of
 # steel", "cost 12 jobs", "paid 3 visits", "spent 5 years").
 _NOT_MONEY = (r"(?![ \t-]*(?i:(?:kilo|centi|milli)?met(?:re|er)s?|km|miles?|feet|foot|ft|yards?|inches|(?:kilo)?grams?|"
-              r"kg|tonnes?|tons?|pounds? of|litres?|liters?|gallons?|percent|per cent|%|jobs?|lives|people|persons?|"
+              r"kg|tonnes?|tons?|pounds? of|litres?|liters?|gallons?|percent|per cent|jobs?|lives|people|persons?|"
               r"workers?|staff|visits?|trips?|points?|seats?|votes?|goals?|minutes?|hours?|days?|weeks?|months?|"
-              r"years?|seasons?|games?|matches|times)\b)")
+              r"years?|seasons?|games?|matches|times)\b|[ \t]*%)")
 _MONEY = re.compile(
     r"(?:[$€£¥₩₹]|\b(?:US\$|USD|EUR|GBP|JPY|CHF|CNY)\s?)\s*" + _AMOUNT + _SCALE
     + r"|(?<![\w.,-])" + _AMOUNT + _SCALE + r"[ \t-]+(?i:" + _CURRENCY_NAME + r")\b"

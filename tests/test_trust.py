@@ -619,6 +619,7 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
         "3.2", "22", "40"}
     # A measure or a count after such a word is no money.
     assert money_numbers("The footbridge cost 90 meters of steel. It cost 12 jobs; they paid 3 visits.") == set()
+    assert money_numbers("The repairs cost 5% more than planned.") == set()
     assert money_numbers("The bridge cost 90 million to build; its last bill was paid 3 days late.") == {"90"}
     texts = ["Lena Ostrova gave the prize to students in three countries.",
              "The Vessby prize carries 8,000 kronor. Ostrova sailed in 2021."]
