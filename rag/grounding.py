@@ -188,6 +188,11 @@ _ASKS_MONEY = re.compile(
     r"worth|salary|salaries|wages?|earn(?:s|ed)?|charge[sd]?)\b"
     r"|\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(cost|price|fee|fare|toll|salary|prize money)\b",
     re.IGNORECASE)
+# A question about a change ("By how much does the deal raise wages?", "How much did fares rise?"), which a share
+# answers as well as an amount of money ("by 7 percent").
+_ASKS_CHANGE = re.compile(r"\bby how much\b|\bhow much\b.*\b(?:rais|rise|rose|increas|grow|grew|fall|fell|cut|drop|"
+                          r"climb|jump|decreas|reduc|lower|shr[iu]nk)", re.IGNORECASE)
+_SHARE = re.compile(r"([\w.,-]+)\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.IGNORECASE)
 # A question that asks for a year or a duration: in an answer to any other number question a year says when, not
 # how many ("52 years old ... until 2016").
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what) year\b|\bwhen\b|\bhow long\b", re.IGNORECASE)
@@ -274,7 +279,8 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     if _ASKS_NUMBER.search(question) and not new and not _MULTIPLIED.search(claim) \
             and not _counted_as_cited(question, claim, text, passages):
         return Check("refused", "I found nothing that gives the number you asked for.", text)
-    if _ASKS_MONEY.search(question):
+    shares = {n for m in _SHARE.finditer(claim) for n in numbers(in_prose(m.group(1)))}
+    if _ASKS_MONEY.search(question) and not (_ASKS_CHANGE.search(question) and new & shares):
         cited = _cited_text(text, passages)
         if not new & (money_numbers(claim) | money_numbers(cited)):
             return Check("refused", "I found nothing that gives the amount of money you asked for.", text)

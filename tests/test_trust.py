@@ -632,6 +632,11 @@ def test_a_question_about_money_needs_an_amount_of_money() -> None:
     assert not_given(asked, "She gave 8,000 [2].", passages) is None  # its cited passage does
     assert not_given(asked, "She gave 8,000 [1].", passages) is not None  # not where it is cited
     assert not_given("How much is the fee?", "The fee was set in 2021 [2].", passages) is not None  # 2021 is a year
+    # A change asked about money is answered by a share too ("raises wages by 7 percent"), not by a count.
+    assert not_given("By how much does the deal raise wages?", "It raises wages by 7 percent [1].", passages) is None
+    assert not_given("How much did the fares rise?", "Fares rose 5% [1].", passages) is None
+    assert not_given("How much did the fares rise?", "Fares rose five percent [1].", passages) is None
+    assert not_given("How much did the fares rise?", "Fares rose 3 times [1].", passages) is not None
     # Not a question about money: a share or a count can answer it.
     assert not_given("By how much did Vessby raise its harbour tax?", "By three [1].", passages) is None
     assert not_given("What was the cost of the new pier?", "Three countries paid [1].", passages) is not None
