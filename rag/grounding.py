@@ -192,7 +192,7 @@ _ASKS_MONEY = re.compile(
 # answers as well as an amount of money ("by 7 percent").
 _ASKS_CHANGE = re.compile(r"\bby how much\b|\bhow much\b.*\b(?:rais|rise|rose|increas|grow|grew|fall|fell|cut|drop|"
                           r"climb|jump|decreas|reduc|lower|shr[iu]nk)", re.IGNORECASE)
-_SHARE = re.compile(r"([\w.,-]+)\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.IGNORECASE)
+_PERCENT = re.compile(r"([\w.,-]+)\s*(?:%|percent\b|per cent\b|percentage points?\b)", re.IGNORECASE)
 # A question that asks for a year or a duration: in an answer to any other number question a year says when, not
 # how many ("52 years old ... until 2016").
 _ASKS_YEAR = re.compile(r"\b(what|which|in what|since what) year\b|\bwhen\b|\bhow long\b", re.IGNORECASE)
@@ -265,6 +265,12 @@ def _named(claim: str, question: str) -> bool:
 _MULTIPLIED = re.compile(r"(?i)\b(?:doubled|tripled|trebled|quadrupled|halved)\b")
 
 
+def _share_of_change(question: str, claim: str, new: set[str]) -> bool:
+    """Whether a question about a change in money is answered by a share it does not hold ("by 7 percent")."""
+    return bool(_ASKS_CHANGE.search(question)) and bool(
+        new & {n for m in _PERCENT.finditer(claim) for n in numbers(in_prose(m.group(1)))})
+
+
 def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
     """A refusal when the answer doesn't give what its question asks for: a question about a quantity answered
     without a number the question doesn't hold already ("How many family members defected?" - "His family
@@ -279,8 +285,7 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     if _ASKS_NUMBER.search(question) and not new and not _MULTIPLIED.search(claim) \
             and not _counted_as_cited(question, claim, text, passages):
         return Check("refused", "I found nothing that gives the number you asked for.", text)
-    shares = {n for m in _SHARE.finditer(claim) for n in numbers(in_prose(m.group(1)))}
-    if _ASKS_MONEY.search(question) and not (_ASKS_CHANGE.search(question) and new & shares):
+    if _ASKS_MONEY.search(question) and not _share_of_change(question, claim, new):
         cited = _cited_text(text, passages)
         if not new & (money_numbers(claim) | money_numbers(cited)):
             return Check("refused", "I found nothing that gives the amount of money you asked for.", text)
