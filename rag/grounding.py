@@ -37,7 +37,7 @@ from rag.specifics import (
     stated,
     years,
 )
-from rag.text import STOPWORDS, sentence_spans, stems
+from rag.text import STOPWORDS, base_words, sentence_spans, stems
 from rag.types import Check, Chunk, Citation, ScoredChunk, stated_by
 
 _REFUSAL_KEY = re.sub(r"\W+", " ", REFUSAL.lower()).strip()
@@ -217,11 +217,22 @@ def adds_nothing(question: str, text: str) -> bool:
     if not _ASKS_OPEN.search(question):
         return False
     claim = MARKER.sub("", text)
-    asked = stems(question)
+    asked = base_words(question)
     compounds = {c.lower() for c in _COMPOUND.findall(claim)} - {c.lower() for c in _COMPOUND.findall(question)}
     return not compounds and not numbers(claim) - numbers(question) and all(
-        any(same_start(w, q, _SAME_LETTERS) or same_start(q, w, _SAME_LETTERS) for q in asked)
-        for w in stems(claim) if not w.isdigit())
+        any(_one_word(w, q) for q in asked) for w in base_words(claim) if not w.isdigit())
+
+
+def _one_word(a: str, b: str) -> bool:
+    """Whether two words are one in other inflections ("live" and "lived", "Korea" and "Korean", "study" and
+    "studies"): what is left of each after the letters they share is an ending. Not a noun made of a verb or an
+    adjective ("analysis" and "analyzes", "isomorphism" and "isomorphic"): SQuAD's answers are often named so with
+    the question's own stems ("What field analyzes algorithms?" - "analysis of algorithms")."""
+    shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return a == b or (shared >= 3 and a[shared:] in _ENDINGS and b[shared:] in _ENDINGS)
+
+
+_ENDINGS = frozenset(("", "s", "es", "d", "ed", "ing", "n", "ns", "e", "er", "ers", "y", "ies", "ied", "'s", "’s"))
 
 
 def _cited_text(text: str, passages: Sequence[ScoredChunk]) -> str:

@@ -101,7 +101,13 @@ def stems(text: str) -> set[str]:
     """The Snowball stems of a text's content words: "opened" and "open" are one, "defection" and "defected", an
     irregular past and its verb ("met" and "meet"), a role and its verb ("leader" and "leads"), and a measure's
     adjective and its noun ("hot" and "temperature")."""
-    return set(_stemmer().stemWords([_WORDS_OF.get(w, w) for w in sorted(content_words(text))]))
+    return set(_stemmer().stemWords(sorted(base_words(text))))
+
+
+def base_words(text: str) -> set[str]:
+    """A text's content words, unstemmed, an irregular form as its base word ("met" as "meet", "leader" as "lead",
+    "hot" as "temperature")."""
+    return {_WORDS_OF.get(w, w) for w in content_words(text)}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

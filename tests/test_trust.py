@@ -659,6 +659,11 @@ def test_an_answer_that_only_repeats_an_open_question_is_refused() -> None:
     # and so is a hyphened word made of the question's own words
     assert not adds_nothing("A problem hard for NP is called what?", "A problem hard for NP is called NP-hard [1].")
     assert adds_nothing("What is an NP-hard problem called?", "An NP-hard problem is called a problem [1].")
+    # A noun made of the question's verb or adjective names what was asked ("analysis" of "analyzes"); the question's
+    # words in other inflections ("lives", "Norwegian"/"Norway" aside) do not.
+    assert not adds_nothing("What field analyzes the cost of algorithms?", "The analysis of algorithms [1].")
+    assert not adds_nothing("Which problem asks if two graphs are isomorphic?", "The graph isomorphism problem [1].")
+    assert adds_nothing("Where did the lifeboats sail?", "The lifeboat sailed where it sails [1].")
     # Questions answered by yes, no or one of their own words.
     assert not adds_nothing("Does Lena Ostrova live in Norway?", "Yes, Lena Ostrova lives in Norway [1].")
     assert not adds_nothing("Which does Lena Ostrova sail, a schooner or a ketch?", "A schooner [1].")
