@@ -25,6 +25,7 @@ from rag.citations import (
 from rag.injection import repeats_kept_out
 from rag.prompting import REFUSAL
 from rag.specifics import (
+    MONEY_WORDS,
     in_prose,
     missing_reason,
     missing_specifics,
@@ -184,8 +185,7 @@ _ASKS_NUMBER = re.compile(r"\b(how (many|much|old|long|far|tall|high|big|large)|
 # Questions that ask for an amount of money: "how much" with a word only money is counted in, or "what was the cost".
 # Not "how much did X raise council tax" or "how much did the budget grow": a share can answer those.
 _ASKS_MONEY = re.compile(
-    r"\bhow much\b.*\b(money|pa(?:y|ys|id)|costs?|costing|prices?|priced|fees?|fares?|tolls?|spen[dt]|spending|"
-    r"worth|salary|salaries|wages?|earn(?:s|ed)?|charge[sd]?)\b"
+    r"\bhow much\b.*\b(money|pa(?:y|ys|id)|" + MONEY_WORDS + r"|spen[dt]|spending|salaries|earn(?:s|ed)?|charge[sd]?)\b"
     r"|\bwhat (?:is|was|were|are|will be) the (?:\w+ )?(cost|price|fee|fare|toll|salary|prize money)\b",
     re.IGNORECASE)
 # A question about a change ("By how much does the deal raise wages?", "How much did fares rise?"), which a share

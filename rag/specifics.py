@@ -407,8 +407,9 @@ _SCALE = r"(?:[ \t-]*(?:thousand|million|billion|trillion|m|bn|k)\b)?"
 _AMOUNT = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?i:" + "|".join(_NUMBER_WORDS) + r"))")
 # Or a number right after a word only money is counted in, two words between at most ("cost 3.2 million", "paid
 # a record 22 million", "a fee of 40"): an article may name its currency once and then leave it out.
-_PAID = (r"\b(?i:costs?|costing|paid|pays?|prices?|priced|fees?|fares?|tolls?|worth|salary|wages?|spent|spend|"
-         r"charged?|earned|earns?)\s+(?:[^\W\d]+\s+){0,2}")
+# The words only money is counted in: here before an amount, in `rag.grounding` in a question that asks for one.
+MONEY_WORDS = r"costs?|costing|prices?|priced|fees?|fares?|tolls?|worth|salary|wages?"
+_PAID = (r"\b(?i:" + MONEY_WORDS + r"|paid|pays?|spent|spend|charged?|earned|earns?)\s+(?:[^\W\d]+\s+){0,2}")
 # What a number after such a word counts when it is no money: a measure or a count of things ("cost 90 metres of
 # steel", "cost 12 jobs", "paid 3 visits", "spent 5 years").
 _NOT_MONEY = (r"(?![ \t-]*(?i:(?:kilo|centi|milli)?met(?:re|er)s?|km|miles?|feet|foot|ft|yards?|inches|(?:kilo)?grams?|"
