@@ -272,6 +272,24 @@ def _named(claim: str, question: str) -> bool:
     return False
 
 
+# A question that asks for a share, and one that asks for a count: each answered by the other's kind of number is not
+# answered ("What percentage of the defectors are women?" - "around ten people"; "How many votes did she get?" -
+# "52 percent of the vote").
+_ASKS_SHARE = re.compile(r"(?i)\bwhat (?:percentage|percent|proportion|share|fraction)\b|\bhow many "
+                         r"(?:percent|per cent|percentage points?)\b")
+_HOW_MANY = re.compile(r"(?i)\bhow many\b")
+
+
+def _share_for_count(question: str, claim: str, new: set[str]) -> bool:
+    """Whether a question about a share is answered only with counts, or one about a count only with shares."""
+    if not new:
+        return False
+    shares = {n for m in _PERCENT.finditer(in_prose(claim)) for n in numbers(in_prose(m.group(1)))}
+    if _ASKS_SHARE.search(question):
+        return not new & shares
+    return bool(_HOW_MANY.search(question)) and new <= shares
+
+
 # A change given as a multiple, which answers "how much" without a figure ("Rents doubled").
 _MULTIPLIED = re.compile(r"(?i)\b(?:doubled|tripled|trebled|quadrupled|halved)\b")
 
@@ -295,6 +313,8 @@ def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) ->
     new = numbers(in_prose(claim)) - numbers(in_prose(question))  # "half a million" gives a number
     if _ASKS_NUMBER.search(question) and not new and not _MULTIPLIED.search(claim) \
             and not _counted_as_cited(question, claim, text, passages):
+        return Check("refused", "I found nothing that gives the number you asked for.", text)
+    if _share_for_count(question, claim, new):
         return Check("refused", "I found nothing that gives the number you asked for.", text)
     if _ASKS_MONEY.search(question) and not _share_of_change(question, claim, new):
         cited = _cited_text(text, passages)

@@ -608,6 +608,18 @@ def test_the_check_for_what_was_asked_can_be_switched_off(tmp_path: Path) -> Non
     assert CitationGrounder().ground("How old is Lena Ostrova?", "Lena Ostrova sailed [1].", passages).refused
 
 
+def test_a_share_does_not_answer_a_count_nor_a_count_a_share() -> None:
+    from rag.grounding import not_given
+
+    refused = not_given("How many votes did Ada Lind get?", "Ada Lind got 52 percent of the vote [1].")
+    assert refused is not None and refused.detail == "I found nothing that gives the number you asked for."
+    assert not_given("What percentage of the crew were women?", "Around ten of them [1].") is not None
+    assert not_given("What percentage of the crew were women?", "A third of the crew [1].") is None  # a share in words
+    assert not_given("What share of the vote did she win?", "She won 52 percent [1].") is None
+    assert not_given("How many votes did Ada Lind get?", "4,120 votes, 52 percent of those cast [1].") is None
+    assert not_given("How many percentage points did rates rise?", "By 2 percentage points [1].") is None
+
+
 def test_a_question_about_money_needs_an_amount_of_money() -> None:
     from rag.grounding import CitationGrounder, not_given
     from rag.specifics import money_numbers
