@@ -25,6 +25,7 @@ from rag.citations import (
 from rag.injection import repeats_kept_out
 from rag.prompting import REFUSAL
 from rag.specifics import (
+    CURRENCY_NAMES,
     MONEY_WORDS,
     in_prose,
     missing_reason,
@@ -278,16 +279,19 @@ def _named(claim: str, question: str) -> bool:
 _ASKS_SHARE = re.compile(r"(?i)\bwhat (?:percentage|percent|proportion|share|fraction)\b|\bhow many "
                          r"(?:percent|per cent|percentage points?)\b")
 _HOW_MANY = re.compile(r"(?i)\bhow many\b")
+_HOW_MANY_MONEY = re.compile(r"(?i)\bhow many\s+(?:[\w-]+\s+)?" + CURRENCY_NAMES + r"\b")
 
 
 def _share_for_count(question: str, claim: str, new: set[str]) -> bool:
-    """Whether a question about a share is answered only with counts, or one about a count only with shares."""
+    """Whether a question about a share is answered only with counts, or one about a count only with shares or
+    amounts of money ("How many vehicles will use the bridge?" - "The bridge cost 212 million pounds")."""
     if not new:
         return False
     shares = {n for m in _PERCENT.finditer(in_prose(claim)) for n in numbers(in_prose(m.group(1)))}
     if _ASKS_SHARE.search(question):
         return not new & shares
-    return bool(_HOW_MANY.search(question)) and new <= shares
+    return bool(_HOW_MANY.search(question)) and not _HOW_MANY_MONEY.search(question) \
+        and new <= shares | money_numbers(claim)
 
 
 # A change given as a multiple, which answers "how much" without a figure ("Rents doubled").

@@ -400,7 +400,7 @@ def _quantities(text: str) -> Iterator[tuple[str, str, list[str]]]:
 
 # An amount of money: a number with a currency sign or code before it ("$5 million", "EUR 40") or a currency's name
 # after it, up to a scale word between ("140 million euros", "a 60 million euro renovation", "12-euro tickets").
-_CURRENCY_NAME = (r"(?:euros?|dollars?|pounds?|sterling|yen|yuan|renminbi|francs?|kron(?:a|or|e|er)|rupees?|won|"
+CURRENCY_NAMES = (r"(?:euros?|dollars?|pounds?|sterling|yen|yuan|renminbi|francs?|kron(?:a|or|e|er)|rupees?|won|"
                   r"r[ou]bles?|pesos?|reais|real|rand|lira|lire|dinars?|dirhams?|riyals?|shekels?|zloty|forints?|"
                   r"cents?|pence)")
 _SCALE = r"(?:[ \t-]*(?:thousand|million|billion|trillion|m|bn|k)\b)?"
@@ -418,7 +418,7 @@ _NOT_MONEY = (r"(?![ \t-]*(?i:(?:kilo|centi|milli)?met(?:re|er)s?|km|miles?|feet
               r"years?|seasons?|games?|matches|times)\b|[ \t]*%)")
 _MONEY = re.compile(
     r"(?:[$€£¥₩₹]|\b(?:US\$|USD|EUR|GBP|JPY|CHF|CNY)\s?)\s*" + _AMOUNT + _SCALE
-    + r"|(?<![\w.,-])" + _AMOUNT + _SCALE + r"[ \t-]+(?i:" + _CURRENCY_NAME + r")\b"
+    + r"|(?<![\w.,-])" + _AMOUNT + _SCALE + r"[ \t-]+(?i:" + CURRENCY_NAMES + r")\b"
     + r"|" + _PAID + r"(?<![\w.,-])" + _AMOUNT + r"(?![\w-])" + _NOT_MONEY
 )
 

@@ -618,6 +618,10 @@ def test_a_share_does_not_answer_a_count_nor_a_count_a_share() -> None:
     assert not_given("What share of the vote did she win?", "She won 52 percent [1].") is None
     assert not_given("How many votes did Ada Lind get?", "4,120 votes, 52 percent of those cast [1].") is None
     assert not_given("How many percentage points did rates rise?", "By 2 percentage points [1].") is None
+    # Nor does an amount of money answer a count, unless the count is of money.
+    assert not_given("How many cars use the bridge?", "The bridge cost 212 million pounds [1].") is not None
+    assert not_given("How many euros did the bridge cost?", "It cost 212 million euros [1].") is None
+    assert not_given("How many people paid?", "4,000 people paid 12 euros each [1].") is None
 
 
 def test_a_question_about_money_needs_an_amount_of_money() -> None:
