@@ -202,9 +202,6 @@ _ASKS_NAME = re.compile(r"\b(what|which) (is|was|were|are) the names? of\b|\bwha
 # A question that asks something open ("who", "which city", "how"), not one answered by yes, no or one of its own
 # words ("Did he ...?", "Was it Cuba or Panama?").
 _ASKS_OPEN = re.compile(r"^(?!.*\bor\b).*\b(who|whom|whose|what|which|where|when|why|how)\b", re.IGNORECASE)
-# Letters two words must share from the start to be one for `adds_nothing` ("Korea" and "Korean", "lives" and
-# "live").
-_SAME_LETTERS = 5
 # A hyphened word ("NP-hard", "co-NP"): made of the question's words, it still names something the question does not
 # ("A problem that is hard for NP can be stated how?" - "as NP-hard", squad2's dev split).
 _COMPOUND = re.compile(r"[^\W\d_][\w’']*(?:-[\w’']+)+")
@@ -287,7 +284,7 @@ def _share_for_count(question: str, claim: str, new: set[str]) -> bool:
     amounts of money ("How many vehicles will use the bridge?" - "The bridge cost 212 million pounds")."""
     if not new:
         return False
-    shares = {n for m in _PERCENT.finditer(in_prose(claim)) for n in numbers(in_prose(m.group(1)))}
+    shares = _shares(claim)
     if _ASKS_SHARE.search(question):
         return not new & shares
     return bool(_HOW_MANY.search(question)) and not _HOW_MANY_MONEY.search(question) \
@@ -300,8 +297,12 @@ _MULTIPLIED = re.compile(r"(?i)\b(?:doubled|tripled|trebled|quadrupled|halved)\b
 
 def _share_of_change(question: str, claim: str, new: set[str]) -> bool:
     """Whether a question about a change in money is answered by a share it does not hold ("by 7 percent")."""
-    return bool(_ASKS_CHANGE.search(question)) and bool(
-        new & {n for m in _PERCENT.finditer(claim) for n in numbers(in_prose(m.group(1)))})
+    return bool(_ASKS_CHANGE.search(question)) and bool(new & _shares(claim))
+
+
+def _shares(text: str) -> set[str]:
+    """The numbers a text gives as percentages, a share in words among them ("a third of" is 33 percent)."""
+    return {n for m in _PERCENT.finditer(in_prose(text)) for n in numbers(in_prose(m.group(1)))}
 
 
 def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
