@@ -302,7 +302,7 @@ def _share_of_change(question: str, claim: str, new: set[str]) -> bool:
 
 def _shares(text: str) -> set[str]:
     """The numbers a text gives as percentages, a share in words among them ("a third of" is 33 percent)."""
-    return {n for m in _PERCENT.finditer(in_prose(text)) for n in numbers(in_prose(m.group(1)))}
+    return {n for m in _PERCENT.finditer(in_prose(text)) for n in numbers(m.group(1))}
 
 
 def not_given(question: str, text: str, passages: Sequence[ScoredChunk] = ()) -> Check | None:
