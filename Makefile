@@ -59,7 +59,7 @@ browser:
 lint: install
 	$(BIN)/ruff check rag app tests bench scripts corpora
 	$(BIN)/mypy scripts/request_forms.py scripts/injection_probe.py scripts/preread_probe.py scripts/hostile_probe.py \
-		scripts/fit_calibration.py scripts/sentence_judge_probe.py
+		scripts/fit_calibration.py scripts/sentence_judge_probe.py scripts/policy_frontier.py
 	$(BIN)/mypy
 
 bench: install test-models models
