@@ -149,9 +149,9 @@ def choose(rows: list[Row], p_before: list[float], p_after: list[float | None], 
     return best[1], best[2], best[3]
 
 
-def rules_policy(rows: list[Row]) -> dict[str, float]:
-    """Today's literal rules, replayed from the recorded numbers: a missing name or number, P(yes) below 0.45,
-    any objection of grounding, each refuses alone."""
+def rules_truths(rows: list[Row]) -> list[int]:
+    """Each row's outcome under today's literal rules, replayed from the recorded numbers: a missing name or number,
+    P(yes) below 0.45, any objection of grounding, each refuses alone."""
     truths = []
     for r in rows:
         s = r.scores
@@ -159,7 +159,12 @@ def rules_policy(rows: list[Row]) -> dict[str, float]:
         vetoed = s.get("missing_numbers", 0) > 0 or s.get("missing_names", 0) > 0 or p_yes < RULE_THRESHOLD \
             or any(s.get(o, 0) > 0 for o in OBJECTIONS)
         truths.append(0 if vetoed or not r.has_after else (1 if r.correct else -1))
-    return measure(rows, truths)
+    return truths
+
+
+def rules_policy(rows: list[Row]) -> dict[str, float]:
+    """Today's literal rules, replayed from the recorded numbers (`rules_truths`), measured."""
+    return measure(rows, rules_truths(rows))
 
 
 VETOABLE = ("missing_numbers", "missing_names", *OBJECTIONS)

@@ -39,18 +39,6 @@ def refused_unscored(paths: Sequence[Path]) -> list[fc.Row]:
     return rows
 
 
-def rules(rows: list[fc.Row]) -> list[int]:
-    """Today's literal rules replayed from the numbers, as `fit_calibration.rules_policy` replays them."""
-    truths = []
-    for r in rows:
-        s = r.scores
-        p_yes = 1 / (1 + np.exp(-s.get("answerable", 0.0)))
-        vetoed = s.get("missing_numbers", 0) > 0 or s.get("missing_names", 0) > 0 or p_yes < fc.RULE_THRESHOLD \
-            or any(s.get(o, 0) > 0 for o in OBJECTIONS)
-        truths.append(0 if vetoed or not r.has_after else (1 if r.correct else -1))
-    return truths
-
-
 def table_row(name: str, rows: list[fc.Row], truths: list[int], sets: list[str]) -> str:
     m = fc.measure(rows, truths)
     return (f"| {name} | {m['truth']:+.3f} | " + " | ".join(f"{m['truth:' + s]:+.3f}" for s in sets)
@@ -101,7 +89,7 @@ def main() -> None:
     print("|---" * (len(sets) + 5) + "|")
     fill = [0] * len(fixed)
     print(table_row("no checks", every, [fc.outcome(r, 1, 1, 0, 0) for r in rows] + fill, sets))
-    print(table_row("literal rules (the default)", every, rules(rows) + fill, sets))
+    print(table_row("literal rules (the default)", every, fc.rules_truths(rows) + fill, sets))
     cal = load_calibration(args.calibration, args.model)
     ece: float | None = None
     if cal is not None and cal.before is not None:
