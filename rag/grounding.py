@@ -221,6 +221,10 @@ def adds_nothing(question: str, text: str) -> bool:
         any(_one_word(w, q) for q in asked) for w in base_words(claim) if not w.isdigit())
 
 
+# What may be left of two forms of one word after the letters they share ("lived" and "lives": "d" and "s").
+_ENDINGS = frozenset(("", "s", "es", "d", "ed", "ing", "n", "ns", "e", "er", "ers", "y", "ies", "ied", "'s", "’s"))
+
+
 def _one_word(a: str, b: str) -> bool:
     """Whether two words are one in other inflections ("live" and "lived", "Korea" and "Korean", "study" and
     "studies"): what is left of each after the letters they share is an ending. Not a noun made of a verb or an
@@ -228,9 +232,6 @@ def _one_word(a: str, b: str) -> bool:
     the question's own stems ("What field analyzes algorithms?" - "analysis of algorithms")."""
     shared = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     return a == b or (shared >= 3 and a[shared:] in _ENDINGS and b[shared:] in _ENDINGS)
-
-
-_ENDINGS = frozenset(("", "s", "es", "d", "ed", "ing", "n", "ns", "e", "er", "ers", "y", "ies", "ied", "'s", "’s"))
 
 
 def _cited_text(text: str, passages: Sequence[ScoredChunk]) -> str:
